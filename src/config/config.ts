@@ -1,0 +1,229 @@
+/**
+ * The service's configuration, read once at start-up from the environment and passed down. Nothing else in the
+ * service reads `process.env`. Every default points at the embedded sandbox and database, so `npm start` needs
+ * no server and no credential; pointing at the real ExpressPlay is configuration alone.
+ */
+
+export interface ExpressPlayConfig {
+  /**
+   * Base of the token services. `{drm}` is replaced by `fp`, `wv` or `pr`, since the real hosts differ per DRM
+   * (`https://{drm}-gen.test.expressplay.com`); the path `/hms/<drm>/token` is appended.
+   */
+  readonly tokenBaseUrl: string;
+  /** Base of record retrieval (`https://api.test.expressplay.com`); `/cmiapi/getrecord/` is appended. */
+  readonly apiBaseUrl: string;
+  /** `<id>,<32 hex>`. Secret. */
+  readonly customerAuthenticator: string;
+  /** Per attempt. */
+  readonly timeoutMs: number;
+  /** Extra attempts after a network fault, timeout or 5xx (never after a 4xx). */
+  readonly retries: number;
+  /** Consecutive unavailable failures that open the circuit, and how long it stays open. */
+  readonly breakerFailureThreshold: number;
+  readonly breakerResetMs: number;
+}
+
+export interface SandboxConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly customerAuthenticator: string;
+}
+
+export interface AuthConfig {
+  /** HS256 secret; when unset and no JWKS URL is set, a development secret is kept in the data folder. */
+  readonly jwtSecret: string | undefined;
+  /** RS256 through a JWKS endpoint. */
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+}
+
+export interface DatabaseConfig {
+  /** A real PostgreSQL server; unset means embedded PGlite in `dataDir`. */
+  readonly url: string | undefined;
+  readonly dataDir: string;
+}
+
+export interface PolicyConfig {
+  /** Active (PENDING or BOUND) bindings a user may hold at once. */
+  readonly maxDevices: number;
+  /** Seconds after a revocation before the freed slot can be used again. */
+  readonly deviceSwapCooldownSeconds: number;
+  /** Seconds a binding may stay PENDING before it expires. */
+  readonly pendingBindingTtlSeconds: number;
+  /** bindDevice, purchase and rent calls a user may make per minute (each counted apart). */
+  readonly mutationsPerMinute: number;
+}
+
+export interface GraphqlConfig {
+  readonly introspection: boolean;
+  readonly graphiql: boolean;
+  readonly maxDepth: number;
+  readonly maxCost: number;
+  readonly maxAliases: number;
+  readonly maxBatch: number;
+  readonly bodyLimitBytes: number;
+  /** `off`: any operation; `allow`: any, plus persisted ids; `only`: persisted operations only. */
+  readonly trustedDocuments: 'off' | 'allow' | 'only';
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Base URL clients reach this service at (used in the dummy stream's URL). */
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  readonly production: boolean;
+  /** Null when the embedded sandbox is in use; then `sandbox` says where it listens. */
+  readonly expressplay: ExpressPlayConfig;
+  readonly sandbox: SandboxConfig | null;
+  readonly auth: AuthConfig;
+  readonly database: DatabaseConfig;
+  /** 32 bytes, or undefined for the embedded default (generated once and kept in the data folder). */
+  readonly contentKeyEncryptionKey: Buffer | undefined;
+  readonly policy: PolicyConfig;
+  readonly graphql: GraphqlConfig;
+}
+
+/** Every bad variable at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** A well-known, obviously fake authenticator: the sandbox accepts it and nothing real ever will. */
+export const SANDBOX_CUSTOMER_AUTHENTICATOR = '1000,00000000000000000000000000000000';
+
+export function loadConfig(env: Env): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = str(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false, got "${raw}"`);
+    return fallback;
+  };
+  const url = (name: string): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const u = new URL(raw.replace('{drm}', 'fp'));
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      return raw.replace(/\/+$/, '');
+    } catch {
+      problems.push(`${name} must be an http(s) URL, got "${raw}"`);
+      return undefined;
+    }
+  };
+
+  const production = str('NODE_ENV') === 'production';
+  const port = int('PORT', 4000, 0, 65535);
+  const host = str('HOST') ?? '127.0.0.1';
+  const publicUrl = url('PUBLIC_URL') ?? `http://localhost:${port}`;
+
+  const tokenBase = url('EXPRESSPLAY_TOKEN_BASE');
+  const apiBase = url('EXPRESSPLAY_API_BASE');
+  const authenticator = str('EXPRESSPLAY_CUSTOMER_AUTHENTICATOR');
+  const upstreamSet = [tokenBase, apiBase, authenticator].filter((v) => v !== undefined).length;
+  if (upstreamSet > 0 && upstreamSet < 3) {
+    problems.push(
+      'EXPRESSPLAY_TOKEN_BASE, EXPRESSPLAY_API_BASE and EXPRESSPLAY_CUSTOMER_AUTHENTICATOR go together: set all three to use a real ExpressPlay, or none for the embedded sandbox',
+    );
+  }
+  if (authenticator !== undefined && !/^\d+,[0-9a-fA-F]{32}$/.test(authenticator)) {
+    problems.push('EXPRESSPLAY_CUSTOMER_AUTHENTICATOR must look like "<id>,<32 hex digits>"');
+  }
+  const sandboxPort = int('SANDBOX_PORT', 4001, 0, 65535);
+  const sandbox: SandboxConfig | null =
+    upstreamSet === 3
+      ? null
+      : { port: sandboxPort, host: '127.0.0.1', customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR };
+  const sandboxBase = `http://127.0.0.1:${sandboxPort}`;
+
+  const expressplay: ExpressPlayConfig = {
+    tokenBaseUrl: sandbox ? sandboxBase : tokenBase!,
+    apiBaseUrl: sandbox ? sandboxBase : apiBase!,
+    customerAuthenticator: sandbox ? sandbox.customerAuthenticator : authenticator!,
+    timeoutMs: int('EXPRESSPLAY_TIMEOUT_MS', 5000, 50, 120_000),
+    retries: int('EXPRESSPLAY_RETRIES', 2, 0, 10),
+    breakerFailureThreshold: int('EXPRESSPLAY_BREAKER_THRESHOLD', 5, 1, 1000),
+    breakerResetMs: int('EXPRESSPLAY_BREAKER_RESET_MS', 10_000, 100, 600_000),
+  };
+
+  const jwksUrl = url('AUTH_JWKS_URL');
+  const jwtSecret = str('AUTH_JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('AUTH_JWT_SECRET must be at least 32 characters');
+  }
+  if (production && jwtSecret === undefined && jwksUrl === undefined) {
+    problems.push('NODE_ENV=production needs AUTH_JWT_SECRET or AUTH_JWKS_URL (no development secret in production)');
+  }
+
+  let contentKeyEncryptionKey: Buffer | undefined;
+  const kek = str('CONTENT_KEY_ENCRYPTION_KEY');
+  if (kek !== undefined) {
+    const buf = /^[0-9a-fA-F]{64}$/.test(kek) ? Buffer.from(kek, 'hex') : Buffer.from(kek, 'base64');
+    if (buf.length !== 32) {
+      problems.push('CONTENT_KEY_ENCRYPTION_KEY must be 32 bytes, as 64 hex digits or base64');
+    } else {
+      contentKeyEncryptionKey = buf;
+    }
+  } else if (production && str('DATABASE_URL') !== undefined) {
+    problems.push('NODE_ENV=production with DATABASE_URL needs CONTENT_KEY_ENCRYPTION_KEY');
+  }
+
+  const trusted = str('TRUSTED_DOCUMENTS') ?? 'off';
+  if (trusted !== 'off' && trusted !== 'allow' && trusted !== 'only') {
+    problems.push(`TRUSTED_DOCUMENTS must be off, allow or only, got "${trusted}"`);
+  }
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    logLevel: str('LOG_LEVEL') ?? 'info',
+    production,
+    expressplay,
+    sandbox,
+    auth: { jwtSecret, jwksUrl, issuer: str('AUTH_ISSUER'), audience: str('AUTH_AUDIENCE') },
+    database: { url: str('DATABASE_URL'), dataDir: str('DATA_DIR') ?? './data' },
+    contentKeyEncryptionKey,
+    policy: {
+      maxDevices: int('MAX_DEVICES', 1, 1, 100),
+      deviceSwapCooldownSeconds: int('DEVICE_SWAP_COOLDOWN', 86_400, 0),
+      pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1),
+      mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
+    },
+    graphql: {
+      introspection: bool('GRAPHQL_INTROSPECTION', !production),
+      graphiql: bool('GRAPHIQL', !production),
+      maxDepth: int('GRAPHQL_MAX_DEPTH', 8, 2, 100),
+      maxCost: int('GRAPHQL_MAX_COST', 1000, 10),
+      maxAliases: int('GRAPHQL_MAX_ALIASES', 60, 1),
+      maxBatch: int('GRAPHQL_MAX_BATCH', 10, 1),
+      bodyLimitBytes: int('GRAPHQL_BODY_LIMIT', 100_000, 1000),
+      trustedDocuments: trusted as GraphqlConfig['trustedDocuments'],
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}

@@ -1,0 +1,99 @@
+/**
+ * The contract between the services and persistence. One implementation (`createStore`, PostgreSQL through
+ * Kysely over a `pg.Pool`) serves both the embedded PGlite default and a real server. Rows are plain objects;
+ * dates are `Date`s; the content key is returned decrypted and only to the services that request tokens.
+ */
+import type { DrmSystem } from '../datasources/expressplay/types.js';
+
+export type BindingStatus = 'PENDING' | 'BOUND' | 'REVOKED' | 'EXPIRED';
+export type EntitlementKind = 'PURCHASE' | 'RENTAL';
+
+export interface ContentRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly keyId: string;
+  /** The CEK in clear; encrypted at rest (AES-256-GCM). */
+  readonly contentKey: string;
+  readonly iv: string | null;
+  readonly rentalPeriodSeconds: number;
+  readonly rentalPlaySeconds: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export type ContentInput = Omit<ContentRecord, 'createdAt' | 'updatedAt'>;
+
+export interface BindingRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string | null;
+  readonly cookie: string;
+  readonly drm: DrmSystem;
+  readonly status: BindingStatus;
+  readonly deviceId: string | null;
+  readonly createdAt: Date;
+  readonly boundAt: Date | null;
+  readonly revokedAt: Date | null;
+  /** A PENDING binding that is not bound by then expires. */
+  readonly pendingExpiresAt: Date;
+}
+
+export interface NewBinding {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string | null;
+  readonly cookie: string;
+  readonly drm: DrmSystem;
+  readonly createdAt: Date;
+  readonly pendingExpiresAt: Date;
+}
+
+export interface EntitlementRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly contentId: string;
+  readonly kind: EntitlementKind;
+  readonly bindingId: string;
+  readonly idempotencyKey: string;
+  readonly createdAt: Date;
+  /** End of the rental window; null for a purchase. */
+  readonly expiresAt: Date | null;
+}
+
+export type NewEntitlement = EntitlementRecord;
+
+export interface Store {
+  upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
+  getContent(id: string): Promise<ContentRecord | null>;
+  listContents(): Promise<ContentRecord[]>;
+
+  createBinding(binding: NewBinding): Promise<BindingRecord>;
+  getBinding(id: string): Promise<BindingRecord | null>;
+  listBindings(userId: string): Promise<BindingRecord[]>;
+  /** PENDING -> BOUND, only if still PENDING; returns the row as it is afterwards (null if unknown). */
+  markBound(id: string, deviceId: string, boundAt: Date): Promise<BindingRecord | null>;
+  /** PENDING|BOUND -> REVOKED; returns the row as it is afterwards (null if unknown). */
+  revokeBinding(id: string, revokedAt: Date): Promise<BindingRecord | null>;
+  /** PENDING -> EXPIRED for every pending binding of the user whose pendingExpiresAt <= now. */
+  expirePendingBindings(userId: string, now: Date): Promise<void>;
+
+  /**
+   * Inserts the entitlement unless (userId, idempotencyKey) exists; concurrent calls with the same key make one
+   * row. Returns the row that is stored and whether this call created it.
+   */
+  createEntitlement(entitlement: NewEntitlement): Promise<{ entitlement: EntitlementRecord; created: boolean }>;
+  getEntitlement(id: string): Promise<EntitlementRecord | null>;
+  listEntitlements(userId: string): Promise<EntitlementRecord[]>;
+  /** The user's entitlements to one content, newest first. */
+  entitlementsFor(userId: string, contentId: string): Promise<EntitlementRecord[]>;
+
+  /**
+   * Fixed-window rate limit kept in the database so that it holds across replicas: counts one hit for
+   * (userId, action) in the window that contains `now` and says whether it is within `limit`.
+   */
+  hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+
+  /** True when the database answers. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
