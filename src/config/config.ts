@@ -70,8 +70,8 @@ export interface GraphqlConfig {
 export interface Config {
   readonly port: number;
   readonly host: string;
-  /** Base URL clients reach this service at (used in the dummy stream's URL). */
-  readonly publicUrl: string;
+  /** Base URL clients reach this service at (used in the dummy stream's URL); default http://localhost:<port>. */
+  readonly publicUrl: string | undefined;
   readonly logLevel: string;
   readonly production: boolean;
   /** Null when the embedded sandbox is in use; then `sandbox` says where it listens. */
@@ -138,7 +138,7 @@ export function loadConfig(env: Env): Config {
   const production = str('NODE_ENV') === 'production';
   const port = int('PORT', 4000, 0, 65535);
   const host = str('HOST') ?? '127.0.0.1';
-  const publicUrl = url('PUBLIC_URL') ?? `http://localhost:${port}`;
+  const publicUrl = url('PUBLIC_URL');
 
   const tokenBase = url('EXPRESSPLAY_TOKEN_BASE');
   const apiBase = url('EXPRESSPLAY_API_BASE');

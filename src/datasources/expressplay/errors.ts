@@ -13,8 +13,10 @@ export class ExpressPlayError extends Error {
     readonly status: number | undefined,
     /** ExpressPlay's negative error code (for example -2018), when the body had one. */
     readonly upstreamCode: number | undefined,
+    /** Standard error options. `cause` is only ever a small plain object without URLs (see http.ts). */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -26,4 +28,24 @@ export class ExpressPlayRejectedError extends ExpressPlayError {
 /** ExpressPlay could not be reached, timed out, failed (5xx), answered garbage, or the circuit is open. */
 export class ExpressPlayUnavailableError extends ExpressPlayError {
   override readonly name = 'ExpressPlayUnavailableError';
+}
+
+/**
+ * The circuit breaker is open: ExpressPlay failed repeatedly and this call was not attempted. `retryAfterMs` says
+ * when the next trial call will be let through (useful for `retryAfterSeconds`).
+ */
+export class ExpressPlayCircuitOpenError extends ExpressPlayUnavailableError {
+  // `name` stays 'ExpressPlayUnavailableError': to callers this is one more way of being unavailable.
+  constructor(
+    operation: ExpressPlayOperation,
+    readonly retryAfterMs: number,
+  ) {
+    super(
+      `ExpressPlay is unavailable: circuit open after repeated failures, ${operation} request not attempted`,
+      operation,
+      undefined,
+      undefined,
+      { cause: { kind: 'circuit_open' } },
+    );
+  }
 }

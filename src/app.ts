@@ -1,0 +1,181 @@
+/**
+ * Builds and starts the whole service from a Config: store, ExpressPlay client (pointed at the embedded sandbox
+ * unless a real ExpressPlay is configured), services, GraphQL and the plain HTTP routes. No side effect on
+ * import; tests call startApp with PORT=0 and stop() it.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { createAuthenticator } from './auth/viewer.js';
+import { BindingService } from './bindings/binding-service.js';
+import { CatalogService } from './catalog/catalog-service.js';
+import type { Config } from './config/config.js';
+import { resolveSecrets } from './config/dev-secrets.js';
+import { createExpressPlayClient } from './datasources/expressplay/client.js';
+import type { ExpressPlayClient } from './datasources/expressplay/types.js';
+import { EntitlementService } from './entitlements/entitlement-service.js';
+import { AppError } from './errors/app-error.js';
+import { createFormatError } from './errors/format-error.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { createRateLimiter } from './policy/rate-limiter.js';
+import { startSandbox, type RunningSandbox } from './sandbox/server.js';
+import { buildAppSchema } from './server/build-schema.js';
+import { createContextFunction, type RequestContext } from './server/context.js';
+import { requestLog } from './server/request-log.js';
+import { createRoutes } from './server/routes.js';
+import type { Services } from './server/services.js';
+import { createStore } from './store/create-store.js';
+import type { Store } from './store/types.js';
+
+export interface AppOverrides {
+  readonly store?: Store;
+  readonly expressplay?: ExpressPlayClient;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  /** Seed the demo catalog into an empty store (default true). */
+  readonly seedDemoCatalog?: boolean;
+}
+
+export interface RunningApp {
+  /** http://host:port of the service. */
+  readonly url: string;
+  /** Where the embedded sandbox listens, or null when a real ExpressPlay (or an override) is used. */
+  readonly sandbox: RunningSandbox | null;
+  readonly services: Services;
+  readonly schema: GraphQLSchema;
+  /** The HS256 secret in use (the embedded default's, or AUTH_JWT_SECRET); undefined with JWKS. */
+  readonly jwtSecret: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startApp(config: Config, overrides: AppOverrides = {}): Promise<RunningApp> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const now = overrides.now ?? (() => new Date());
+  const metrics = createMetrics();
+  const secrets = await resolveSecrets(config);
+  // Undone in reverse order of making: GraphQL, listener, sandbox, store.
+  const cleanups: Array<() => Promise<void>> = [];
+
+  try {
+    const store =
+      overrides.store ??
+      (await createStore({
+        databaseUrl: config.database.url,
+        dataDir: config.database.dataDir,
+        contentKeyEncryptionKey: secrets.contentKeyEncryptionKey,
+        logger,
+      }));
+    if (!overrides.store) cleanups.push(() => store.close());
+
+    let sandbox: RunningSandbox | null = null;
+    let expressplay = overrides.expressplay;
+    if (!expressplay) {
+      let upstream = config.expressplay;
+      if (config.sandbox) {
+        sandbox = await startSandbox({
+          port: config.sandbox.port,
+          host: config.sandbox.host,
+          customerAuthenticators: [config.sandbox.customerAuthenticator],
+        });
+        cleanups.push(() => sandbox!.close());
+        upstream = { ...upstream, tokenBaseUrl: sandbox.url, apiBaseUrl: sandbox.url };
+      }
+      expressplay = createExpressPlayClient(upstream, {
+        logger: logger.child({ component: 'expressplay' }),
+        metrics: metrics.expressplay,
+      });
+    }
+
+    const app = express();
+    app.disable('x-powered-by');
+    const httpServer = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.port, config.host, () => resolve());
+    });
+    cleanups.push(() => new Promise<void>((resolve) => httpServer.close(() => resolve())));
+    const { port } = httpServer.address() as AddressInfo;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+
+    const rateLimiter = createRateLimiter(store, config.policy.mutationsPerMinute, now);
+    const bindings = new BindingService({
+      store,
+      expressplay,
+      rateLimiter,
+      policy: config.policy,
+      publicUrl,
+      now,
+      logger,
+    });
+    const catalog = new CatalogService({ store, now });
+    const services: Services = {
+      config,
+      logger,
+      metrics,
+      store,
+      expressplay,
+      authenticator: createAuthenticator({ ...config.auth, jwtSecret: secrets.jwtSecret }),
+      bindings,
+      catalog,
+      entitlements: new EntitlementService({ store, expressplay, bindings, rateLimiter, now, logger }),
+    };
+    if (overrides.seedDemoCatalog ?? true) {
+      const seeded = await catalog.seedDemo();
+      if (seeded > 0) logger.info({ titles: seeded }, 'seeded the demo catalog');
+    }
+
+    const schema = await buildAppSchema();
+    const server = new ApolloServer<RequestContext>({
+      schema,
+      introspection: config.graphql.introspection,
+      includeStacktraceInErrorResponses: false,
+      formatError: createFormatError(logger),
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+    });
+    await server.start();
+    cleanups.push(() => server.stop());
+
+    const contextFunction = createContextFunction(services);
+    app.use(requestLog(logger));
+    app.use(createRoutes({ store, registry: metrics.registry }));
+    app.use(
+      '/graphql',
+      express.json({ limit: config.graphql.bodyLimitBytes }),
+      expressMiddleware(server, {
+        context: async ({ req }) => {
+          try {
+            return await contextFunction({ authorization: req.get('authorization'), requestId: req.id, log: req.log });
+          } catch (error) {
+            // Errors thrown while building the context answer the whole request: give them a proper HTTP status.
+            if (error instanceof AppError) {
+              throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+            }
+            throw error;
+          }
+        },
+      }),
+    );
+
+    return {
+      url,
+      sandbox,
+      services,
+      schema,
+      jwtSecret: secrets.jwtSecret,
+      async stop() {
+        for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+      },
+    };
+  } catch (error) {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    throw error;
+  }
+}

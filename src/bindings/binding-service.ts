@@ -1,0 +1,196 @@
+/**
+ * The device-binding flow: a binding starts PENDING with a fresh cookie and a dummy token; it becomes BOUND
+ * when ExpressPlay's record log shows a device redeeming that token; it can be REVOKED by its owner, and a
+ * PENDING one EXPIRES when nobody plays the dummy stream in time.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type DataLoader from 'dataloader';
+import type { PolicyConfig } from '../config/config.js';
+import type { DrmSystem, ExpressPlayClient, LicenseRecord } from '../datasources/expressplay/types.js';
+import {
+  BadUserInputError,
+  DeviceLimitReachedError,
+  DeviceNotBoundError,
+  NotFoundError,
+} from '../errors/app-error.js';
+import { fromUpstream } from '../errors/from-upstream.js';
+import type { RateLimiter } from '../policy/rate-limiter.js';
+import type { BindingRecord, Store } from '../store/types.js';
+import type { Viewer } from '../auth/viewer.js';
+import { newCookie } from './cookie.js';
+import { DUMMY_CONTENT, dummyStreamUrl } from './dummy-stream.js';
+
+export interface BindingLoaders {
+  readonly recordsByCookie: DataLoader<string, readonly LicenseRecord[]>;
+  readonly bindingById: DataLoader<string, BindingRecord | null>;
+}
+
+export interface BindResult {
+  readonly binding: BindingRecord;
+  readonly licenseUrl: string;
+  readonly contentUrl: string;
+}
+
+export interface BindingServiceDeps {
+  readonly store: Store;
+  readonly expressplay: ExpressPlayClient;
+  readonly rateLimiter: RateLimiter;
+  readonly policy: PolicyConfig;
+  readonly publicUrl: string;
+  readonly now: () => Date;
+  readonly logger: Logger;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class BindingService {
+  constructor(private readonly deps: BindingServiceDeps) {}
+
+  async bind(viewer: Viewer, input: { name?: string | null; drm: DrmSystem }): Promise<BindResult> {
+    const name = input.name?.trim() || null;
+    if (name !== null && name.length > 64) {
+      throw new BadUserInputError('name', 'name must be at most 64 characters.');
+    }
+    const { store, policy, now } = this.deps;
+    await this.deps.rateLimiter.check(viewer.userId, 'bindDevice');
+    const at = now();
+    await store.expirePendingBindings(viewer.userId, at);
+    this.checkDeviceSlots(await store.listBindings(viewer.userId), at);
+
+    const cookie = newCookie();
+    const pendingExpiresAt = new Date(at.getTime() + policy.pendingBindingTtlSeconds * 1000);
+    // The dummy token is asked for before anything is stored: if ExpressPlay is down, no half-made binding
+    // takes one of the user's device slots.
+    let licenseUrl: string;
+    try {
+      ({ licenseUrl } = await this.deps.expressplay.requestToken({
+        drm: input.drm,
+        ...DUMMY_CONTENT,
+        rights: { type: 'BuyToOwn' },
+        cookie,
+        expirationTime: pendingExpiresAt,
+      }));
+    } catch (error) {
+      throw fromUpstream(error, this.deps.logger, 'dummy token request');
+    }
+    const binding = await store.createBinding({
+      id: randomUUID(),
+      userId: viewer.userId,
+      name,
+      cookie,
+      drm: input.drm,
+      createdAt: at,
+      pendingExpiresAt,
+    });
+    return { binding, licenseUrl, contentUrl: dummyStreamUrl(this.deps.publicUrl, licenseUrl) };
+  }
+
+  /**
+   * MAX_DEVICES counts PENDING and BOUND bindings, plus bound devices revoked within the cool-down, so that
+   * unbinding and rebinding cannot spread one purchase across many devices.
+   */
+  private checkDeviceSlots(bindings: readonly BindingRecord[], at: Date): void {
+    const { maxDevices, deviceSwapCooldownSeconds } = this.deps.policy;
+    const active = bindings.filter((b) => b.status === 'PENDING' || b.status === 'BOUND');
+    if (active.length >= maxDevices) {
+      throw new DeviceLimitReachedError(
+        `You already have ${active.length} active device binding(s), the most allowed is ${maxDevices}. ` +
+          'Remove one with unbindDevice first.',
+      );
+    }
+    const cooldownMs = deviceSwapCooldownSeconds * 1000;
+    const coolingDown = bindings
+      .filter((b) => b.status === 'REVOKED' && b.boundAt !== null && b.revokedAt !== null)
+      .map((b) => b.revokedAt!.getTime() + cooldownMs)
+      .filter((freeAt) => freeAt > at.getTime())
+      .sort((a, b) => a - b);
+    if (active.length + coolingDown.length >= maxDevices) {
+      // The slot that frees first decides when a retry can succeed.
+      const waitSeconds = Math.ceil((coolingDown[0]! - at.getTime()) / 1000);
+      throw new DeviceLimitReachedError(
+        `A device was removed recently; a new device can be bound in ${waitSeconds} seconds.`,
+        waitSeconds,
+      );
+    }
+  }
+
+  /** The viewer's own binding, brought up to date with ExpressPlay; another user's is NOT_FOUND. */
+  async get(viewer: Viewer, id: string, loaders: BindingLoaders): Promise<BindingRecord> {
+    const binding = UUID.test(id) ? await loaders.bindingById.load(id.toLowerCase()) : null;
+    if (binding === null || binding.userId !== viewer.userId) throw new NotFoundError('device binding', id);
+    return binding;
+  }
+
+  async list(viewer: Viewer, loaders: BindingLoaders): Promise<BindingRecord[]> {
+    const rows = await this.deps.store.listBindings(viewer.userId);
+    for (const row of rows) if (row.status !== 'PENDING') loaders.bindingById.prime(row.id, row);
+    const loaded = await loaders.bindingById.loadMany(rows.map((r) => r.id));
+    return loaded.map((b) => {
+      if (b instanceof Error) throw b;
+      return b!;
+    });
+  }
+
+  /** A binding the viewer owns that is BOUND, or a DEVICE_NOT_BOUND error saying what to do. */
+  async requireBound(viewer: Viewer, id: string, loaders: BindingLoaders): Promise<BindingRecord> {
+    const binding = await this.get(viewer, id, loaders);
+    switch (binding.status) {
+      case 'BOUND':
+        return binding;
+      case 'PENDING':
+        throw new DeviceNotBoundError(
+          'This device binding is still PENDING: play the dummy stream from bindDevice on the device, then try again.',
+        );
+      case 'REVOKED':
+        throw new DeviceNotBoundError('This device binding was revoked. Bind the device again with bindDevice.');
+      case 'EXPIRED':
+        throw new DeviceNotBoundError(
+          'This device binding expired before the dummy stream was played. Start again with bindDevice.',
+        );
+    }
+  }
+
+  async unbind(viewer: Viewer, id: string, loaders: BindingLoaders): Promise<BindingRecord> {
+    const binding = await this.get(viewer, id, loaders);
+    if (binding.status === 'REVOKED' || binding.status === 'EXPIRED') return binding;
+    const revoked = await this.deps.store.revokeBinding(binding.id, this.deps.now());
+    loaders.bindingById.clear(binding.id);
+    if (revoked === null) throw new NotFoundError('device binding', id);
+    loaders.bindingById.prime(revoked.id, revoked);
+    return revoked;
+  }
+
+  /**
+   * Brings a PENDING binding up to date: the oldest granted license request with its cookie, made before the
+   * binding expired, names the device. The first device to play wins; a later one cannot steal the binding.
+   */
+  async refresh(binding: BindingRecord, recordsByCookie: BindingLoaders['recordsByCookie']): Promise<BindingRecord> {
+    if (binding.status !== 'PENDING') return binding;
+    let records: readonly LicenseRecord[];
+    try {
+      records = await recordsByCookie.load(binding.cookie);
+    } catch (error) {
+      // A transient failure must not stick for the rest of the request.
+      recordsByCookie.clear(binding.cookie);
+      throw fromUpstream(error, this.deps.logger, 'record retrieval');
+    }
+    const first = records
+      .filter(
+        (r) =>
+          r.cookie === binding.cookie &&
+          r.outcome === 'granted' &&
+          r.deviceId !== '' &&
+          r.time.getTime() <= binding.pendingExpiresAt.getTime(),
+      )
+      .sort((a, b) => a.eventId - b.eventId)[0];
+    const { store, now } = this.deps;
+    if (first) return (await store.markBound(binding.id, first.deviceId, first.time)) ?? binding;
+    const at = now();
+    if (at.getTime() >= binding.pendingExpiresAt.getTime()) {
+      await store.expirePendingBindings(binding.userId, at);
+      return (await store.getBinding(binding.id)) ?? binding;
+    }
+    return binding;
+  }
+}

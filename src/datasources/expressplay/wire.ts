@@ -1,0 +1,283 @@
+/**
+ * ExpressPlay's wire format, each fact in one place: paths, parameter names, the form per DRM, and how responses
+ * are read. When the real service turns out to differ from the research notes (/work/shared/docs/expressplay-api.md)
+ * or from the project's choices (device-binding.md), the fix belongs here and only here.
+ */
+import { ExpressPlayUnavailableError, type ExpressPlayOperation } from './errors.js';
+import type { DrmSystem, LicenseRecord, TokenRequest } from './types.js';
+
+/**
+ * The device restriction parameter. The public record only has it in prose, spelt `deviceid`; the project chose
+ * `deviceId` like every other parameter (device-binding.md). One constant so a correction is one line.
+ */
+export const DEVICE_ID_PARAM = 'deviceId';
+
+/** Query parameter that carries the token in license URLs. */
+export const TOKEN_QUERY_PARAM = 'ExpressPlayToken';
+
+/** Parameter names as ExpressPlay spells them (case-sensitive upstream). */
+export const PARAM = {
+  customerAuthenticator: 'customerAuthenticator',
+  errorFormat: 'errorFormat',
+  contentKey: 'contentKey',
+  kid: 'kid',
+  iv: 'iv',
+  cookie: 'cookie',
+  deviceId: DEVICE_ID_PARAM,
+  expirationTime: 'expirationTime',
+  generalFlags: 'generalFlags',
+  // FairPlay
+  rentalDuration: 'rentalDuration',
+  // Widevine
+  securityLevel: 'securityLevel',
+  hdcpOutputControl: 'hdcpOutputControl',
+  licenseDuration: 'licenseDuration',
+  // PlayReady
+  rightsType: 'rightsType',
+  rentalPeriodEndTime: 'rental.periodEndTime',
+  rentalPlayDuration: 'rental.playDuration',
+} as const;
+
+/** Errors as `application/json` instead of HTML, so that the numeric code can be read. */
+export const ERROR_FORMAT = 'json';
+
+/** Widevine: 1 = SW_SECURE_CRYPTO (the lowest robustness, so that software CDMs play) and 0 = HDCP_NONE. */
+export const WV_SECURITY_LEVEL = '1';
+export const WV_HDCP_OUTPUT_CONTROL = '0';
+
+/**
+ * PlayReady minimum output protection levels (integer 0–999, all five required, `-5006` when one is missing).
+ * 0 is the least restrictive value, as in every public ExpressPlay sample, matching Widevine's HDCP_NONE above.
+ * Tightening output protection is a product decision and a one-line change here.
+ */
+export const PR_OUTPUT_PROTECTION_LEVELS = {
+  analogVideoOPL: '0',
+  compressedDigitalAudioOPL: '0',
+  compressedDigitalVideoOPL: '0',
+  uncompressedDigitalAudioOPL: '0',
+  uncompressedDigitalVideoOPL: '0',
+} as const;
+
+/** PlayReady `generalFlags`: 00000001 = persistent license. "Rental licenses MUST be persistent" (§4.2). */
+export const PR_PERSISTENT_FLAGS = '00000001';
+
+export const GETRECORD_PATH = '/cmiapi/getrecord/';
+
+export function tokenPath(drm: DrmSystem): string {
+  return `/hms/${drm}/token`;
+}
+
+/** `tokenBaseUrl` may hold `{drm}`, since the real hosts differ per DRM (`https://{drm}-gen.test.expressplay.com`). */
+export function tokenUrl(tokenBaseUrl: string, drm: DrmSystem): string {
+  return tokenBaseUrl.replaceAll('{drm}', drm).replace(/\/+$/, '') + tokenPath(drm);
+}
+
+export function getrecordUrl(apiBaseUrl: string): string {
+  return apiBaseUrl.replace(/\/+$/, '') + GETRECORD_PATH;
+}
+
+/** RFC 3339 in the `Z` zone without fractional seconds, e.g. `2026-01-31T12:00:00Z` (§5). Truncates, never rounds. */
+export function formatExpressPlayTime(date: Date): string {
+  if (Number.isNaN(date.getTime())) throw new TypeError('ExpressPlay time must be a valid Date');
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The token request form for one DRM. Secrets travel in this body (POST), never in a URL. Throws a plain
+ * `TypeError` for a request the caller should never have built (a FairPlay request without an IV, a bad duration):
+ * those are bugs, not upstream failures.
+ */
+export function buildTokenForm(request: TokenRequest, customerAuthenticator: string): URLSearchParams {
+  const form = new URLSearchParams();
+  form.set(PARAM.customerAuthenticator, customerAuthenticator);
+  form.set(PARAM.errorFormat, ERROR_FORMAT);
+  form.set(PARAM.contentKey, request.contentKey);
+  form.set(PARAM.kid, request.kid);
+  form.set(PARAM.cookie, request.cookie);
+  if (request.deviceId !== undefined) form.set(PARAM.deviceId, request.deviceId);
+
+  const { rights } = request;
+  let playDuration: string | undefined;
+  let periodEnd: string | undefined;
+  if (rights.type === 'Rental') {
+    if (!Number.isSafeInteger(rights.playDurationSeconds) || rights.playDurationSeconds < 0) {
+      throw new TypeError('Rental playDurationSeconds must be a whole number of seconds, 0 or more');
+    }
+    playDuration = String(rights.playDurationSeconds);
+    periodEnd = formatExpressPlayTime(rights.periodEndTime);
+  }
+
+  // The token's own expiry: an explicit one for BuyToOwn; for a rental the window end (a token is useless after
+  // it), or the caller's expiry when that comes sooner.
+  const expiration =
+    rights.type === 'Rental'
+      ? request.expirationTime !== undefined && request.expirationTime < rights.periodEndTime
+        ? request.expirationTime
+        : rights.periodEndTime
+      : request.expirationTime;
+  if (expiration !== undefined) form.set(PARAM.expirationTime, formatExpressPlayTime(expiration));
+
+  switch (request.drm) {
+    case 'fp':
+      if (request.iv === undefined || request.iv === '') {
+        throw new TypeError('A FairPlay token request needs the content IV (iv)');
+      }
+      form.set(PARAM.iv, request.iv);
+      if (playDuration !== undefined) form.set(PARAM.rentalDuration, playDuration);
+      break;
+    case 'wv':
+      form.set(PARAM.securityLevel, WV_SECURITY_LEVEL);
+      form.set(PARAM.hdcpOutputControl, WV_HDCP_OUTPUT_CONTROL);
+      if (playDuration !== undefined) form.set(PARAM.licenseDuration, playDuration);
+      break;
+    case 'pr':
+      form.set(PARAM.rightsType, rights.type);
+      for (const [name, value] of Object.entries(PR_OUTPUT_PROTECTION_LEVELS)) form.set(name, value);
+      if (periodEnd !== undefined && playDuration !== undefined) {
+        form.set(PARAM.rentalPeriodEndTime, periodEnd);
+        form.set(PARAM.rentalPlayDuration, playDuration);
+        form.set(PARAM.generalFlags, PR_PERSISTENT_FLAGS);
+      }
+      break;
+    default: {
+      const never: never = request.drm;
+      throw new TypeError(`Unsupported DRM system: ${String(never)}`);
+    }
+  }
+  return form;
+}
+
+/** getrecord by cookie. This one is a GET, so the authenticator is in the query: http.ts redacts every error. */
+export function getrecordQuery(cookie: string, customerAuthenticator: string): URLSearchParams {
+  return new URLSearchParams([
+    [PARAM.customerAuthenticator, customerAuthenticator],
+    [PARAM.cookie, cookie],
+    [PARAM.errorFormat, ERROR_FORMAT],
+  ]);
+}
+
+/** An answer we cannot use. The reason names what was wrong, never the value (it may echo a secret). */
+export function unexpectedResponse(
+  operation: ExpressPlayOperation,
+  status: number | undefined,
+  reason: string,
+): ExpressPlayUnavailableError {
+  const http = status === undefined ? '' : ` (HTTP ${status})`;
+  return new ExpressPlayUnavailableError(
+    `ExpressPlay ${operation} request failed: unexpected response${http}: ${reason}`,
+    operation,
+    status,
+    undefined,
+    { cause: { kind: 'invalid_response' } },
+  );
+}
+
+function isHttpUrl(value: string): URL | undefined {
+  if (/\s/.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The license URL from a successful token response. FairPlay and Widevine answer `text/uri-list` (one URL; blank
+ * lines and `#` comments allowed by RFC 2483); PlayReady answers JSON `{licenseAcquisitionUrl, token}`.
+ */
+export function parseTokenResponse(drm: DrmSystem, status: number, body: string): string {
+  if (drm === 'pr') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      throw unexpectedResponse('token', status, 'PlayReady body is not JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null) {
+      throw unexpectedResponse('token', status, 'PlayReady body is not an object');
+    }
+    const { licenseAcquisitionUrl, token } = parsed as Record<string, unknown>;
+    if (typeof licenseAcquisitionUrl !== 'string' || isHttpUrl(licenseAcquisitionUrl) === undefined) {
+      throw unexpectedResponse('token', status, 'licenseAcquisitionUrl is missing or not an http(s) URL');
+    }
+    if (typeof token !== 'string' || !/^[A-Za-z0-9_\-.~+/=%]+$/.test(token)) {
+      throw unexpectedResponse('token', status, 'token is missing or malformed');
+    }
+    const separator = licenseAcquisitionUrl.includes('?') ? '&' : '?';
+    return `${licenseAcquisitionUrl}${separator}${TOKEN_QUERY_PARAM}=${token}`;
+  }
+
+  const lines = body
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (lines.length !== 1) throw unexpectedResponse('token', status, 'expected exactly one license URL');
+  const licenseUrl = lines[0]!;
+  const url = isHttpUrl(licenseUrl);
+  if (url === undefined) throw unexpectedResponse('token', status, 'license URL is not an absolute http(s) URL');
+  if (!url.searchParams.get(TOKEN_QUERY_PARAM)) {
+    throw unexpectedResponse('token', status, `license URL carries no ${TOKEN_QUERY_PARAM}`);
+  }
+  return licenseUrl;
+}
+
+const DRMS: readonly string[] = ['fp', 'wv', 'pr'] satisfies DrmSystem[];
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/**
+ * getrecord's JSON (device-binding.md): an array of snake_case events, newest first; `[]` for an unknown cookie.
+ * Anything else is an unusable answer. The result is sorted newest first whatever order upstream used.
+ */
+export function parseRecords(status: number, body: string): LicenseRecord[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw unexpectedResponse('getrecord', status, 'body is not JSON');
+  }
+  if (!Array.isArray(parsed)) throw unexpectedResponse('getrecord', status, 'body is not a JSON array');
+  const records = parsed.map((item: unknown, index): LicenseRecord => {
+    const bad = (field: string) => unexpectedResponse('getrecord', status, `record ${index}: bad ${field}`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw bad('record');
+    const r = item as Record<string, unknown>;
+    if (typeof r.event_id !== 'number' || !Number.isSafeInteger(r.event_id)) throw bad('event_id');
+    if (typeof r.time !== 'string' || !RFC3339.test(r.time) || Number.isNaN(Date.parse(r.time))) throw bad('time');
+    if (typeof r.cookie !== 'string') throw bad('cookie');
+    if (typeof r.device_id !== 'string') throw bad('device_id');
+    if (typeof r.drm !== 'string' || !DRMS.includes(r.drm)) throw bad('drm');
+    if (r.outcome !== 'granted' && r.outcome !== 'denied') throw bad('outcome');
+    const errorCode = r.error_code ?? null;
+    if (errorCode !== null && (typeof errorCode !== 'number' || !Number.isSafeInteger(errorCode))) {
+      throw bad('error_code');
+    }
+    return {
+      eventId: r.event_id,
+      time: new Date(r.time),
+      cookie: r.cookie,
+      deviceId: r.device_id,
+      drm: r.drm as DrmSystem,
+      outcome: r.outcome,
+      errorCode,
+    };
+  });
+  return records.sort((a, b) => b.time.getTime() - a.time.getTime() || b.eventId - a.eventId);
+}
+
+/**
+ * ExpressPlay's numeric code from an error body (JSON `{errorCode, errorMessage}` with `errorFormat=json`;
+ * device-binding.md). HTML bodies and anything else give `undefined`. `errorMessage` is deliberately ignored: it
+ * may echo request input, secrets included.
+ */
+export function parseErrorCode(body: string | undefined): number | undefined {
+  if (body === undefined || !body.trimStart().startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const code = (parsed as Record<string, unknown>).errorCode;
+    const n = typeof code === 'string' && /^-?\d+$/.test(code.trim()) ? Number(code) : code;
+    return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}

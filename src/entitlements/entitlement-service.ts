@@ -1,0 +1,168 @@
+/**
+ * Purchases and rentals. The entitlement is recorded before ExpressPlay is asked for a token, under the
+ * client's idempotency key: a retried or concurrent mutation finds the same row, and an ExpressPlay fault loses
+ * nothing (the retry returns the stored entitlement with a fresh license URL).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Viewer } from '../auth/viewer.js';
+import type { BindingLoaders, BindingService } from '../bindings/binding-service.js';
+import type { DrmSystem, ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
+import {
+  BadUserInputError,
+  NotEntitledError,
+  NotFoundError,
+  RentalExpiredError,
+} from '../errors/app-error.js';
+import { fromUpstream } from '../errors/from-upstream.js';
+import type { RateLimiter } from '../policy/rate-limiter.js';
+import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store } from '../store/types.js';
+import { CONTENT_ID } from '../catalog/content-input.js';
+import { isExpired, rentalWindowEnd } from './rental-window.js';
+
+export interface AcquireInput {
+  readonly contentId: string;
+  readonly bindingId: string;
+  readonly drm: DrmSystem;
+  readonly idempotencyKey: string;
+}
+
+export interface LicensedEntitlement {
+  readonly entitlement: EntitlementRecord;
+  readonly licenseUrl: string;
+}
+
+export interface EntitlementServiceDeps {
+  readonly store: Store;
+  readonly expressplay: ExpressPlayClient;
+  readonly bindings: BindingService;
+  readonly rateLimiter: RateLimiter;
+  readonly now: () => Date;
+  readonly logger: Logger;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
+
+export class EntitlementService {
+  constructor(private readonly deps: EntitlementServiceDeps) {}
+
+  purchase(viewer: Viewer, input: AcquireInput, loaders: BindingLoaders): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'PURCHASE', loaders);
+  }
+
+  rent(viewer: Viewer, input: AcquireInput, loaders: BindingLoaders): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'RENTAL', loaders);
+  }
+
+  private async acquire(
+    viewer: Viewer,
+    input: AcquireInput,
+    kind: EntitlementKind,
+    loaders: BindingLoaders,
+  ): Promise<LicensedEntitlement> {
+    if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
+      throw new BadUserInputError(
+        'idempotencyKey',
+        'idempotencyKey must be 8-128 printable ASCII characters without spaces; use a fresh UUID per purchase.',
+      );
+    }
+    const { store, now } = this.deps;
+    await this.deps.rateLimiter.check(viewer.userId, kind === 'PURCHASE' ? 'purchase' : 'rent');
+    const content = await this.content(input.contentId);
+    const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
+
+    // Buy-to-own is bought once: a second purchase of owned content returns the one the user has.
+    if (kind === 'PURCHASE') {
+      const owned = (await store.entitlementsFor(viewer.userId, content.id)).find((e) => e.kind === 'PURCHASE');
+      if (owned && owned.idempotencyKey !== input.idempotencyKey) {
+        return { entitlement: owned, licenseUrl: await this.token(content, owned, binding, input.drm) };
+      }
+    }
+    const at = now();
+    const { entitlement, created } = await store.createEntitlement({
+      id: randomUUID(),
+      userId: viewer.userId,
+      contentId: content.id,
+      kind,
+      bindingId: binding.id,
+      idempotencyKey: input.idempotencyKey,
+      createdAt: at,
+      expiresAt: kind === 'RENTAL' ? rentalWindowEnd(content, at) : null,
+    });
+    if (!created && (entitlement.contentId !== content.id || entitlement.kind !== kind)) {
+      throw new BadUserInputError(
+        'idempotencyKey',
+        'This idempotencyKey was already used for a different purchase or rental. Use a new key for a new request.',
+      );
+    }
+    if (isExpired(entitlement, now())) throw new RentalExpiredError(content.id, entitlement.expiresAt!);
+    return { entitlement, licenseUrl: await this.token(content, entitlement, binding, input.drm) };
+  }
+
+  /** A new license URL for content the viewer already owns or has a running rental of. */
+  async licenseToken(
+    viewer: Viewer,
+    input: { contentId: string; bindingId: string; drm: DrmSystem },
+    loaders: BindingLoaders,
+  ): Promise<LicensedEntitlement> {
+    const content = await this.content(input.contentId);
+    const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
+    const entitlements = await this.deps.store.entitlementsFor(viewer.userId, content.id);
+    const at = this.deps.now();
+    const purchase = entitlements.find((e) => e.kind === 'PURCHASE');
+    const rental = entitlements.find((e) => e.kind === 'RENTAL' && !isExpired(e, at));
+    const entitlement = purchase ?? rental;
+    if (!entitlement) {
+      const lapsed = entitlements.find((e) => e.kind === 'RENTAL');
+      if (lapsed) throw new RentalExpiredError(content.id, lapsed.expiresAt!);
+      throw new NotEntitledError(content.id);
+    }
+    return { entitlement, licenseUrl: await this.token(content, entitlement, binding, input.drm) };
+  }
+
+  list(viewer: Viewer): Promise<EntitlementRecord[]> {
+    return this.deps.store.listEntitlements(viewer.userId);
+  }
+
+  private async content(id: string): Promise<ContentRecord> {
+    const content = CONTENT_ID.test(id) ? await this.deps.store.getContent(id) : null;
+    if (content === null) throw new NotFoundError('content', id);
+    return content;
+  }
+
+  private async token(
+    content: ContentRecord,
+    entitlement: EntitlementRecord,
+    binding: BindingRecord,
+    drm: DrmSystem,
+  ): Promise<string> {
+    if (drm === 'fp' && content.iv === null) {
+      throw new BadUserInputError(
+        'drm',
+        `Content "${content.id}" has no FairPlay IV in the catalog; ask for WIDEVINE or PLAYREADY, or have an admin set its iv.`,
+      );
+    }
+    const rights: TokenRights =
+      entitlement.kind === 'PURCHASE'
+        ? { type: 'BuyToOwn' }
+        : {
+            type: 'Rental',
+            periodEndTime: entitlement.expiresAt!,
+            playDurationSeconds: content.rentalPlaySeconds,
+          };
+    try {
+      const { licenseUrl } = await this.deps.expressplay.requestToken({
+        drm,
+        contentKey: content.contentKey,
+        kid: content.keyId,
+        ...(content.iv ? { iv: content.iv } : {}),
+        rights,
+        cookie: binding.cookie,
+        deviceId: binding.deviceId!,
+      });
+      return licenseUrl;
+    } catch (error) {
+      throw fromUpstream(error, this.deps.logger, 'license token request');
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Errors we mean clients to see. Each sets its code in one place and carries a message a person can act on.
+ * Anything thrown that is not an AppError (or a GraphQL request error) is masked by format-error.ts.
+ */
+import { GraphQLError } from 'graphql';
+import { ErrorCode } from './codes.js';
+
+export class AppError extends GraphQLError {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    extra: { field?: string; retryAfterSeconds?: number } = {},
+  ) {
+    super(message, { extensions: { code, ...extra } });
+    this.name = this.constructor.name;
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'Sign in first: send "Authorization: Bearer <token>" with a valid, unexpired token.') {
+    super(ErrorCode.UNAUTHENTICATED, message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'You are signed in but not allowed to do this.') {
+    super(ErrorCode.FORBIDDEN, message);
+  }
+}
+
+/** Also used for things that exist but belong to another user, so that ids of other users' data leak nothing. */
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string) {
+    super(ErrorCode.NOT_FOUND, `No ${what} with id "${truncate(id)}" exists for you.`);
+  }
+}
+
+export class BadUserInputError extends AppError {
+  constructor(field: string, message: string) {
+    super(ErrorCode.BAD_USER_INPUT, message, { field });
+  }
+}
+
+export class DeviceNotBoundError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.DEVICE_NOT_BOUND, message);
+  }
+}
+
+export class DeviceLimitReachedError extends AppError {
+  constructor(message: string, retryAfterSeconds?: number) {
+    super(ErrorCode.DEVICE_LIMIT_REACHED, message, retryAfterSeconds ? { retryAfterSeconds } : {});
+  }
+}
+
+export class NotEntitledError extends AppError {
+  constructor(contentId: string) {
+    super(
+      ErrorCode.NOT_ENTITLED,
+      `You have no purchase or rental of content "${truncate(contentId)}". Purchase or rent it first.`,
+    );
+  }
+}
+
+export class RentalExpiredError extends AppError {
+  constructor(contentId: string, expiredAt: Date) {
+    super(
+      ErrorCode.RENTAL_EXPIRED,
+      `Your rental of content "${truncate(contentId)}" ended at ${expiredAt.toISOString()}. Rent it again to watch.`,
+    );
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(action: string, retryAfterSeconds: number) {
+    super(
+      ErrorCode.RATE_LIMITED,
+      `Too many ${action} requests. Try again in ${retryAfterSeconds} seconds.`,
+      { retryAfterSeconds },
+    );
+  }
+}
+
+export class UpstreamUnavailableError extends AppError {
+  constructor(message = 'The DRM license service is not responding. Nothing was lost: try again shortly.') {
+    super(ErrorCode.UPSTREAM_UNAVAILABLE, message, { retryAfterSeconds: 5 });
+  }
+}
+
+/** Ids come from clients: never echo an unbounded string back. */
+function truncate(value: string): string {
+  return value.length > 64 ? `${value.slice(0, 64)}…` : value;
+}

@@ -1,0 +1,59 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireViewer, type RequestContext } from '../../server/context.js';
+import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
+import { Content } from '../catalog/content.type.js';
+import { Drm } from '../enums.js';
+import { PurchaseInput, RentInput } from './acquire.input.js';
+import { Entitlement } from './entitlement.type.js';
+import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
+
+@Resolver(() => Entitlement)
+export class EntitlementResolver {
+  @Mutation(() => PurchasePayload, {
+    description:
+      'Buys a title to own and returns a license URL bound to the device. The purchase is recorded before the ' +
+      'license is asked for: on UPSTREAM_UNAVAILABLE, retry with the same idempotencyKey.',
+  })
+  async purchase(
+    @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<PurchasePayload> {
+    return (await ctx.services.entitlements.purchase(requireViewer(ctx), input, ctx.loaders)) as PurchasePayload;
+  }
+
+  @Mutation(() => RentPayload, {
+    description:
+      "Rents a title on the catalog's rental terms and returns a license URL bound to the device. Retry with the " +
+      'same idempotencyKey after a fault.',
+  })
+  async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
+    return (await ctx.services.entitlements.rent(requireViewer(ctx), input, ctx.loaders)) as RentPayload;
+  }
+
+  @Query(() => LicenseTokenPayload, {
+    description: 'A new license URL for a title you own or have a running rental of, bound to one of your devices.',
+  })
+  async licenseToken(
+    @Arg('contentId', () => ID, { description: 'A title you own or rent.' }) contentId: string,
+    @Arg('bindingId', () => ID, { description: 'A BOUND device binding of yours.' }) bindingId: string,
+    @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
+    @Ctx() ctx: RequestContext,
+  ): Promise<LicenseTokenPayload> {
+    const viewer = requireViewer(ctx);
+    return (await ctx.services.entitlements.licenseToken(
+      viewer,
+      { contentId, bindingId, drm },
+      ctx.loaders,
+    )) as LicenseTokenPayload;
+  }
+
+  @Query(() => [Entitlement], { description: 'Your purchases and rentals, newest first.' })
+  entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
+    return ctx.services.entitlements.list(requireViewer(ctx));
+  }
+
+  @FieldResolver(() => Content, { description: 'The title.' })
+  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<ContentRecord> {
+    return ctx.services.catalog.get(entitlement.contentId);
+  }
+}

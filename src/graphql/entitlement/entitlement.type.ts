@@ -1,0 +1,26 @@
+import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { EntitlementKind } from '../enums.js';
+
+@ObjectType({ description: 'The right of a user to watch one title: bought to own, or rented.' })
+export class Entitlement {
+  @Field(() => ID, { description: 'The entitlement id.' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The title this entitlement is for.' })
+  contentId!: string;
+
+  @Field(() => EntitlementKind, { description: 'PURCHASE or RENTAL.' })
+  kind!: EntitlementKind;
+
+  @Field(() => GraphQLISODateTime, { description: 'When the purchase or rental was recorded.' })
+  createdAt!: Date;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'End of the rental window (playback must start before it); null for a purchase.',
+  })
+  expiresAt!: Date | null;
+
+  @Field(() => ID, { description: 'The device binding the purchase or rental was made with.' })
+  bindingId!: string;
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config/config.js';
+
+try {
+  const config = loadConfig(process.env);
+  const app = await startApp(config);
+  const upstream = app.sandbox ? `embedded sandbox at ${app.sandbox.url}` : config.expressplay.tokenBaseUrl;
+  app.services.logger.info({ url: app.url, upstream }, 'entitlement API started');
+  process.stdout.write(
+    [
+      '',
+      `  GraphQL     POST ${app.url}/graphql`,
+      `  Health      ${app.url}/healthz    Metrics ${app.url}/metrics`,
+      `  ExpressPlay ${upstream}`,
+      `  Database    ${config.database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`}`,
+      '  Token       npm run token -- <user> [--admin]',
+      '',
+    ].join('\n') + '\n',
+  );
+  const shutdown = async (signal: string) => {
+    app.services.logger.info({ signal }, 'shutting down');
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  throw error;
+}

@@ -1,0 +1,43 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ExpressPlayMetrics } from '../datasources/expressplay/client.js';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly expressplay: ExpressPlayMetrics;
+  readonly graphqlRequests: Counter<'operation' | 'outcome'>;
+}
+
+/** One registry per app instance, so tests that build several apps never collide on metric names. */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({
+    name: 'expressplay_requests_total',
+    help: 'Calls to ExpressPlay by endpoint and outcome (after retries).',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'expressplay_request_duration_seconds',
+    help: 'Latency of calls to ExpressPlay, retries included.',
+    labelNames: ['endpoint'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const graphqlRequests = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL operations by operation name and outcome.',
+    labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    graphqlRequests,
+    expressplay: {
+      record(endpoint, outcome, seconds) {
+        requests.inc({ endpoint, outcome });
+        latency.observe({ endpoint }, seconds);
+      },
+    },
+  };
+}

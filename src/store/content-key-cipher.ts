@@ -1,0 +1,121 @@
+/**
+ * Encryption at rest of content keys (CEKs): AES-256-GCM under the 32-byte CONTENT_KEY_ENCRYPTION_KEY, so that a
+ * database dump or backup alone does not hand out the keys that unlock the content.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+const VERSION = 'v1';
+const KEY_BYTES = 32;
+// 96-bit IVs are GCM's native size; random per write is safe far beyond the number of contents we will ever hold.
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/**
+ * A stored content key could not be decrypted: the encryption key is not the one it was written with, or the row was
+ * altered. The message never carries key material or ciphertext.
+ */
+export class ContentKeyDecryptionError extends Error {
+  override readonly name = 'ContentKeyDecryptionError';
+}
+
+export interface ContentKeyCipher {
+  /**
+   * `context` is authenticated but not stored (GCM associated data). We pass the content id, so a ciphertext copied
+   * onto another content's row does not decrypt there.
+   */
+  encrypt(contentKey: string, context: string): string;
+  decrypt(stored: string, context: string): string;
+}
+
+export function createContentKeyCipher(encryptionKey: Buffer): ContentKeyCipher {
+  if (encryptionKey.length !== KEY_BYTES) {
+    throw new RangeError(`The content key encryption key must be ${KEY_BYTES} bytes, got ${encryptionKey.length}`);
+  }
+  // Our own copy: a caller zeroing or reusing its buffer must not change what we decrypt with.
+  const key = Buffer.from(encryptionKey);
+
+  return {
+    encrypt(contentKey, context) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+      cipher.setAAD(Buffer.from(context, 'utf8'));
+      const ciphertext = Buffer.concat([cipher.update(contentKey, 'utf8'), cipher.final()]);
+      const tag = cipher.getAuthTag();
+      return [VERSION, iv.toString('base64'), tag.toString('base64'), ciphertext.toString('base64')].join(':');
+    },
+
+    decrypt(stored, context) {
+      const parts = stored.split(':');
+      if (parts.length !== 4 || parts[0] !== VERSION) {
+        throw new ContentKeyDecryptionError(
+          `The stored content key of "${context}" is not in a format this version understands`,
+        );
+      }
+      const [, ivB64, tagB64, ciphertextB64] = parts as [string, string, string, string];
+      const iv = Buffer.from(ivB64, 'base64');
+      const tag = Buffer.from(tagB64, 'base64');
+      if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) {
+        throw new ContentKeyDecryptionError(`The stored content key of "${context}" is malformed`);
+      }
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+        decipher.setAAD(Buffer.from(context, 'utf8'));
+        decipher.setAuthTag(tag);
+        return Buffer.concat([decipher.update(Buffer.from(ciphertextB64, 'base64')), decipher.final()]).toString(
+          'utf8',
+        );
+      } catch {
+        // Node's own message ("unable to authenticate data") says nothing useful; no cause is attached, so nothing
+        // from inside the crypto call can end up in a log.
+        throw new ContentKeyDecryptionError(
+          `The stored content key of "${context}" cannot be decrypted: CONTENT_KEY_ENCRYPTION_KEY is not the key it was written with, or the row was altered`,
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Reads a 32-byte key kept as hex in `path`, or creates the file with a random key (mode 0600, parent folders
+ * created). Used for the embedded default, where no CONTENT_KEY_ENCRYPTION_KEY is configured.
+ */
+export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
+  const existing = await readKeyFile(path);
+  if (existing) return existing;
+
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const key = randomBytes(KEY_BYTES);
+  // Write a private temporary file, then link it into place: link fails if the file exists, so two processes
+  // starting at once agree on one key, and nobody ever reads a half-written file.
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temporary, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    await link(temporary, path);
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const winner = await readKeyFile(path);
+    if (!winner) throw error;
+    return winner;
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+async function readKeyFile(path: string): Promise<Buffer | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const hex = text.trim();
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    // Deliberately not quoting the content: it may be a key in another encoding.
+    throw new Error(`The key file ${path} must hold exactly 64 hex digits (a 32-byte key)`);
+  }
+  return Buffer.from(hex, 'hex');
+}

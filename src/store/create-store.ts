@@ -1,0 +1,132 @@
+/**
+ * Opens the store: a real PostgreSQL server when a URL is given, otherwise embedded PGlite. Both are reached through
+ * the same pg.Pool and Kysely code path, so what passes against one runs against the other.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { createContentKeyCipher, type ContentKeyCipher } from './content-key-cipher.js';
+import type { Database } from './database.js';
+import { migrateToLatest } from './migrate.js';
+import { createPgStore } from './pg-store.js';
+import type { Store } from './types.js';
+
+export interface StoreLogger {
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+}
+
+export interface CreateStoreOptions {
+  /** A real PostgreSQL server. Takes precedence over every PGlite option. */
+  readonly databaseUrl?: string;
+  /** Embedded PGlite on disk in this folder (created if missing). */
+  readonly dataDir?: string;
+  /** Embedded PGlite in memory: gone on close. */
+  readonly memory?: boolean;
+  /**
+   * An already open PGlite (tests hand in a clone of a migrated template). The store closes it on close() unless
+   * `keepPgliteOpen`. One PGlite serves one open store at a time: it is a single database session.
+   */
+  readonly pglite?: PGlite;
+  readonly keepPgliteOpen?: boolean;
+  /** 32 bytes; encrypts content keys at rest. */
+  readonly contentKeyEncryptionKey: Buffer;
+  /** PostgreSQL schema holding every table (created if missing); `public` by default. */
+  readonly schema?: string;
+  /** Connections to a real server; PGlite always uses one. Default 10. */
+  readonly poolSize?: number;
+  readonly logger?: StoreLogger;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export async function createStore(options: CreateStoreOptions): Promise<Store> {
+  const schema = options.schema ?? 'public';
+  // The name goes into a startup parameter and into SQL, unquoted: accept only plain lower-case identifiers.
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new RangeError(`The database schema name must match ${SCHEMA_NAME}, got "${schema}"`);
+  }
+  const cipher = createContentKeyCipher(options.contentKeyEncryptionKey);
+  const { logger } = options;
+
+  let pool: pg.Pool;
+  let lite: PGlite | undefined;
+  let ownsLite = false;
+  if (options.databaseUrl !== undefined) {
+    pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // Set at connection start-up, so every connection the pool ever opens (also after a server restart) resolves
+      // unqualified table names in our schema, with no extra round trip and no window where it does not.
+      ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),
+      // Without it, a server that does not answer makes every query wait for the OS TCP timeout.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+    });
+  } else {
+    if (options.pglite) {
+      lite = options.pglite;
+      ownsLite = !options.keepPgliteOpen;
+    } else if (options.memory) {
+      lite = await PGlite.create();
+      ownsLite = true;
+    } else if (options.dataDir !== undefined) {
+      const dataDir = resolve(options.dataDir);
+      await mkdir(dataDir, { recursive: true });
+      lite = await PGlite.create(dataDir);
+      ownsLite = true;
+    } else {
+      throw new TypeError('createStore needs databaseUrl, dataDir, memory or pglite');
+    }
+    if (schema !== 'public') {
+      // PGlite ignores start-up parameters, but it is a single session: setting the path once holds for every pg
+      // client the pool puts on top of it.
+      await lite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
+    }
+    // We create the PGlite and pass it in (never let createPgConfig create it): pool.end() does not close a PGlite,
+    // and one left open keeps the process alive. max 1: the PGlite is one session, and two pg clients on it would
+    // interleave their transactions.
+    pool = new pg.Pool({ ...(createPgConfig(lite) as unknown as pg.PoolConfig), max: 1 });
+  }
+
+  // A server restart or a dropped connection makes idle clients emit 'error'; with no listener that would crash the
+  // process. pg.Pool has already discarded the client when this fires, and opens a new one for the next query.
+  pool.on('error', (error) => {
+    logger?.warn({ err: describeError(error) }, 'Database connection lost; it will be reopened on the next query');
+  });
+  // The pool listens for errors only on idle clients. A client checked out when its connection dies emits 'error'
+  // too; a listener keeps that from crashing the process. The failed query rejects, and since the client is no
+  // longer queryable the pool drops it on release instead of handing it out again.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
+
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const release = async (): Promise<void> => {
+    await db.destroy();
+    if (lite && ownsLite) await lite.close();
+  };
+
+  try {
+    await migrateToLatest(db as unknown as Kysely<unknown>, schema, logger);
+    await checkEncryptionKey(db, cipher);
+  } catch (error) {
+    await release().catch(() => undefined);
+    throw error;
+  }
+  return createPgStore({ db, cipher, onClose: release });
+}
+
+/** Fail at start-up, not on the first token request, when the key cannot read what is stored. */
+async function checkEncryptionKey(db: Kysely<Database>, cipher: ContentKeyCipher): Promise<void> {
+  const row = await db.selectFrom('contents').select(['id', 'content_key_ciphertext']).limit(1).executeTakeFirst();
+  if (row) cipher.decrypt(row.content_key_ciphertext, row.id);
+}
+
+function describeError(error: Error): { message: string; code?: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { message: error.message, code } : { message: error.message };
+}

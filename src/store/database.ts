@@ -1,0 +1,67 @@
+/**
+ * The tables as Kysely sees them (snake_case, as stored). Only the store's own files import this; everything else
+ * uses the camelCase records of types.ts.
+ */
+import type { ColumnType, Selectable } from 'kysely';
+import type { DrmSystem } from '../datasources/expressplay/types.js';
+import type { BindingStatus, EntitlementKind } from './types.js';
+
+/** pg parses timestamptz into a Date; we always write Dates. */
+type Timestamp = ColumnType<Date, Date, Date>;
+
+export interface ContentsTable {
+  id: string;
+  title: string;
+  key_id: string;
+  /** `v1:<iv>:<tag>:<ciphertext>`, see content-key-cipher.ts. Never the CEK in clear. */
+  content_key_ciphertext: string;
+  iv: string | null;
+  rental_period_seconds: number;
+  rental_play_seconds: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BindingsTable {
+  id: string;
+  user_id: string;
+  name: string | null;
+  cookie: string;
+  drm: DrmSystem;
+  status: BindingStatus;
+  device_id: string | null;
+  created_at: Timestamp;
+  bound_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  pending_expires_at: Timestamp;
+}
+
+export interface EntitlementsTable {
+  id: string;
+  user_id: string;
+  content_id: string;
+  kind: EntitlementKind;
+  binding_id: string;
+  idempotency_key: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  user_id: string;
+  action: string;
+  window_start: Timestamp;
+  /** int4, so pg hands back a number (int8 would come back as a string). */
+  hits: number;
+}
+
+export interface Database {
+  contents: ContentsTable;
+  bindings: BindingsTable;
+  entitlements: EntitlementsTable;
+  rate_limits: RateLimitsTable;
+}
+
+export type ContentRow = Selectable<ContentsTable>;
+export type BindingRow = Selectable<BindingsTable>;
+export type EntitlementRow = Selectable<EntitlementsTable>;

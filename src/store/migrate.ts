@@ -1,0 +1,39 @@
+/**
+ * Brings the schema to the latest migration. Runs on every open; a no-op once applied.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as initial from './migrations/0001-initial.js';
+
+// A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
+// dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
+const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export interface MigrationLogger {
+  info(obj: object, msg?: string): void;
+}
+
+/**
+ * Replicas that start together on one database are safe: Kysely's PostgreSQL adapter holds a session advisory lock
+ * (`pg_advisory_lock`) around reading the applied list and running what is missing, all in one transaction.
+ */
+export async function migrateToLatest(db: Kysely<unknown>, schema: string, logger?: MigrationLogger): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    // Also for `public`: without a schema, Kysely looks for its bookkeeping table in every schema and would take a
+    // neighbour's (tests share one server through several schemas) for ours.
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const result of results ?? []) {
+    if (result.status === 'Success') logger?.info({ migration: result.migrationName, schema }, 'database migrated');
+  }
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Database migration ${failed ? `"${failed}" ` : ''}failed`, { cause: error });
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The Store over Kysely. Every state change is one conditional statement, so that replicas racing on the same row
+ * cannot both win: the WHERE clause, the unique constraint or the upsert decides, never a read followed by a write.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { ContentKeyCipher } from './content-key-cipher.js';
+import type { BindingRow, ContentRow, Database, EntitlementRow } from './database.js';
+import type {
+  BindingRecord,
+  ContentInput,
+  ContentRecord,
+  EntitlementRecord,
+  NewBinding,
+  NewEntitlement,
+  Store,
+} from './types.js';
+
+export interface PgStoreOptions {
+  readonly db: Kysely<Database>;
+  readonly cipher: ContentKeyCipher;
+  /** Releases what the store holds (pool, PGlite); called once by close(). */
+  readonly onClose: () => Promise<void>;
+}
+
+export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
+  let closing: Promise<void> | undefined;
+
+  const toContent = (row: ContentRow): ContentRecord => ({
+    id: row.id,
+    title: row.title,
+    keyId: row.key_id,
+    contentKey: cipher.decrypt(row.content_key_ciphertext, row.id),
+    iv: row.iv,
+    rentalPeriodSeconds: row.rental_period_seconds,
+    rentalPlaySeconds: row.rental_play_seconds,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+
+  const bindingById = async (id: string): Promise<BindingRecord | null> => {
+    const row = await db.selectFrom('bindings').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toBinding(row) : null;
+  };
+
+  return {
+    async upsertContent(content: ContentInput, now: Date): Promise<ContentRecord> {
+      const values = {
+        title: content.title,
+        key_id: content.keyId,
+        content_key_ciphertext: cipher.encrypt(content.contentKey, content.id),
+        iv: content.iv,
+        rental_period_seconds: content.rentalPeriodSeconds,
+        rental_play_seconds: content.rentalPlaySeconds,
+        updated_at: now,
+      };
+      // created_at is left out of the update set, so it keeps the first insert's time.
+      const row = await db
+        .insertInto('contents')
+        .values({ id: content.id, created_at: now, ...values })
+        .onConflict((oc) => oc.column('id').doUpdateSet(values))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toContent(row);
+    },
+
+    async getContent(id) {
+      const row = await db.selectFrom('contents').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toContent(row) : null;
+    },
+
+    async listContents() {
+      const rows = await db.selectFrom('contents').selectAll().orderBy('id').execute();
+      return rows.map(toContent);
+    },
+
+    async createBinding(binding: NewBinding) {
+      const row = await db
+        .insertInto('bindings')
+        .values({
+          id: binding.id,
+          user_id: binding.userId,
+          name: binding.name,
+          cookie: binding.cookie,
+          drm: binding.drm,
+          status: 'PENDING',
+          created_at: binding.createdAt,
+          pending_expires_at: binding.pendingExpiresAt,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toBinding(row);
+    },
+
+    getBinding: bindingById,
+
+    async listBindings(userId) {
+      const rows = await db
+        .selectFrom('bindings')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(toBinding);
+    },
+
+    async markBound(id, deviceId, boundAt) {
+      const row = await db
+        .updateTable('bindings')
+        .set({ status: 'BOUND', device_id: deviceId, bound_at: boundAt })
+        .where('id', '=', id)
+        .where('status', '=', 'PENDING')
+        .returningAll()
+        .executeTakeFirst();
+      // Nothing updated: unknown, or no longer PENDING (a concurrent bind won, or it expired or was revoked).
+      return row ? toBinding(row) : bindingById(id);
+    },
+
+    async revokeBinding(id, revokedAt) {
+      const row = await db
+        .updateTable('bindings')
+        .set({ status: 'REVOKED', revoked_at: revokedAt })
+        .where('id', '=', id)
+        .where('status', 'in', ['PENDING', 'BOUND'])
+        .returningAll()
+        .executeTakeFirst();
+      return row ? toBinding(row) : bindingById(id);
+    },
+
+    async expirePendingBindings(userId, now) {
+      await db
+        .updateTable('bindings')
+        .set({ status: 'EXPIRED' })
+        .where('user_id', '=', userId)
+        .where('status', '=', 'PENDING')
+        .where('pending_expires_at', '<=', now)
+        .execute();
+    },
+
+    async createEntitlement(entitlement: NewEntitlement) {
+      const inserted = await db
+        .insertInto('entitlements')
+        .values({
+          id: entitlement.id,
+          user_id: entitlement.userId,
+          content_id: entitlement.contentId,
+          kind: entitlement.kind,
+          binding_id: entitlement.bindingId,
+          idempotency_key: entitlement.idempotencyKey,
+          created_at: entitlement.createdAt,
+          expires_at: entitlement.expiresAt,
+        })
+        .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { entitlement: toEntitlement(inserted), created: true };
+      // DO NOTHING waited for a concurrent insert of the same key to commit; this new statement sees its row.
+      const existing = await db
+        .selectFrom('entitlements')
+        .selectAll()
+        .where('user_id', '=', entitlement.userId)
+        .where('idempotency_key', '=', entitlement.idempotencyKey)
+        .executeTakeFirstOrThrow();
+      return { entitlement: toEntitlement(existing), created: false };
+    },
+
+    async getEntitlement(id) {
+      const row = await db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toEntitlement(row) : null;
+    },
+
+    async listEntitlements(userId) {
+      const rows = await db
+        .selectFrom('entitlements')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(toEntitlement);
+    },
+
+    async entitlementsFor(userId, contentId) {
+      const rows = await db
+        .selectFrom('entitlements')
+        .selectAll()
+        .where('user_id', '=', userId)
+        .where('content_id', '=', contentId)
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute();
+      return rows.map(toEntitlement);
+    },
+
+    async hitRateLimit(userId, action, limit, windowSeconds, now) {
+      if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
+        throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
+      }
+      const windowMs = windowSeconds * 1000;
+      const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+      // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas.
+      // LEAST keeps a flood of hits from overflowing int4.
+      const { hits } = await db
+        .insertInto('rate_limits')
+        .values({ user_id: userId, action, window_start: windowStart, hits: 1 })
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'action', 'window_start'])
+            .doUpdateSet({ hits: sql<number>`least(rate_limits.hits + 1, 2147483647)` }),
+        )
+        .returning('hits')
+        .executeTakeFirstOrThrow();
+      if (hits === 1) {
+        // This hit opened a window: drop this counter's older windows. One window is kept as slack for replicas
+        // whose clocks lag ours, so that we never delete the window they are still counting in.
+        await db
+          .deleteFrom('rate_limits')
+          .where('user_id', '=', userId)
+          .where('action', '=', action)
+          .where('window_start', '<', new Date(windowStart.getTime() - windowMs))
+          .execute();
+      }
+      return hits <= limit;
+    },
+
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
+    close() {
+      closing ??= onClose();
+      return closing;
+    },
+  };
+}
+
+function toBinding(row: BindingRow): BindingRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    name: row.name,
+    cookie: row.cookie,
+    drm: row.drm,
+    status: row.status,
+    deviceId: row.device_id,
+    createdAt: row.created_at,
+    boundAt: row.bound_at,
+    revokedAt: row.revoked_at,
+    pendingExpiresAt: row.pending_expires_at,
+  };
+}
+
+function toEntitlement(row: EntitlementRow): EntitlementRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    contentId: row.content_id,
+    kind: row.kind,
+    bindingId: row.binding_id,
+    idempotencyKey: row.idempotency_key,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}

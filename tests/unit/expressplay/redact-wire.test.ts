@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay } from '../../../src/datasources/expressplay/http.js';
+import { redactUrl } from '../../../src/datasources/expressplay/redact.js';
+import {
+  DEVICE_ID_PARAM,
+  formatExpressPlayTime,
+  parseErrorCode,
+  tokenUrl,
+} from '../../../src/datasources/expressplay/wire.js';
+
+describe('redactUrl', () => {
+  it('redacts the secret parameters and keeps the rest', () => {
+    const base = 'https://api.test.expressplay.com/cmiapi/getrecord/';
+    expect(redactUrl(`${base}?customerAuthenticator=4242%2Cabc&cookie=c00k1e&errorFormat=json`)).toBe(
+      `${base}?customerAuthenticator=[REDACTED]&cookie=c00k1e&errorFormat=json`,
+    );
+    expect(redactUrl('https://x/t?contentKey=cek&kid=k&kek=kk&ek=e&iv=v')).toBe(
+      'https://x/t?contentKey=[REDACTED]&kid=k&kek=[REDACTED]&ek=[REDACTED]&iv=v',
+    );
+  });
+
+  it('redacts license tokens, in any case, inside longer text and skd:// URIs', () => {
+    expect(redactUrl('skd://fp.service.expressplay.com:80/hms/fp/rights/?ExpressPlayToken=AQAB-_x#frag')).toBe(
+      'skd://fp.service.expressplay.com:80/hms/fp/rights/?ExpressPlayToken=[REDACTED]#frag',
+    );
+    expect(redactUrl('failed: GET http://h/p?expressplaytoken=abc and more')).toBe(
+      'failed: GET http://h/p?expressplaytoken=[REDACTED] and more',
+    );
+  });
+
+  it('works on a bare form body and leaves look-alike names alone', () => {
+    expect(redactUrl('customerAuthenticator=a&contentKeyId=x&seek=1&contentKey=b')).toBe(
+      'customerAuthenticator=[REDACTED]&contentKeyId=x&seek=1&contentKey=[REDACTED]',
+    );
+    expect(redactUrl('https://example.com/plain')).toBe('https://example.com/plain');
+  });
+});
+
+describe('wire details', () => {
+  it('uses deviceId as the device restriction parameter', () => {
+    expect(DEVICE_ID_PARAM).toBe('deviceId');
+  });
+
+  it('formats times as RFC 3339 Z without milliseconds', () => {
+    expect(formatExpressPlayTime(new Date('2026-05-06T07:08:09.999Z'))).toBe('2026-05-06T07:08:09Z');
+    expect(() => formatExpressPlayTime(new Date('nope'))).toThrow(TypeError);
+  });
+
+  it('puts the DRM into the token host and path', () => {
+    expect(tokenUrl('https://{drm}-gen.test.expressplay.com/', 'wv')).toBe(
+      'https://wv-gen.test.expressplay.com/hms/wv/token',
+    );
+    expect(tokenUrl('http://127.0.0.1:4001', 'pr')).toBe('http://127.0.0.1:4001/hms/pr/token');
+  });
+
+  it('reads the numeric code from JSON error bodies only', () => {
+    expect(parseErrorCode('{"errorCode":-2018,"errorMessage":"Authentication token invalid"}')).toBe(-2018);
+    expect(parseErrorCode('{"errorCode":"-2033"}')).toBe(-2033);
+    expect(parseErrorCode('<html>-2018</html>')).toBeUndefined();
+    expect(parseErrorCode('{"errorCode":"abc"}')).toBeUndefined();
+    expect(parseErrorCode('{broken')).toBeUndefined();
+    expect(parseErrorCode(undefined)).toBeUndefined();
+  });
+
+  it('backs off exponentially with jitter, capped, never 0', () => {
+    expect(backoffDelay(1, 100, 1000, () => 0)).toBe(50);
+    expect(backoffDelay(1, 100, 1000, () => 1)).toBe(100);
+    expect(backoffDelay(3, 100, 1000, () => 1)).toBe(400);
+    expect(backoffDelay(10, 100, 1000, () => 1)).toBe(1000);
+    expect(backoffDelay(1, 1, 1, () => 0)).toBe(1);
+  });
+});

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
+import { createStore } from '../../../src/store/create-store.js';
+import type { ContentInput } from '../../../src/store/types.js';
+
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+const content: ContentInput = {
+  id: 'content-1',
+  title: 'Tears of Steel',
+  keyId: '0'.repeat(32),
+  contentKey: randomBytes(16).toString('hex'),
+  iv: null,
+  rentalPeriodSeconds: 3600,
+  rentalPlaySeconds: 600,
+};
+
+describe('createStore on PGlite', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'store-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the data folder, keeps the data across a reopen, and migrates once', async () => {
+    const dataDir = join(dir, 'nested', 'pglite');
+    const key = randomBytes(32);
+    const logged: object[] = [];
+    const logger = { info: (obj: object) => logged.push(obj), warn: (obj: object) => logged.push(obj) };
+
+    const first = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
+    await first.upsertContent(content, T0);
+    const binding = await first.createBinding({
+      id: 'b-1',
+      userId: 'u-1',
+      name: null,
+      cookie: 'cookie-1',
+      drm: 'pr',
+      createdAt: T0,
+      pendingExpiresAt: T0,
+    });
+    await first.close();
+    expect(logged).toEqual([{ migration: '0001-initial', schema: 'public' }]);
+
+    const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
+    expect(await second.getContent(content.id)).toEqual({ ...content, createdAt: T0, updatedAt: T0 });
+    expect(await second.getBinding('b-1')).toEqual(binding);
+    await second.close();
+    expect(logged).toHaveLength(1);
+
+    // With the wrong key the open itself fails: better at start-up than on the first token request.
+    const wrongKey = randomBytes(32);
+    const error = await createStore({ dataDir, contentKeyEncryptionKey: wrongKey }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(ContentKeyDecryptionError);
+    for (const secret of [key, wrongKey]) {
+      expect(`${error?.message}${error?.stack}`).not.toContain(secret.toString('hex'));
+    }
+    // …and released the data folder: it opens again.
+    const third = await createStore({ dataDir, contentKeyEncryptionKey: key });
+    expect(await third.ping()).toBe(true);
+    await third.close();
+  });
+
+  it('runs in memory', async () => {
+    const store = await createStore({ memory: true, contentKeyEncryptionKey: randomBytes(32) });
+    await store.upsertContent(content, T0);
+    expect((await store.listContents()).map((c) => c.id)).toEqual([content.id]);
+    await store.close();
+  });
+
+  it('puts every table in the schema it is given', async () => {
+    const lite = await PGlite.create();
+    try {
+      const store = await createStore({
+        pglite: lite,
+        keepPgliteOpen: true,
+        schema: 'tenant_a',
+        contentKeyEncryptionKey: randomBytes(32),
+      });
+      await store.upsertContent(content, T0);
+      await store.close();
+      const { rows } = await lite.query<{ table_schema: string; table_name: string }>(
+        `select table_schema, table_name from information_schema.tables
+         where table_schema not in ('pg_catalog', 'information_schema') order by 1, 2`,
+      );
+      expect(rows).toEqual(
+        ['bindings', 'contents', 'entitlements', 'kysely_migration', 'kysely_migration_lock', 'rate_limits'].map(
+          (table_name) => ({ table_schema: 'tenant_a', table_name }),
+        ),
+      );
+    } finally {
+      await lite.close();
+    }
+  });
+
+  it('refuses bad options before opening anything', async () => {
+    const contentKeyEncryptionKey = randomBytes(32);
+    await expect(createStore({ contentKeyEncryptionKey })).rejects.toThrow(/databaseUrl, dataDir, memory or pglite/);
+    await expect(createStore({ memory: true, contentKeyEncryptionKey: randomBytes(31) })).rejects.toThrow(/32 bytes/);
+    await expect(
+      createStore({ memory: true, schema: 'x; drop table contents', contentKeyEncryptionKey }),
+    ).rejects.toThrow(/schema name/);
+  });
+});

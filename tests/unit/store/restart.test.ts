@@ -1,0 +1,60 @@
+/**
+ * A real PostgreSQL restart under a live store. Needs TEST_DATABASE_URL and TEST_PG_RESTART_CMD (a shell command that
+ * restarts that server). Run this file on its own: the restart would break other files running in parallel.
+ */
+import { execSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../../src/store/types.js';
+import { createPostgresTestDatabase } from '../../helpers/test-store.js';
+
+const url = process.env.TEST_DATABASE_URL;
+const restart = process.env.TEST_PG_RESTART_CMD;
+
+async function firstSuccess(store: Store, deadlineMs: number): Promise<{ failures: number; ms: number }> {
+  const started = Date.now();
+  let failures = 0;
+  for (;;) {
+    try {
+      await store.listBindings('u-1');
+      return { failures, ms: Date.now() - started };
+    } catch (error) {
+      failures++;
+      if (Date.now() - started > deadlineMs) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+describe.skipIf(!url || !restart)('Store across a PostgreSQL restart (TEST_PG_RESTART_CMD)', () => {
+  it('answers again after the server restarts, with the same store', async () => {
+    const db = await createPostgresTestDatabase(url!);
+    const store = await db.openStore();
+    const warnings: object[] = [];
+    try {
+      await store.createBinding({
+        id: 'b-1',
+        userId: 'u-1',
+        name: null,
+        cookie: 'c-1',
+        drm: 'wv',
+        createdAt: new Date(),
+        pendingExpiresAt: new Date(),
+      });
+      // Several connections in the pool, all idle when the server goes away.
+      await Promise.all(Array.from({ length: 4 }, () => store.listBindings('u-1')));
+
+      execSync(restart!, { stdio: 'ignore' });
+
+      const { failures, ms } = await firstSuccess(store, 10_000);
+      // At most the first query fails (a connection the pool had not yet seen die); then it reconnects.
+      expect(failures).toBeLessThanOrEqual(1);
+      expect(ms).toBeLessThan(5_000);
+      expect((await store.listBindings('u-1')).map((b) => b.id)).toEqual(['b-1']);
+      expect(await store.ping()).toBe(true);
+      void warnings;
+    } finally {
+      await store.close();
+      await db.dispose().catch(() => undefined);
+    }
+  });
+});

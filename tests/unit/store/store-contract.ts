@@ -1,0 +1,474 @@
+/**
+ * What every Store must do, written once and run against each backend (store-pglite.test.ts always,
+ * store-postgres.test.ts when TEST_DATABASE_URL is set). Each group shares one database; tests stay apart by using
+ * fresh ids, and the few that look at whole tables open their own.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
+import type { ContentInput, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
+import type { TestDatabase } from '../../helpers/test-store.js';
+
+const T0 = new Date('2030-01-01T00:00:00.123Z');
+const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+const id = (prefix: string): string => `${prefix}-${randomUUID()}`;
+
+function content(overrides: Partial<ContentInput> = {}): ContentInput {
+  return {
+    id: id('content'),
+    title: 'Big Buck Bunny',
+    keyId: randomBytes(16).toString('hex'),
+    contentKey: randomBytes(16).toString('hex'),
+    iv: randomBytes(16).toString('hex'),
+    rentalPeriodSeconds: 172_800,
+    rentalPlaySeconds: 14_400,
+    ...overrides,
+  };
+}
+
+function binding(overrides: Partial<NewBinding> = {}): NewBinding {
+  return {
+    id: randomUUID(),
+    userId: id('user'),
+    name: 'Living-room TV',
+    cookie: randomBytes(16).toString('hex'),
+    drm: 'wv',
+    createdAt: T0,
+    pendingExpiresAt: at(3600),
+    ...overrides,
+  };
+}
+
+/** A user with one content and one binding, which entitlements need (foreign keys). */
+async function seed(store: Store): Promise<{ userId: string; contentId: string; bindingId: string }> {
+  const c = await store.upsertContent(content(), T0);
+  const b = await store.createBinding(binding());
+  return { userId: b.userId, contentId: c.id, bindingId: b.id };
+}
+
+function entitlement(base: { userId: string; contentId: string; bindingId: string }, overrides: Partial<NewEntitlement> = {}): NewEntitlement {
+  return {
+    id: randomUUID(),
+    ...base,
+    kind: 'PURCHASE',
+    idempotencyKey: id('idem'),
+    createdAt: T0,
+    expiresAt: null,
+    ...overrides,
+  };
+}
+
+export function defineStoreContract(createDatabase: () => Promise<TestDatabase>): void {
+  /** One database and an open store for a describe block. */
+  function useStore(): { readonly db: TestDatabase; readonly store: Store } {
+    const ctx = {} as { db: TestDatabase; store: Store };
+    beforeAll(async () => {
+      ctx.db = await createDatabase();
+      ctx.store = await ctx.db.openStore();
+    });
+    afterAll(async () => {
+      await ctx.store?.close();
+      await ctx.db?.dispose();
+    });
+    return ctx;
+  }
+
+  describe('contents', () => {
+    const ctx = useStore();
+
+    it('stores a content and reads it back with the content key in clear', async () => {
+      const input = content();
+      const saved = await ctx.store.upsertContent(input, T0);
+      expect(saved).toEqual({ ...input, createdAt: T0, updatedAt: T0 });
+      expect(await ctx.store.getContent(input.id)).toEqual(saved);
+      expect(saved.createdAt).toBeInstanceOf(Date);
+      expect(typeof saved.rentalPeriodSeconds).toBe('number');
+    });
+
+    it('returns null for an unknown content', async () => {
+      expect(await ctx.store.getContent(id('missing'))).toBeNull();
+    });
+
+    it('updates every field on upsert but keeps created_at', async () => {
+      const first = content({ iv: null });
+      await ctx.store.upsertContent(first, T0);
+      const second = { ...content({ id: first.id }), title: 'Sintel' };
+      const updated = await ctx.store.upsertContent(second, at(60));
+      expect(updated).toEqual({ ...second, createdAt: T0, updatedAt: at(60) });
+      expect(await ctx.store.getContent(first.id)).toEqual(updated);
+    });
+
+    it('does not store the content key in clear, and encrypts it afresh on each write', async () => {
+      const input = content();
+      await ctx.store.upsertContent(input, T0);
+      const read = async () =>
+        (
+          await ctx.db.query<{ content_key_ciphertext: string }>(
+            'select content_key_ciphertext from contents where id = $1',
+            [input.id],
+          )
+        )[0]!.content_key_ciphertext;
+      const stored = await read();
+      expect(stored).toMatch(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
+      const cek = Buffer.from(input.contentKey, 'hex');
+      for (const form of [input.contentKey, input.contentKey.toUpperCase(), cek.toString('base64')]) {
+        expect(stored).not.toContain(form);
+      }
+      // No column of the row holds it either.
+      const [row] = await ctx.db.query('select * from contents where id = $1', [input.id]);
+      expect(JSON.stringify(row)).not.toContain(input.contentKey);
+
+      await ctx.store.upsertContent(input, at(1));
+      expect(await read()).not.toBe(stored);
+      expect((await ctx.store.getContent(input.id))?.contentKey).toBe(input.contentKey);
+    });
+
+    it('refuses a stored key moved onto another content (the content id is authenticated)', async () => {
+      const a = await ctx.store.upsertContent(content(), T0);
+      const b = await ctx.store.upsertContent(content(), T0);
+      await ctx.db.query(
+        'update contents set content_key_ciphertext = (select content_key_ciphertext from contents where id = $1) where id = $2',
+        [a.id, b.id],
+      );
+      await expect(ctx.store.getContent(b.id)).rejects.toThrow(ContentKeyDecryptionError);
+      await ctx.db.query('delete from contents where id = $1', [b.id]);
+    });
+
+    it('lists every content, ordered by id', async () => {
+      const db = await createDatabase();
+      const store = await db.openStore();
+      try {
+        expect(await store.listContents()).toEqual([]);
+        const inputs = [content({ id: 'c-2' }), content({ id: 'c-1' }), content({ id: 'c-3' })];
+        for (const input of inputs) await store.upsertContent(input, T0);
+        const listed = await store.listContents();
+        expect(listed.map((c) => c.id)).toEqual(['c-1', 'c-2', 'c-3']);
+        expect(listed[0]!.contentKey).toBe(inputs[1]!.contentKey);
+      } finally {
+        await store.close();
+        await db.dispose();
+      }
+    });
+  });
+
+  describe('content key encryption key', () => {
+    it('a store opened with the wrong key fails loudly, without key material in the error', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const input = content();
+        await store.upsertContent(input, T0);
+        await store.close();
+
+        const wrongKey = randomBytes(32);
+        const error: unknown = await db.openStore(wrongKey).then(
+          async (s) => {
+            await s.close();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(ContentKeyDecryptionError);
+        const e = error as Error;
+        expect(e.message).toMatch(/CONTENT_KEY_ENCRYPTION_KEY/);
+        const everything = [e.message, e.stack ?? '', JSON.stringify(e), String(e.cause ?? '')].join('\n');
+        for (const secret of [db.key, wrongKey, Buffer.from(input.contentKey, 'hex')]) {
+          expect(everything).not.toContain(secret.toString('hex'));
+          expect(everything).not.toContain(secret.toString('base64'));
+        }
+        const [stored] = await db.query<{ content_key_ciphertext: string }>('select content_key_ciphertext from contents');
+        expect(everything).not.toContain(stored!.content_key_ciphertext.split(':')[3]);
+
+        // The right key still works: nothing was changed by the failed open.
+        const again = await db.openStore();
+        expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
+        await again.close();
+      } finally {
+        await db.dispose();
+      }
+    });
+  });
+
+  describe('bindings', () => {
+    const ctx = useStore();
+
+    it('creates a PENDING binding and reads it back', async () => {
+      const input = binding();
+      const created = await ctx.store.createBinding(input);
+      expect(created).toEqual({
+        ...input,
+        status: 'PENDING',
+        deviceId: null,
+        boundAt: null,
+        revokedAt: null,
+      });
+      expect(await ctx.store.getBinding(input.id)).toEqual(created);
+      expect(await ctx.store.getBinding(randomUUID())).toBeNull();
+    });
+
+    it('keeps a null name', async () => {
+      const created = await ctx.store.createBinding(binding({ name: null, drm: 'fp' }));
+      expect(created.name).toBeNull();
+      expect(created.drm).toBe('fp');
+    });
+
+    it('refuses a second binding with the same cookie', async () => {
+      const first = await ctx.store.createBinding(binding());
+      await expect(ctx.store.createBinding(binding({ cookie: first.cookie }))).rejects.toThrow();
+    });
+
+    it('lists the bindings of one user, newest first', async () => {
+      const userId = id('user');
+      const b1 = await ctx.store.createBinding(binding({ userId, createdAt: at(1) }));
+      const b3 = await ctx.store.createBinding(binding({ userId, createdAt: at(3) }));
+      const b2 = await ctx.store.createBinding(binding({ userId, createdAt: at(2) }));
+      await ctx.store.createBinding(binding());
+      expect((await ctx.store.listBindings(userId)).map((b) => b.id)).toEqual([b3.id, b2.id, b1.id]);
+      expect(await ctx.store.listBindings(id('nobody'))).toEqual([]);
+    });
+
+    it('markBound moves PENDING to BOUND, once', async () => {
+      const b = await ctx.store.createBinding(binding());
+      const bound = await ctx.store.markBound(b.id, 'a'.repeat(32), at(10));
+      expect(bound).toEqual({ ...b, status: 'BOUND', deviceId: 'a'.repeat(32), boundAt: at(10) });
+      // A second call changes nothing: the first device stays.
+      expect(await ctx.store.markBound(b.id, 'b'.repeat(32), at(20))).toEqual(bound);
+      expect(await ctx.store.getBinding(b.id)).toEqual(bound);
+    });
+
+    it('markBound leaves REVOKED and EXPIRED bindings alone and returns null for an unknown id', async () => {
+      const revoked = await ctx.store.revokeBinding((await ctx.store.createBinding(binding())).id, at(5));
+      expect(await ctx.store.markBound(revoked!.id, 'a'.repeat(32), at(10))).toEqual(revoked);
+
+      const pending = await ctx.store.createBinding(binding({ pendingExpiresAt: at(1) }));
+      await ctx.store.expirePendingBindings(pending.userId, at(2));
+      const after = await ctx.store.markBound(pending.id, 'a'.repeat(32), at(10));
+      expect(after).toMatchObject({ status: 'EXPIRED', deviceId: null, boundAt: null });
+
+      expect(await ctx.store.markBound(randomUUID(), 'a'.repeat(32), at(10))).toBeNull();
+    });
+
+    it('markBound racing with itself binds exactly one device', async () => {
+      const b = await ctx.store.createBinding(binding());
+      const devices = Array.from({ length: 10 }, (_, i) => i.toString(16).repeat(32));
+      const results = await Promise.all(devices.map((d) => ctx.store.markBound(b.id, d, at(10))));
+      const winner = results[0]!.deviceId;
+      expect(devices).toContain(winner);
+      for (const r of results) expect(r).toEqual({ ...b, status: 'BOUND', deviceId: winner, boundAt: at(10) });
+    });
+
+    it('revokeBinding moves PENDING or BOUND to REVOKED, and keeps the first revocation time', async () => {
+      const pending = await ctx.store.createBinding(binding());
+      expect(await ctx.store.revokeBinding(pending.id, at(5))).toEqual({
+        ...pending,
+        status: 'REVOKED',
+        revokedAt: at(5),
+      });
+
+      const bound = await ctx.store.markBound((await ctx.store.createBinding(binding())).id, 'c'.repeat(32), at(1));
+      const revoked = await ctx.store.revokeBinding(bound!.id, at(7));
+      expect(revoked).toEqual({ ...bound, status: 'REVOKED', revokedAt: at(7) });
+      expect(await ctx.store.revokeBinding(bound!.id, at(9))).toEqual(revoked);
+      expect(await ctx.store.getBinding(bound!.id)).toEqual(revoked);
+    });
+
+    it('revokeBinding leaves EXPIRED bindings alone and returns null for an unknown id', async () => {
+      const b = await ctx.store.createBinding(binding({ pendingExpiresAt: at(1) }));
+      await ctx.store.expirePendingBindings(b.userId, at(1));
+      expect(await ctx.store.revokeBinding(b.id, at(5))).toMatchObject({ status: 'EXPIRED', revokedAt: null });
+      expect(await ctx.store.revokeBinding(randomUUID(), at(5))).toBeNull();
+    });
+
+    it('expirePendingBindings expires only that user\'s PENDING bindings that are due', async () => {
+      const userId = id('user');
+      const due = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(100) }));
+      const pastDue = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(50) }));
+      const notYet = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(101) }));
+      const bound = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(10) }));
+      await ctx.store.markBound(bound.id, 'd'.repeat(32), at(5));
+      const revoked = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(10) }));
+      await ctx.store.revokeBinding(revoked.id, at(5));
+      const otherUser = await ctx.store.createBinding(binding({ pendingExpiresAt: at(10) }));
+
+      await ctx.store.expirePendingBindings(userId, at(100));
+
+      const status = async (bindingId: string) => (await ctx.store.getBinding(bindingId))?.status;
+      expect(await status(due.id)).toBe('EXPIRED');
+      expect(await status(pastDue.id)).toBe('EXPIRED');
+      expect(await status(notYet.id)).toBe('PENDING');
+      expect(await status(bound.id)).toBe('BOUND');
+      expect(await status(revoked.id)).toBe('REVOKED');
+      expect(await status(otherUser.id)).toBe('PENDING');
+    });
+  });
+
+  describe('entitlements', () => {
+    const ctx = useStore();
+
+    it('creates a purchase and a rental and reads them back', async () => {
+      const base = await seed(ctx.store);
+      const purchase = entitlement(base);
+      expect(await ctx.store.createEntitlement(purchase)).toEqual({ entitlement: purchase, created: true });
+      const rental = entitlement(base, { kind: 'RENTAL', createdAt: at(1), expiresAt: at(172_801) });
+      expect(await ctx.store.createEntitlement(rental)).toEqual({ entitlement: rental, created: true });
+      expect(await ctx.store.getEntitlement(purchase.id)).toEqual(purchase);
+      expect(await ctx.store.getEntitlement(rental.id)).toEqual(rental);
+      expect(await ctx.store.getEntitlement(randomUUID())).toBeNull();
+    });
+
+    it('returns the stored row, not the new input, when the idempotency key was used', async () => {
+      const base = await seed(ctx.store);
+      const first = entitlement(base);
+      await ctx.store.createEntitlement(first);
+      const retry = entitlement(base, {
+        idempotencyKey: first.idempotencyKey,
+        kind: 'RENTAL',
+        createdAt: at(5),
+        expiresAt: at(500),
+      });
+      expect(await ctx.store.createEntitlement(retry)).toEqual({ entitlement: first, created: false });
+      expect(await ctx.store.getEntitlement(retry.id)).toBeNull();
+    });
+
+    it('scopes idempotency keys per user', async () => {
+      const a = await seed(ctx.store);
+      const b = await seed(ctx.store);
+      const key = id('shared-key');
+      expect((await ctx.store.createEntitlement(entitlement(a, { idempotencyKey: key }))).created).toBe(true);
+      expect((await ctx.store.createEntitlement(entitlement(b, { idempotencyKey: key }))).created).toBe(true);
+    });
+
+    it('20 concurrent calls with one idempotency key make one row, and exactly one says created', async () => {
+      const base = await seed(ctx.store);
+      const key = id('idem');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          ctx.store.createEntitlement(entitlement(base, { idempotencyKey: key, createdAt: at(i) })),
+        ),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const winner = results.find((r) => r.created)!.entitlement;
+      for (const r of results) expect(r.entitlement).toEqual(winner);
+      const rows = await ctx.db.query('select id from entitlements where user_id = $1', [base.userId]);
+      expect(rows).toEqual([{ id: winner.id }]);
+    });
+
+    it('refuses an entitlement to an unknown content or binding', async () => {
+      const base = await seed(ctx.store);
+      await expect(ctx.store.createEntitlement(entitlement({ ...base, contentId: id('nope') }))).rejects.toThrow();
+      await expect(ctx.store.createEntitlement(entitlement({ ...base, bindingId: randomUUID() }))).rejects.toThrow();
+    });
+
+    it('lists a user\'s entitlements newest first, all or for one content', async () => {
+      const base = await seed(ctx.store);
+      const other = await ctx.store.upsertContent(content(), T0);
+      const e1 = entitlement(base, { createdAt: at(1) });
+      const e2 = entitlement({ ...base, contentId: other.id }, { createdAt: at(2) });
+      const e3 = entitlement(base, { kind: 'RENTAL', createdAt: at(3), expiresAt: at(100) });
+      for (const e of [e1, e3, e2]) await ctx.store.createEntitlement(e);
+      await ctx.store.createEntitlement(entitlement(await seed(ctx.store)));
+
+      expect(await ctx.store.listEntitlements(base.userId)).toEqual([e3, e2, e1]);
+      expect(await ctx.store.entitlementsFor(base.userId, base.contentId)).toEqual([e3, e1]);
+      expect(await ctx.store.entitlementsFor(base.userId, other.id)).toEqual([e2]);
+      expect(await ctx.store.entitlementsFor(id('nobody'), base.contentId)).toEqual([]);
+      expect(await ctx.store.listEntitlements(id('nobody'))).toEqual([]);
+    });
+  });
+
+  describe('rate limits', () => {
+    const ctx = useStore();
+
+    it('allows `limit` hits per window and refuses the rest', async () => {
+      const userId = id('user');
+      const hits = [];
+      for (let i = 0; i < 5; i++) hits.push(await ctx.store.hitRateLimit(userId, 'purchase', 3, 60, at(i)));
+      expect(hits).toEqual([true, true, true, false, false]);
+    });
+
+    it('counts each user and each action apart', async () => {
+      const userId = id('user');
+      expect(await ctx.store.hitRateLimit(userId, 'purchase', 1, 60, T0)).toBe(true);
+      expect(await ctx.store.hitRateLimit(userId, 'purchase', 1, 60, T0)).toBe(false);
+      expect(await ctx.store.hitRateLimit(userId, 'rent', 1, 60, T0)).toBe(true);
+      expect(await ctx.store.hitRateLimit(id('user'), 'purchase', 1, 60, T0)).toBe(true);
+    });
+
+    it('starts a new count when the window rolls over, at the window boundary', async () => {
+      const userId = id('user');
+      // Windows are aligned to multiples of the window length since the epoch: T0 falls in [00:00:00, 00:01:00).
+      const windowEnd = new Date('2030-01-01T00:01:00.000Z');
+      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, T0)).toBe(true);
+      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() - 1))).toBe(true);
+      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() - 1))).toBe(false);
+      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, windowEnd)).toBe(true);
+      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() + 59_999))).toBe(true);
+      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() + 59_999))).toBe(false);
+    });
+
+    it('keeps one counter row per window and drops windows older than the previous one', async () => {
+      const userId = id('user');
+      const windows = async () =>
+        (
+          await ctx.db.query<{ window_start: Date; hits: number }>(
+            'select window_start, hits from rate_limits where user_id = $1 order by window_start',
+            [userId],
+          )
+        ).map((r) => [r.window_start.toISOString(), r.hits]);
+      for (let i = 0; i < 3; i++) await ctx.store.hitRateLimit(userId, 'bind', 10, 60, at(i));
+      expect(await windows()).toEqual([['2030-01-01T00:00:00.000Z', 3]]);
+      await ctx.store.hitRateLimit(userId, 'bind', 10, 60, at(60));
+      await ctx.store.hitRateLimit(userId, 'bind', 10, 60, at(120));
+      expect(await windows()).toEqual([
+        ['2030-01-01T00:01:00.000Z', 1],
+        ['2030-01-01T00:02:00.000Z', 1],
+      ]);
+    });
+
+    it('counts concurrent hits exactly', async () => {
+      const userId = id('user');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => ctx.store.hitRateLimit(userId, 'rent', 5, 60, T0)),
+      );
+      expect(results.filter(Boolean)).toHaveLength(5);
+      const [row] = await ctx.db.query<{ hits: number }>('select hits from rate_limits where user_id = $1', [userId]);
+      expect(row!.hits).toBe(20);
+    });
+
+    it('refuses a window that is not a positive whole number of seconds', async () => {
+      await expect(ctx.store.hitRateLimit(id('user'), 'bind', 1, 0, T0)).rejects.toThrow(RangeError);
+      await expect(ctx.store.hitRateLimit(id('user'), 'bind', 1, 1.5, T0)).rejects.toThrow(RangeError);
+    });
+  });
+
+  describe('lifecycle', () => {
+    it('pings, closes once, and answers false to ping after close', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        expect(await store.ping()).toBe(true);
+        await Promise.all([store.close(), store.close()]);
+        await store.close();
+        expect(await store.ping()).toBe(false);
+      } finally {
+        await db.dispose();
+      }
+    });
+
+    it('reopening a migrated database applies nothing twice and keeps the data', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const input = content();
+        await store.upsertContent(input, T0);
+        await store.close();
+        const again = await db.openStore();
+        expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
+        await again.close();
+        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }]);
+      } finally {
+        await db.dispose();
+      }
+    });
+  });
+}
