@@ -22,11 +22,15 @@ import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
 import { AppError } from './errors/app-error.js';
 import { createFormatError } from './errors/format-error.js';
+import { DEFAULT_QUERY } from './graphiql/default-query.js';
+import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './server/build-schema.js';
+import { createQueryLimitsPlugin } from './server/query-limits.js';
+import { httpErrorHandler, limitBatch } from './server/http-errors.js';
 import { createContextFunction, type RequestContext } from './server/context.js';
 import { requestLog } from './server/request-log.js';
 import { createRoutes } from './server/routes.js';
@@ -138,17 +142,24 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       introspection: config.graphql.introspection,
       includeStacktraceInErrorResponses: false,
       formatError: createFormatError(logger),
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginLandingPageDisabled()],
+      allowBatchedHttpRequests: true,
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        createQueryLimitsPlugin(config.graphql),
+      ],
     });
     await server.start();
     cleanups.push(() => server.stop());
 
     const contextFunction = createContextFunction(services);
     app.use(requestLog(logger));
+    if (config.graphql.graphiql) app.use(createGraphiqlRouter({ endpoint: '/graphql', defaultQuery: DEFAULT_QUERY }));
     app.use(createRoutes({ store, registry: metrics.registry }));
     app.use(
       '/graphql',
       express.json({ limit: config.graphql.bodyLimitBytes }),
+      limitBatch(config.graphql.maxBatch),
       expressMiddleware(server, {
         context: async ({ req }) => {
           try {
@@ -163,6 +174,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         },
       }),
     );
+
+    app.use(httpErrorHandler(logger));
 
     return {
       url,

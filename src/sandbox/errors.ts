@@ -92,8 +92,10 @@ export class ProtocolError extends Error {
   }
 }
 
-export const badRequest = (code: ErrorCode, details?: string): ProtocolError =>
-  new ProtocolError(code, 400, messageFor(code, details));
+export const protocolError = (code: ErrorCode, status: number, details?: string): ProtocolError =>
+  new ProtocolError(code, status, messageFor(code, details));
+
+export const badRequest = (code: ErrorCode, details?: string): ProtocolError => protocolError(code, 400, details);
 
 export type ErrorFormat = 'html' | 'json';
 

@@ -1,8 +1,8 @@
 /** Entry for `npm run sandbox`: the ExpressPlay sandbox on its own, configured from the environment. */
 import { sandboxOptionsFromEnv, SandboxEnvError } from './sandbox-env.js';
-import { startSandbox } from './server.js';
+import { startSandbox, type SandboxOptions } from './server.js';
 
-let options;
+let options: SandboxOptions;
 try {
   options = sandboxOptionsFromEnv(process.env);
 } catch (error) {

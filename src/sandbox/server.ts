@@ -12,8 +12,8 @@ import {
   ErrorCode,
   errorFormatOf,
   errorFormatOrHtml,
-  messageFor,
   printable,
+  protocolError,
   ProtocolError,
   renderError,
   type ErrorFormat,
@@ -93,11 +93,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   // Aborted on close, so a request waiting out injected latency does not keep the process alive.
   const closing = new AbortController();
 
-  const answer = (params: URLSearchParams, produce: (format: ErrorFormat) => Reply): Reply => {
+  const answer = (params: URLSearchParams, produce: () => Reply): Reply => {
     let format: ErrorFormat = 'html';
     try {
       format = errorFormatOf(params);
-      return produce(format);
+      return produce();
     } catch (error) {
       if (error instanceof ProtocolError) return renderError(error, format);
       throw error;
@@ -142,7 +142,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       body = await readBody(req);
     } catch (error) {
       if (!(error instanceof BodyTooLargeError)) throw error;
-      const tooLarge = new ProtocolError(ErrorCode.NoCorrespondingValue, 413, messageFor(ErrorCode.NoCorrespondingValue, 'request body too large'));
+      const tooLarge = protocolError(ErrorCode.NoCorrespondingValue, 413, 'request body too large');
       send(res, { ...renderError(tooLarge, errorFormatOrHtml(url.searchParams)), headers: { Connection: 'close' } });
       return;
     }
@@ -159,11 +159,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
           send(res, garbage(route));
           return;
         case 'unavailable': {
-          const unavailable = new ProtocolError(
-            ErrorCode.AdminError,
-            503,
-            messageFor(ErrorCode.AdminError, 'service temporarily unavailable'),
-          );
+          const unavailable = protocolError(ErrorCode.AdminError, 503, 'service temporarily unavailable');
           send(res, renderError(unavailable, endpoint === 'license' ? 'json' : errorFormatOrHtml(params)));
           return;
         }
@@ -181,7 +177,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         return;
       }
       // Deliberately no detail: an unexpected exception's message could hold anything from the request.
-      const failure = new ProtocolError(ErrorCode.AdminError, 500, messageFor(ErrorCode.AdminError, 'internal error'));
+      const failure = protocolError(ErrorCode.AdminError, 500, 'internal error');
       send(res, renderError(failure, 'json'));
     });
   });
@@ -286,18 +282,18 @@ function jsonReply(status: number, body: unknown): Reply {
 /** ExpressPlay documents 404 for a bad URL but no code; the sandbox uses -2035, its "no such value" code. */
 function notFound(url: URL, format: ErrorFormat): Reply {
   const details = `no endpoint at ${printable(url.pathname, 64)}`;
-  return renderError(new ProtocolError(ErrorCode.NoCorrespondingValue, 404, messageFor(ErrorCode.NoCorrespondingValue, details)), format);
+  return renderError(protocolError(ErrorCode.NoCorrespondingValue, 404, details), format);
 }
 
 function methodNotAllowed(allow: string, format: ErrorFormat): Reply {
-  const error = new ProtocolError(ErrorCode.NoCorrespondingValue, 405, messageFor(ErrorCode.NoCorrespondingValue, `use ${allow}`));
+  const error = protocolError(ErrorCode.NoCorrespondingValue, 405, `use ${allow}`);
   return { ...renderError(error, format), headers: { Allow: allow } };
 }
 
 /** HTTP 200 with the endpoint's usual content type and a body no parser can take for an answer. */
 function garbage(route: Route): Reply {
-  const contentType =
-    route.endpoint === 'token' && route.drm !== 'pr' ? 'text/uri-list; charset=utf-8' : 'application/json; charset=utf-8';
+  const uriList = route.endpoint === 'token' && route.drm !== 'pr';
+  const contentType = uriList ? 'text/uri-list; charset=utf-8' : 'application/json; charset=utf-8';
   return { status: 200, contentType, body: '<<sandbox: injected garbage>>\n{"truncated": ' };
 }
 

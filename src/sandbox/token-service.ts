@@ -190,7 +190,9 @@ function playReadyTerms(params: URLSearchParams, issuedAt: Date) {
     const rawPlay = params.get('rental.playDuration');
     if (rawPlay === null) throw badRequest(ErrorCode.MissingRentalPlayDuration);
     const playDuration = integerIn(rawPlay, 1, Number.MAX_SAFE_INTEGER);
-    if (playDuration === null) throw badRequest(ErrorCode.InvalidRentalPlayDuration, 'expected whole seconds, 1 or more');
+    if (playDuration === null) {
+      throw badRequest(ErrorCode.InvalidRentalPlayDuration, 'expected whole seconds, 1 or more');
+    }
     rights = { rightsType: 'Rental', periodEndTime: periodEnd.toISOString(), playDuration };
   }
 

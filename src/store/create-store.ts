@@ -38,6 +38,8 @@ export interface CreateStoreOptions {
   readonly schema?: string;
   /** Connections to a real server; PGlite always uses one. Default 10. */
   readonly poolSize?: number;
+  /** Shown in pg_stat_activity on a real server, to tell our connections apart. */
+  readonly applicationName?: string;
   readonly logger?: StoreLogger;
 }
 
@@ -59,6 +61,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      application_name: options.applicationName,
       // Set at connection start-up, so every connection the pool ever opens (also after a server restart) resolves
       // unqualified table names in our schema, with no extra round trip and no window where it does not.
       ...(schema === 'public' ? {} : { options: `-c search_path=${schema}` }),

@@ -28,7 +28,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   overrides: AppOverrides = {},
 ): Promise<TestApp> {
-  const secret = randomBytes(32).toString('hex');
+  const secret = env.AUTH_JWT_SECRET || randomBytes(32).toString('hex');
   const config = loadConfig({
     PORT: '0',
     SANDBOX_PORT: '0',
@@ -38,6 +38,7 @@ export async function startTestApp(
     DEVICE_SWAP_COOLDOWN: '0',
     RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
+    AUTH_JWT_SECRET: secret,
   });
   const store = overrides.store ?? (await createTestStore());
   const app = await startApp(config, {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createStore } from '../../src/store/create-store.js';
+import { createStore, type StoreLogger } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/types.js';
 
 export type TestStoreBackend = 'pglite' | 'postgres';
@@ -21,9 +21,11 @@ export function testStoreBackend(): TestStoreBackend {
  */
 export interface TestDatabase {
   readonly backend: TestStoreBackend;
+  /** Where the tables are; on PostgreSQL also the application_name of the store's connections. */
+  readonly schema: string;
   /** The key stores open with unless told otherwise. */
   readonly key: Buffer;
-  openStore(key?: Buffer): Promise<Store>;
+  openStore(options?: { key?: Buffer; logger?: StoreLogger }): Promise<Store>;
   /** Raw SQL on the same database and schema, bypassing the store. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   dispose(): Promise<void>;
@@ -48,20 +50,31 @@ export function createTestDatabase(): Promise<TestDatabase> {
 export async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
   const key = randomBytes(32);
   const schema = `test_${randomBytes(8).toString('hex')}`;
-  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
-  await client.connect();
+  // A pool, not a client: it survives the server restart of restart.test.ts (the error listener keeps a dropped
+  // connection from crashing the worker), so dispose() still gets to drop the schema.
+  const admin = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 1 });
+  admin.on('error', () => undefined);
   // Migrate now, so the database is ready like the PGlite one, whatever the test opens afterwards.
   await (await createStore({ databaseUrl: url, schema, contentKeyEncryptionKey: key, poolSize: 2 })).close();
   return {
     backend: 'postgres',
     key,
-    openStore: (k = key) => createStore({ databaseUrl: url, schema, contentKeyEncryptionKey: k, poolSize: 4 }),
-    query: async <R>(text: string, params?: unknown[]) => (await client.query(text, params)).rows as R[],
+    schema,
+    openStore: (o = {}) =>
+      createStore({
+        databaseUrl: url,
+        schema,
+        applicationName: schema,
+        contentKeyEncryptionKey: o.key ?? key,
+        logger: o.logger,
+        poolSize: 4,
+      }),
+    query: async <R>(text: string, params?: unknown[]) => (await admin.query(text, params)).rows as R[],
     async dispose() {
       try {
-        await client.query(`drop schema if exists ${schema} cascade`);
+        await admin.query(`drop schema if exists ${schema} cascade`);
       } finally {
-        await client.end();
+        await admin.end();
       }
     },
   };
@@ -72,14 +85,17 @@ export async function createPgliteTestDatabase(): Promise<TestDatabase> {
   const lite = await PGlite.create({ loadDataDir: await pgliteTemplate() });
   return {
     backend: 'pglite',
+    schema: 'public',
     key,
-    openStore: (k = key) => createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: k }),
+    openStore: (o = {}) =>
+      createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: o.key ?? key, logger: o.logger }),
     query: async <R>(text: string, params?: unknown[]) => (await lite.query<R>(text, params)).rows,
     dispose: () => lite.close(),
   };
 }
 
 let template: Promise<Blob> | undefined;
+console.log("DBGPID", process.pid, (globalThis as any).__dbg = ((globalThis as any).__dbg ?? 0) + 1);
 
 /**
  * A dump of a migrated PGlite, made once per worker. Kept as a tarball rather than an open PGlite: a copy loads as

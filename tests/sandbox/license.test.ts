@@ -92,7 +92,10 @@ describe('license redemption', () => {
     }
 
     const asWidevine = fpUrl.replace('/hms/fp/rights/', '/hms/wv/rights/');
-    expect(await redeem(asWidevine, DEVICE)).toEqual({ status: 403, body: { errorCode: -4010, errorMessage: 'Invalid token' } });
+    expect(await redeem(asWidevine, DEVICE)).toEqual({
+      status: 403,
+      body: { errorCode: -4010, errorMessage: 'Invalid token' },
+    });
   });
 
   it('refuses an expired token with -4010 Expired token', async () => {
@@ -112,7 +115,12 @@ describe('license redemption', () => {
     ['pr', -5005],
   ] as const)('%s answers an unreadable SPC with HTTP 400 and %i', async (drm, code) => {
     const licenseUrl = await licenseUrlFor(t.url, drm);
-    for (const raw of ['not json', '{"sandboxSpc":2,"deviceId":"' + DEVICE + '"}', '{"sandboxSpc":1,"deviceId":"abc"}']) {
+    const unreadable = [
+      'not json',
+      JSON.stringify({ sandboxSpc: 2, deviceId: DEVICE }),
+      JSON.stringify({ sandboxSpc: 1, deviceId: 'abc' }),
+    ];
+    for (const raw of unreadable) {
       const { status, body } = await redeem(licenseUrl, DEVICE, raw);
       expect(status).toBe(400);
       expect(body.errorCode).toBe(code);
@@ -194,12 +202,16 @@ describe('transaction log', () => {
     await redeem(pr, OTHER_DEVICE);
 
     const log = await events();
+    const t0 = '2030-01-01T00:00:00.000Z';
+    const t5 = '2030-01-01T00:00:05.000Z';
+    const other = 'other-cookie';
+    const them = OTHER_DEVICE;
     expect(log).toEqual([
-      { event_id: 5, time: '2030-01-01T00:00:05.000Z', cookie: 'other-cookie', device_id: OTHER_DEVICE, drm: 'pr', outcome: 'granted', error_code: null },
-      { event_id: 4, time: '2030-01-01T00:00:00.000Z', cookie: 'other-cookie', device_id: '', drm: 'pr', outcome: 'denied', error_code: -5005 },
-      { event_id: 3, time: '2030-01-01T00:00:00.000Z', cookie: '', device_id: DEVICE, drm: 'fp', outcome: 'denied', error_code: -4010 },
-      { event_id: 2, time: '2030-01-01T00:00:00.000Z', cookie: COOKIE, device_id: OTHER_DEVICE, drm: 'fp', outcome: 'denied', error_code: -4001 },
-      { event_id: 1, time: '2030-01-01T00:00:00.000Z', cookie: COOKIE, device_id: DEVICE, drm: 'fp', outcome: 'granted', error_code: null },
+      { event_id: 5, time: t5, cookie: other, device_id: them, drm: 'pr', outcome: 'granted', error_code: null },
+      { event_id: 4, time: t0, cookie: other, device_id: '', drm: 'pr', outcome: 'denied', error_code: -5005 },
+      { event_id: 3, time: t0, cookie: '', device_id: DEVICE, drm: 'fp', outcome: 'denied', error_code: -4010 },
+      { event_id: 2, time: t0, cookie: COOKIE, device_id: them, drm: 'fp', outcome: 'denied', error_code: -4001 },
+      { event_id: 1, time: t0, cookie: COOKIE, device_id: DEVICE, drm: 'fp', outcome: 'granted', error_code: null },
     ]);
     // Only the token's cookie and the SPC's device are logged: nothing of the key material.
     expect(JSON.stringify(log)).not.toContain(CEK);

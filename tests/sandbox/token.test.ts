@@ -48,7 +48,8 @@ describe('token generation: success', () => {
   });
 
   it('pr accepts a rental with period end and play duration', async () => {
-    const form = tokenForm('pr', { rightsType: 'Rental', 'rental.periodEndTime': '+3600', 'rental.playDuration': '600' });
+    const rental = { rightsType: 'Rental', 'rental.periodEndTime': '+3600', 'rental.playDuration': '600' };
+    const form = tokenForm('pr', rental);
     expect((await postToken(t.url, 'pr', form)).status).toBe(200);
   });
 
@@ -125,7 +126,12 @@ const ERROR_CASES: ErrorCase[] = [
     { name: 'kid not 32 hex', drm, overrides: { kid: HEX31 }, code: -4020 },
     { name: 'cookie too long', drm, overrides: { cookie: 'c'.repeat(33) }, code: -2033 },
     { name: 'expirationTime malformed', drm, overrides: { expirationTime: 'tomorrow' }, code: -2002 },
-    { name: 'expirationTime with offset zone', drm, overrides: { expirationTime: '2030-01-02T00:00:00+01:00' }, code: -2002 },
+    {
+      name: 'expirationTime with offset zone',
+      drm,
+      overrides: { expirationTime: '2030-01-02T00:00:00+01:00' },
+      code: -2002,
+    },
     { name: 'expirationTime impossible date', drm, overrides: { expirationTime: '2030-02-30T00:00:00Z' }, code: -2002 },
     { name: 'expirationTime in the past', drm, overrides: { expirationTime: '2029-12-31T23:59:59Z' }, code: -2002 },
     { name: 'expirationTime over 30 days', drm, overrides: { expirationTime: '+2592001' }, code: -2002 },
@@ -140,14 +146,24 @@ const ERROR_CASES: ErrorCase[] = [
   { name: 'rentalDuration fractional', drm: 'fp', overrides: { rentalDuration: '1.5' }, code: -6007 },
   { name: 'rightsType missing', drm: 'pr', overrides: { rightsType: null }, code: -2020 },
   { name: 'rightsType unknown', drm: 'pr', overrides: { rightsType: 'Lease' }, code: -2021 },
-  { name: 'rental period end missing', drm: 'pr', overrides: { rightsType: 'Rental', 'rental.playDuration': '60' }, code: -2022 },
+  {
+    name: 'rental period end missing',
+    drm: 'pr',
+    overrides: { rightsType: 'Rental', 'rental.playDuration': '60' },
+    code: -2022,
+  },
   {
     name: 'rental period end malformed',
     drm: 'pr',
     overrides: { rightsType: 'Rental', 'rental.periodEndTime': 'soon', 'rental.playDuration': '60' },
     code: -2022,
   },
-  { name: 'rental play duration missing', drm: 'pr', overrides: { rightsType: 'Rental', 'rental.periodEndTime': '+60' }, code: -2023 },
+  {
+    name: 'rental play duration missing',
+    drm: 'pr',
+    overrides: { rightsType: 'Rental', 'rental.periodEndTime': '+60' },
+    code: -2023,
+  },
   {
     name: 'rental play duration zero',
     drm: 'pr',
@@ -181,7 +197,8 @@ describe('token generation: errors (errorFormat=json)', () => {
 
 describe('token generation: errors (HTML)', () => {
   it('answers text/html with the code and message by default', async () => {
-    const response = await postToken(t.url, 'wv', tokenForm('wv', { errorFormat: null, customerAuthenticator: WRONG_AUTH }));
+    const form = tokenForm('wv', { errorFormat: null, customerAuthenticator: WRONG_AUTH });
+    const response = await postToken(t.url, 'wv', form);
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await response.text();

@@ -1,12 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, type RequestContext } from '../../server/context.js';
 import type { ContentRecord } from '../../store/types.js';
+import { listOf } from '../complexity.js';
 import { Content, RentalTerms } from './content.type.js';
 import { UpsertContentInput } from './upsert-content.input.js';
 
 @Resolver(() => Content)
 export class CatalogResolver {
-  @Query(() => [Content], { description: 'The catalog.' })
+  @Query(() => [Content], { complexity: listOf(1), description: 'The catalog.' })
   contents(@Ctx() ctx: RequestContext): Promise<ContentRecord[]> {
     requireViewer(ctx);
     return ctx.services.catalog.list();

@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { BindingRecord } from '../../store/types.js';
 import { requireViewer, type RequestContext } from '../../server/context.js';
+import { listOf, UPSTREAM_CALL } from '../complexity.js';
 import { BindDeviceInput } from './bind-device.input.js';
 import { BindDevicePayload } from './bind-device.payload.js';
 import { DeviceBinding } from './device-binding.type.js';
@@ -8,6 +9,7 @@ import { DeviceBinding } from './device-binding.type.js';
 @Resolver(() => DeviceBinding)
 export class DeviceResolver {
   @Mutation(() => BindDevicePayload, {
+    complexity: UPSTREAM_CALL,
     description:
       'Starts binding a device: returns a PENDING binding, a dummy license URL and a dummy stream. Play the stream ' +
       'on the device, then query deviceBinding until it is BOUND.',
@@ -21,13 +23,17 @@ export class DeviceResolver {
   }
 
   @Query(() => DeviceBinding, {
+    complexity: UPSTREAM_CALL,
     description: "One of your device bindings, with its status checked against ExpressPlay's license records.",
   })
   async deviceBinding(@Arg('id', () => ID, { description: 'The binding id from bindDevice.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
     return ctx.services.bindings.get(requireViewer(ctx), id, ctx.loaders);
   }
 
-  @Query(() => [DeviceBinding], { description: 'Your device bindings, newest first.' })
+  @Query(() => [DeviceBinding], {
+    complexity: listOf(UPSTREAM_CALL),
+    description: 'Your device bindings, newest first.',
+  })
   async deviceBindings(@Ctx() ctx: RequestContext): Promise<BindingRecord[]> {
     return ctx.services.bindings.list(requireViewer(ctx), ctx.loaders);
   }

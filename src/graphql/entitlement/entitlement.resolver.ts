@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, type RequestContext } from '../../server/context.js';
 import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
+import { listOf, UPSTREAM_CALL } from '../complexity.js';
 import { Content } from '../catalog/content.type.js';
 import { Drm } from '../enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
@@ -10,6 +11,7 @@ import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.pay
 @Resolver(() => Entitlement)
 export class EntitlementResolver {
   @Mutation(() => PurchasePayload, {
+    complexity: UPSTREAM_CALL,
     description:
       'Buys a title to own and returns a license URL bound to the device. The purchase is recorded before the ' +
       'license is asked for: on UPSTREAM_UNAVAILABLE, retry with the same idempotencyKey.',
@@ -22,6 +24,7 @@ export class EntitlementResolver {
   }
 
   @Mutation(() => RentPayload, {
+    complexity: UPSTREAM_CALL,
     description:
       "Rents a title on the catalog's rental terms and returns a license URL bound to the device. Retry with the " +
       'same idempotencyKey after a fault.',
@@ -31,6 +34,7 @@ export class EntitlementResolver {
   }
 
   @Query(() => LicenseTokenPayload, {
+    complexity: UPSTREAM_CALL,
     description: 'A new license URL for a title you own or have a running rental of, bound to one of your devices.',
   })
   async licenseToken(
@@ -47,7 +51,7 @@ export class EntitlementResolver {
     )) as LicenseTokenPayload;
   }
 
-  @Query(() => [Entitlement], { description: 'Your purchases and rentals, newest first.' })
+  @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
   entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
     return ctx.services.entitlements.list(requireViewer(ctx));
   }

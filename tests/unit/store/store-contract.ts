@@ -161,7 +161,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await store.close();
 
         const wrongKey = randomBytes(32);
-        const error: unknown = await db.openStore(wrongKey).then(
+        const error: unknown = await db.openStore({ key: wrongKey }).then(
           async (s) => {
             await s.close();
             return undefined;

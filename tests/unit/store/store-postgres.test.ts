@@ -1,13 +1,76 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createStore } from '../../../src/store/create-store.js';
 import { createPostgresTestDatabase } from '../../helpers/test-store.js';
 import { defineStoreContract } from './store-contract.js';
 
+const T0 = new Date('2030-01-01T00:00:00.000Z');
+
 const url = process.env.TEST_DATABASE_URL;
 
 describe.skipIf(!url)('Store on PostgreSQL (TEST_DATABASE_URL)', () => {
   defineStoreContract(() => createPostgresTestDatabase(url!));
+
+  it('keeps working when the server kills its connections, idle or in the middle of a query', async () => {
+    const db = await createPostgresTestDatabase(url!);
+    const warnings: object[] = [];
+    const store = await db.openStore({ logger: { info: () => undefined, warn: (obj) => warnings.push(obj) } });
+    const locker = new pg.Client({ connectionString: url, options: `-c search_path=${db.schema}` });
+    locker.on('error', () => undefined);
+    await locker.connect();
+    // Materialized first: in a plain WHERE, PostgreSQL may call pg_terminate_backend before the filter, on every
+    // connection of the server (other test files' included).
+    const kill = (where: string, params: unknown[]) =>
+      db.query<{ pid: number }>(
+        `with victims as materialized (select pid from pg_stat_activity where ${where} and pid <> pg_backend_pid())
+         select pid, pg_terminate_backend(pid) from victims`,
+        params,
+      );
+    const [{ pid: lockerPid }] = (await locker.query<{ pid: number }>('select pg_backend_pid() as pid')).rows as [
+      { pid: number },
+    ];
+    try {
+      const b = await store.createBinding({
+        id: 'b-1',
+        userId: 'u-1',
+        name: null,
+        cookie: `c-${db.schema}`,
+        drm: 'wv',
+        createdAt: T0,
+        pendingExpiresAt: T0,
+      });
+
+      // Idle: four pooled connections die together. The pool drops them and reports it; the next query reconnects.
+      await Promise.all(Array.from({ length: 4 }, () => store.listBindings('u-1')));
+      const killed = await kill('application_name = $1', [db.schema]);
+      expect(killed.length).toBeGreaterThan(0);
+      // Termination is asynchronous; once each connection has reported its death, none of them is handed out again.
+      await expect.poll(() => warnings.length).toBe(killed.length);
+      expect(await store.listBindings('u-1')).toEqual([b]);
+
+      // Busy: markBound waits on a row lock we hold, and its connection is killed while it waits. That query fails;
+      // the process does not crash, and the broken connection is not handed out again.
+      await locker.query('begin');
+      await locker.query('select id from bindings where id = $1 for update', ['b-1']);
+      const blocked = store.markBound('b-1', 'a'.repeat(32), T0);
+      const outcome = blocked.then(
+        () => 'bound',
+        (e: unknown) => (e as Error).message,
+      );
+      await expect
+        .poll(async () => (await kill('$1 = any(pg_blocking_pids(pid))', [lockerPid])).length)
+        .toBe(1);
+      expect(await outcome).toMatch(/terminat/i);
+      await locker.query('commit');
+      expect(await store.markBound('b-1', 'a'.repeat(32), T0)).toMatchObject({ status: 'BOUND' });
+      expect(await store.ping()).toBe(true);
+    } finally {
+      await locker.end();
+      await store.close();
+      await db.dispose();
+    }
+  });
 
   it('several replicas starting at once on an empty schema migrate it once', async () => {
     const schema = `test_${randomBytes(8).toString('hex')}`;

@@ -1,0 +1,100 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}": typeof types.BindDeviceDocument,
+    "query Contents {\n  contents {\n    ...ContentFields\n  }\n}": typeof types.ContentsDocument,
+    "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.DeviceBindingDocument,
+    "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}": typeof types.DeviceBindingsDocument,
+    "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}": typeof types.EntitlementsDocument,
+    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.LicenseTokenDocument,
+    "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.PurchaseDocument,
+    "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.RentDocument,
+    "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.UnbindDeviceDocument,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}": typeof types.ContentFieldsFragmentDoc,
+};
+const documents: Documents = {
+    "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}": types.BindDeviceDocument,
+    "query Contents {\n  contents {\n    ...ContentFields\n  }\n}": types.ContentsDocument,
+    "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.DeviceBindingDocument,
+    "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}": types.DeviceBindingsDocument,
+    "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}": types.EntitlementsDocument,
+    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.LicenseTokenDocument,
+    "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.PurchaseDocument,
+    "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.RentDocument,
+    "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.UnbindDeviceDocument,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}": types.ContentFieldsFragmentDoc,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}"): (typeof documents)["mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Contents {\n  contents {\n    ...ContentFields\n  }\n}"): (typeof documents)["query Contents {\n  contents {\n    ...ContentFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}"): (typeof documents)["query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}"): (typeof documents)["query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}"): (typeof documents)["query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}"): (typeof documents)["mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,89 @@
+/**
+ * Limits on what one operation may ask for, checked after validation and before anything runs: nesting depth,
+ * aliases (each alias of an upstream-backed field can cost an ExpressPlay call) and an overall cost estimate.
+ * Errors say which limit and by how much, so a client developer can fix the query.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  GraphQLError,
+  Kind,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from '../errors/codes.js';
+
+export interface QueryLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxCost: number;
+}
+
+export function createQueryLimitsPlugin<T extends object>(limits: QueryLimits): ApolloServerPlugin<T> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operation, schema }) {
+          if (!operation) return;
+          const fragments = new Map<string, FragmentDefinitionNode>();
+          for (const def of document.definitions) {
+            if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+          }
+          const { depth, aliases } = measure(operation, fragments);
+          if (depth > limits.maxDepth) {
+            throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}; ask for less nesting.`);
+          }
+          if (aliases > limits.maxAliases) {
+            throw tooComplex(
+              `The query uses ${aliases} aliases, more than the limit of ${limits.maxAliases}; split it into several requests.`,
+            );
+          }
+          const cost = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (cost > limits.maxCost) {
+            throw tooComplex(`The query's estimated cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer fields or items.`);
+          }
+        },
+      };
+    },
+  };
+}
+
+function tooComplex(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } } });
+}
+
+/** Depth of the deepest field and the number of aliased fields, following fragments (each at most once per path). */
+function measure(
+  operation: OperationDefinitionNode,
+  fragments: ReadonlyMap<string, FragmentDefinitionNode>,
+): { depth: number; aliases: number } {
+  let aliases = 0;
+  const walk = (set: SelectionSetNode, depth: number, seen: ReadonlySet<string>): number => {
+    let deepest = depth;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.alias) aliases += 1;
+        if (selection.name.value.startsWith('__')) continue; // introspection meta fields are not our data
+        deepest = Math.max(deepest, selection.selectionSet ? walk(selection.selectionSet, depth + 1, seen) : depth + 1);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, walk(selection.selectionSet, depth, seen));
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (fragment && !seen.has(name)) {
+          deepest = Math.max(deepest, walk(fragment.selectionSet, depth, new Set([...seen, name])));
+        }
+      }
+    }
+    return deepest;
+  };
+  const depth = walk(operation.selectionSet, 0, new Set());
+  return { depth, aliases };
+}

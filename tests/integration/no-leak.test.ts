@@ -1,0 +1,72 @@
+/**
+ * A full flow, faults included, with debug logging captured: no response and no log line may contain a content
+ * key, the customer authenticator or a bearer token.
+ */
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { SANDBOX_CUSTOMER_AUTHENTICATOR } from '../../src/config/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { startTestApp } from '../helpers/test-app.js';
+
+const CEK = '7f3a9c0e5b2d4f6a8c1e3b5d7f9a0c2e';
+const AUTH_HEX = SANDBOX_CUSTOMER_AUTHENTICATOR.split(',')[1]!;
+
+describe('secrets', () => {
+  it('never appear in a response or a log line', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await startTestApp(
+      { EXPRESSPLAY_TIMEOUT_MS: '200', EXPRESSPLAY_RETRIES: '0', EXPRESSPLAY_BREAKER_THRESHOLD: '2', EXPRESSPLAY_BREAKER_RESET_MS: '200' },
+      { logger: createLogger('debug', sink) },
+    );
+    const responses: string[] = [];
+    const gql = async (query: string, variables: Record<string, unknown>, token: string) => {
+      const r = await app.gql(query, variables, { token });
+      responses.push(JSON.stringify(r));
+      return r;
+    };
+    try {
+      const admin = await app.token('admin', { admin: true });
+      const user = await app.token('leaky');
+      await gql(
+        `mutation($i: UpsertContentInput!) { upsertContent(input: $i) { id keyId } }`,
+        { i: { id: 'secret-film', title: 'S', keyId: '11'.repeat(16), contentKey: CEK, iv: '22'.repeat(16), rental: { periodSeconds: 60, playSeconds: 30 } } },
+        admin,
+      );
+      const bound = await gql(`mutation { bindDevice(input: {}) { binding { id } contentUrl licenseUrl } }`, {}, user);
+      const { binding, contentUrl } = (bound.data as { bindDevice: { binding: { id: string }; contentUrl: string } }).bindDevice;
+      const device = newDeviceId();
+      await playStream(contentUrl, device);
+      await gql(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id: binding.id }, user);
+      const bought = await gql(`mutation($b: ID!) { purchase(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0001" }) { licenseUrl entitlement { id content { id keyId } } } }`, { b: binding.id }, user);
+      expect(bought.errors).toBeUndefined();
+      // The CEK reaches the device inside the license, as it must; nowhere else.
+      const license = await playLicenseUrl((bought.data as { purchase: { licenseUrl: string } }).purchase.licenseUrl, device);
+      expect(license).toMatchObject({ granted: true, license: { contentKey: CEK } });
+
+      app.sandbox!.setFaults({ outage: true, endpoints: ['token'] });
+      await gql(`mutation($b: ID!) { rent(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0002" }) { licenseUrl } }`, { b: binding.id }, user);
+      app.sandbox!.setFaults({ errorRate: 1, endpoints: ['token'] });
+      await gql(`mutation($b: ID!) { rent(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0003" }) { licenseUrl } }`, { b: binding.id }, user);
+      await gql(`{ contents { id keyId } }`, {}, user);
+      await gql(`{ __type(name: "Content") { fields { name } } }`, {}, user);
+
+      const everything = [...responses, ...lines].join('\n');
+      expect(lines.length).toBeGreaterThan(10);
+      expect(everything).toContain('UPSTREAM_UNAVAILABLE');
+      expect(everything.toLowerCase()).not.toContain(CEK);
+      expect(everything).not.toContain(AUTH_HEX);
+      expect(everything).not.toContain(user);
+      expect(everything).not.toContain(admin);
+      expect(everything).not.toMatch(/contentKey/i);
+    } finally {
+      await app.stop();
+    }
+  });
+});
