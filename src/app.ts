@@ -34,6 +34,7 @@ import { httpErrorHandler, limitBatch } from './server/http-errors.js';
 import { createContextFunction, type RequestContext } from './server/context.js';
 import { requestLog } from './server/request-log.js';
 import { createRoutes } from './server/routes.js';
+import { createTrustedDocuments, loadManifest } from './server/trusted-documents.js';
 import type { Services } from './server/services.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/types.js';
@@ -159,6 +160,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     app.use(
       '/graphql',
       express.json({ limit: config.graphql.bodyLimitBytes }),
+      createTrustedDocuments({ mode: config.graphql.trustedDocuments, manifest: config.graphql.trustedDocuments === 'off' ? {} : await loadManifest() }),
       limitBatch(config.graphql.maxBatch),
       expressMiddleware(server, {
         context: async ({ req }) => {

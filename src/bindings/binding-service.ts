@@ -18,6 +18,7 @@ import { fromUpstream } from '../errors/from-upstream.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { BindingRecord, Store } from '../store/types.js';
 import type { Viewer } from '../auth/viewer.js';
+import { isPlainText } from '../validation/text.js';
 import { newCookie } from './cookie.js';
 import { DUMMY_CONTENT, dummyStreamUrl } from './dummy-stream.js';
 
@@ -49,8 +50,8 @@ export class BindingService {
 
   async bind(viewer: Viewer, input: { name?: string | null; drm: DrmSystem }): Promise<BindResult> {
     const name = input.name?.trim() || null;
-    if (name !== null && name.length > 64) {
-      throw new BadUserInputError('name', 'name must be at most 64 characters.');
+    if (name !== null && (name.length > 64 || !isPlainText(name))) {
+      throw new BadUserInputError('name', 'name must be at most 64 characters, with no control characters.');
     }
     const { store, policy, now } = this.deps;
     await this.deps.rateLimiter.check(viewer.userId, 'bindDevice');

@@ -1,4 +1,5 @@
 import { BadUserInputError } from '../errors/app-error.js';
+import { isPlainText } from '../validation/text.js';
 import type { ContentInput } from '../store/types.js';
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;
@@ -23,8 +24,8 @@ export function validateContentInput(input: RawContentInput): ContentInput {
     );
   }
   const title = input.title.trim();
-  if (title.length < 1 || title.length > 200) {
-    throw new BadUserInputError('title', 'title must be 1-200 characters.');
+  if (title.length < 1 || title.length > 200 || !isPlainText(title)) {
+    throw new BadUserInputError('title', 'title must be 1-200 characters, with no control characters.');
   }
   if (!HEX32.test(input.keyId)) throw new BadUserInputError('keyId', 'keyId must be 32 hexadecimal digits.');
   if (!HEX32.test(input.contentKey)) {

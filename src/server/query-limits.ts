@@ -39,13 +39,20 @@ export function createQueryLimitsPlugin<T extends object>(limits: QueryLimits): 
               `The query uses ${aliases} aliases, more than the limit of ${limits.maxAliases}; split it into several requests.`,
             );
           }
-          const cost = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch {
+            // getComplexity coerces the variables and throws on bad ones. Execution reports exactly that, as
+            // BAD_USER_INPUT with HTTP 400; a throw from here would turn it into a 500.
+            return;
+          }
           if (cost > limits.maxCost) {
             throw tooComplex(`The query's estimated cost ${cost} exceeds the limit of ${limits.maxCost}; ask for fewer fields or items.`);
           }

@@ -101,13 +101,14 @@ export function parseManifest(json: unknown, source: string): Record<string, str
 
 /** The middleware. Mount it on /graphql right after express.json(). */
 export function createTrustedDocuments(options: TrustedDocumentsOptions): RequestHandler {
-  if (options.mode === 'off') return (_req, _res, next) => next();
+  const { mode } = options;
+  if (mode === 'off') return (_req, _res, next) => next();
   const documents = new Map<string, string>();
   for (const [id, text] of Object.entries(options.manifest)) {
     const hex = hexOf(id);
     if (hex !== undefined) documents.set(hex, text);
   }
-  const resolve = (request: unknown) => resolveRequest(request, options.mode, documents);
+  const resolve = (request: unknown) => resolveRequest(request, mode, documents);
 
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -149,7 +150,7 @@ function resolveRequest(request: unknown, mode: 'allow' | 'only', documents: Rea
     const known = hex === undefined ? undefined : documents.get(hex);
     // Apollo never sees persistedQuery: its own APQ cache would otherwise answer (or register) ids that are not
     // in the manifest, per process, and differently on each replica.
-    const { documentId: _documentId, ...rest } = request;
+    const { documentId: _documentId, extensions: _extensions, ...rest } = request;
     const { persistedQuery: _persistedQuery, ...otherExtensions } = extensions ?? {};
     const stripped = { ...rest, ...(Object.keys(otherExtensions).length > 0 ? { extensions: otherExtensions } : {}) };
     if (known !== undefined) return { ok: true, request: { ...stripped, query: known } };
