@@ -88,6 +88,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
           port: config.sandbox.port,
           host: config.sandbox.host,
           customerAuthenticators: [config.sandbox.customerAuthenticator],
+          faults: config.sandbox.faults,
         });
         cleanups.push(() => sandbox!.close());
         upstream = { ...upstream, tokenBaseUrl: sandbox.url, apiBaseUrl: sandbox.url };

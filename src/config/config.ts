@@ -27,6 +27,8 @@ export interface SandboxConfig {
   readonly port: number;
   readonly host: string;
   readonly customerAuthenticator: string;
+  /** Fault injection for trying the service against a slow or failing ExpressPlay. */
+  readonly faults: { readonly latencyMs: number; readonly errorRate: number; readonly outage: boolean };
 }
 
 export interface AuthConfig {
@@ -122,6 +124,16 @@ export function loadConfig(env: Env): Config {
     problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
   };
+  const rate = (name: string): number => {
+    const raw = str(name);
+    if (raw === undefined) return 0;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < 0 || n > 1) {
+      problems.push(`${name} must be a number from 0 to 1, got "${raw}"`);
+      return 0;
+    }
+    return n;
+  };
   const url = (name: string): string | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -156,7 +168,16 @@ export function loadConfig(env: Env): Config {
   const sandbox: SandboxConfig | null =
     upstreamSet === 3
       ? null
-      : { port: sandboxPort, host: '127.0.0.1', customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR };
+      : {
+          port: sandboxPort,
+          host: '127.0.0.1',
+          customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR,
+          faults: {
+            latencyMs: int('SANDBOX_LATENCY_MS', 0, 0, 120_000),
+            errorRate: rate('SANDBOX_ERROR_RATE'),
+            outage: bool('SANDBOX_OUTAGE', false),
+          },
+        };
   const sandboxBase = `http://127.0.0.1:${sandboxPort}`;
 
   const expressplay: ExpressPlayConfig = {
