@@ -1,0 +1,46 @@
+/** What a platform team operates: health, Prometheus metrics, request ids. */
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('operations', () => {
+  it('GET /healthz reports the database', async () => {
+    const r = await fetch(`${app.url}/healthz`);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toEqual({ status: 'ok', database: true });
+  });
+
+  it('GET /metrics counts ExpressPlay calls by endpoint and outcome', async () => {
+    const token = await app.token('metrics-user');
+    expect((await app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token })).errors).toBeUndefined();
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    expect(text).toMatch(/expressplay_requests_total\{endpoint="token",outcome="ok"\} 1/);
+    expect(text).toMatch(/expressplay_request_duration_seconds_bucket\{le="[\d.]+",endpoint="token"\}/);
+    expect(text).toMatch(/process_resident_memory_bytes/);
+  });
+
+  it('echoes a sane X-Request-Id and makes one otherwise', async () => {
+    const mine = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
+    expect(mine.headers.get('x-request-id')).toBe('abc-123');
+    const hostile = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'a'.repeat(200) } });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a well-signed token that names no user', async () => {
+    const noSub = await new SignJWT({ roles: ['admin'] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(app.jwtSecret!));
+    const r = await app.gql('{ contents { id } }', {}, { token: noSub });
+    expect(r.status).toBe(401);
+    expect(r.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+});
