@@ -1,9 +1,14 @@
 /**
  * Stores for tests. With TEST_DATABASE_URL, a real PostgreSQL server with a fresh random schema per store (dropped
- * on close), so parallel test files share one server. Otherwise in-memory PGlite copied from one migrated template
- * per worker: a copy takes about 0.5 s where a new PGlite (initdb) takes 2 s or more.
+ * on close), so parallel test files share one server. Otherwise in-memory PGlite copied from a migrated template:
+ * a copy takes about 0.5 s where a new PGlite (initdb) takes 2 s or more.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createStore, type StoreLogger } from '../../src/store/create-store.js';
@@ -95,21 +100,45 @@ export async function createPgliteTestDatabase(): Promise<TestDatabase> {
 }
 
 let template: Promise<Blob> | undefined;
-console.log("DBGPID", process.pid, (globalThis as any).__dbg = ((globalThis as any).__dbg ?? 0) + 1);
 
 /**
- * A dump of a migrated PGlite, made once per worker. Kept as a tarball rather than an open PGlite: a copy loads as
- * fast as clone() does, and an idle PGlite holds hundreds of MB.
+ * A dump of a migrated PGlite, made once per worker (vitest runs each test file in its own process) and kept on disk
+ * between processes and runs, keyed by the PGlite version and the migrations' source. A copy loads as fast as
+ * clone() does, a plain tarball holds no idle PGlite (hundreds of MB), and only the first file ever pays for initdb.
  */
 function pgliteTemplate(): Promise<Blob> {
   template ??= (async () => {
+    const cached = join(tmpdir(), 'entitlement-api-test-pglite', `${await templateFingerprint()}.tar`);
+    try {
+      return new Blob([await readFile(cached)]);
+    } catch {
+      // Not built yet: build it below.
+    }
     const lite = await PGlite.create();
     try {
       await (await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: randomBytes(32) })).close();
-      return await lite.dumpDataDir('none');
+      const dump = await lite.dumpDataDir('none');
+      // Written aside and renamed into place, so a worker reading it never sees half a file.
+      await mkdir(dirname(cached), { recursive: true });
+      const partial = `${cached}.${process.pid}.tmp`;
+      await writeFile(partial, new Uint8Array(await dump.arrayBuffer()));
+      await rename(partial, cached);
+      return dump;
     } finally {
       await lite.close();
     }
   })();
   return template;
+}
+
+async function templateFingerprint(): Promise<string> {
+  const hash = createHash('sha256');
+  const pgliteRoot = dirname(dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')));
+  hash.update(await readFile(join(pgliteRoot, 'package.json')));
+  const storeDir = fileURLToPath(new URL('../../src/store/', import.meta.url));
+  const migrations = (await readdir(join(storeDir, 'migrations'))).sort().map((f) => join('migrations', f));
+  for (const file of ['migrate.ts', ...migrations]) {
+    hash.update(file).update(await readFile(join(storeDir, file)));
+  }
+  return hash.digest('hex').slice(0, 16);
 }

@@ -48,7 +48,6 @@ describe.skipIf(!url || !restart)('Store across a PostgreSQL restart (TEST_PG_RE
       await promisify(exec)(restart!);
 
       const { failures, ms } = await firstSuccess(store, 10_000);
-      console.log("DBG", failures, ms, JSON.stringify(warnings));
       // At most the first query fails (a connection the pool had not yet seen die); then it reconnects.
       expect(failures).toBeLessThanOrEqual(1);
       expect(ms).toBeLessThan(5_000);
