@@ -3,7 +3,7 @@ import { startApp, type AppOverrides, type RunningApp } from '../../src/app.js';
 import { signDevToken } from '../../src/auth/dev-token.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createTestStore } from './test-store.js';
+import { createTestStore, type TestStoreBackend } from './test-store.js';
 
 export interface TestApp extends RunningApp {
   token(userId: string, options?: { admin?: boolean; ttlSeconds?: number }): Promise<string>;
@@ -27,20 +27,20 @@ export interface GraphqlResponse<T> {
 export async function startTestApp(
   env: Record<string, string> = {},
   overrides: AppOverrides = {},
+  backend?: TestStoreBackend,
 ): Promise<TestApp> {
   const secret = env.AUTH_JWT_SECRET || randomBytes(32).toString('hex');
   const config = loadConfig({
     PORT: '0',
     SANDBOX_PORT: '0',
     LOG_LEVEL: 'silent',
-    AUTH_JWT_SECRET: secret,
     CONTENT_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     DEVICE_SWAP_COOLDOWN: '0',
     RATE_LIMIT_PER_MINUTE: '1000',
     ...env,
     AUTH_JWT_SECRET: secret,
   });
-  const store = overrides.store ?? (await createTestStore());
+  const store = overrides.store ?? (await createTestStore(backend));
   const app = await startApp(config, {
     logger: createLogger('silent'),
     ...overrides,

@@ -37,8 +37,8 @@ export interface TestDatabase {
 }
 
 /** A ready store on a fresh database; close() also disposes of the database. */
-export async function createTestStore(): Promise<Store> {
-  const database = await createTestDatabase();
+export async function createTestStore(backend: TestStoreBackend = testStoreBackend()): Promise<Store> {
+  const database = await createTestDatabase(backend);
   const store = await database.openStore();
   let closing: Promise<void> | undefined;
   return {
@@ -47,9 +47,15 @@ export async function createTestStore(): Promise<Store> {
   };
 }
 
-export function createTestDatabase(): Promise<TestDatabase> {
+export function createTestDatabase(backend: TestStoreBackend = testStoreBackend()): Promise<TestDatabase> {
   const url = process.env.TEST_DATABASE_URL;
-  return url ? createPostgresTestDatabase(url) : createPgliteTestDatabase();
+  if (backend === 'postgres' && !url) throw new Error('the postgres backend needs TEST_DATABASE_URL');
+  return backend === 'postgres' ? createPostgresTestDatabase(url!) : createPgliteTestDatabase();
+}
+
+/** Every backend this run can test: PGlite always, and PostgreSQL when TEST_DATABASE_URL names a server. */
+export function testStoreBackends(): TestStoreBackend[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
 export async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {

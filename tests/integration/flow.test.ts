@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { testStoreBackends } from '../helpers/test-store.js';
 
 const BIND = /* GraphQL */ `
   mutation Bind($input: BindDeviceInput!) {
@@ -29,161 +30,164 @@ const KEY_ID = 'a1'.repeat(16);
 const CEK = 'c3'.repeat(16);
 const IV = 'e5'.repeat(16);
 
-let app: TestApp;
-let admin: string;
+// Run against every store backend this run has: PGlite always, a real PostgreSQL when TEST_DATABASE_URL is set.
+describe.each(testStoreBackends())('on %s', (backend) => {
+  let app: TestApp;
+  let admin: string;
 
-beforeAll(async () => {
-  app = await startTestApp();
-  admin = await app.token('admin-1', { admin: true });
-  const film = await app.gql(
-    UPSERT,
-    { input: { id: 'film-1', title: 'Film One', keyId: KEY_ID, contentKey: CEK, iv: IV, rental: { periodSeconds: 3600, playSeconds: 1800 } } },
-    { token: admin },
-  );
-  expect(film.errors).toBeUndefined();
-  const short = await app.gql(
-    UPSERT,
-    { input: { id: 'short-rental', title: 'Short', keyId: 'b2'.repeat(16), contentKey: 'd4'.repeat(16), iv: IV, rental: { periodSeconds: 2, playSeconds: 1 } } },
-    { token: admin },
-  );
-  expect(short.errors).toBeUndefined();
-});
+  beforeAll(async () => {
+    app = await startTestApp({}, {}, backend);
+    admin = await app.token('admin-1', { admin: true });
+    const film = await app.gql(
+      UPSERT,
+      { input: { id: 'film-1', title: 'Film One', keyId: KEY_ID, contentKey: CEK, iv: IV, rental: { periodSeconds: 3600, playSeconds: 1800 } } },
+      { token: admin },
+    );
+    expect(film.errors).toBeUndefined();
+    const short = await app.gql(
+      UPSERT,
+      { input: { id: 'short-rental', title: 'Short', keyId: 'b2'.repeat(16), contentKey: 'd4'.repeat(16), iv: IV, rental: { periodSeconds: 2, playSeconds: 1 } } },
+      { token: admin },
+    );
+    expect(short.errors).toBeUndefined();
+  });
 
-afterAll(async () => {
-  await app?.stop();
-});
+  afterAll(async () => {
+    await app?.stop();
+  });
 
-/** bindDevice, play the dummy stream on `deviceId`, and return the BOUND binding's id. */
-async function bindDevice(token: string, deviceId: string): Promise<string> {
-  const bound = await app.gql<{ bindDevice: { binding: { id: string; status: string }; contentUrl: string } }>(
-    BIND,
-    { input: { name: 'phone' } },
-    { token },
-  );
-  expect(bound.errors).toBeUndefined();
-  const { binding, contentUrl } = bound.data!.bindDevice;
-  expect(binding.status).toBe('PENDING');
-  const played = await playStream(contentUrl, deviceId);
-  expect(played.granted).toBe(true);
-  return binding.id;
-}
-
-describe('device binding flow', () => {
-  it('binds a device, sells it a title, and licenses only that device', async () => {
-    const token = await app.token('alice');
-    const device = newDeviceId();
-    const bound = await app.gql<{ bindDevice: { binding: { id: string; status: string; deviceId: null; drm: string; expiresAt: string }; licenseUrl: string; contentUrl: string } }>(
+  /** bindDevice, play the dummy stream on `deviceId`, and return the BOUND binding's id. */
+  async function bindDevice(token: string, deviceId: string): Promise<string> {
+    const bound = await app.gql<{ bindDevice: { binding: { id: string; status: string }; contentUrl: string } }>(
       BIND,
-      { input: {} },
+      { input: { name: 'phone' } },
       { token },
     );
     expect(bound.errors).toBeUndefined();
-    const { binding, licenseUrl, contentUrl } = bound.data!.bindDevice;
-    expect(binding).toMatchObject({ status: 'PENDING', deviceId: null, drm: 'FAIRPLAY' });
-    expect(licenseUrl).toContain('ExpressPlayToken=');
-    expect(contentUrl).toMatch(/\.m3u8\?/);
+    const { binding, contentUrl } = bound.data!.bindDevice;
+    expect(binding.status).toBe('PENDING');
+    const played = await playStream(contentUrl, deviceId);
+    expect(played.granted).toBe(true);
+    return binding.id;
+  }
 
-    const pending = await app.gql<{ deviceBinding: { status: string } }>(BINDING, { id: binding.id }, { token });
-    expect(pending.data!.deviceBinding.status).toBe('PENDING');
+  describe('device binding flow', () => {
+    it('binds a device, sells it a title, and licenses only that device', async () => {
+      const token = await app.token('alice');
+      const device = newDeviceId();
+      const bound = await app.gql<{ bindDevice: { binding: { id: string; status: string; deviceId: null; drm: string; expiresAt: string }; licenseUrl: string; contentUrl: string } }>(
+        BIND,
+        { input: {} },
+        { token },
+      );
+      expect(bound.errors).toBeUndefined();
+      const { binding, licenseUrl, contentUrl } = bound.data!.bindDevice;
+      expect(binding).toMatchObject({ status: 'PENDING', deviceId: null, drm: 'FAIRPLAY' });
+      expect(licenseUrl).toContain('ExpressPlayToken=');
+      expect(contentUrl).toMatch(/\.m3u8\?/);
 
-    // The dummy stream's key URI is the skd:// form of the dummy license URL.
-    const playlist = await (await fetch(contentUrl)).text();
-    expect(playlist).toContain(`URI="skd://${licenseUrl.replace(/^https?:\/\//, '')}"`);
-    expect((await playStream(contentUrl, device)).granted).toBe(true);
+      const pending = await app.gql<{ deviceBinding: { status: string } }>(BINDING, { id: binding.id }, { token });
+      expect(pending.data!.deviceBinding.status).toBe('PENDING');
 
-    const after = await app.gql<{ deviceBinding: { status: string; deviceId: string; boundAt: string } }>(
-      BINDING,
-      { id: binding.id },
-      { token },
-    );
-    expect(after.data!.deviceBinding).toMatchObject({ status: 'BOUND', deviceId: device });
-    expect(after.data!.deviceBinding.boundAt).toBeTruthy();
+      // The dummy stream's key URI is the skd:// form of the dummy license URL.
+      const playlist = await (await fetch(contentUrl)).text();
+      expect(playlist).toContain(`URI="skd://${licenseUrl.replace(/^https?:\/\//, '')}"`);
+      expect((await playStream(contentUrl, device)).granted).toBe(true);
 
-    const bought = await app.gql<{ purchase: { entitlement: { kind: string; expiresAt: null; bindingId: string }; licenseUrl: string } }>(
-      PURCHASE,
-      { input: { contentId: 'film-1', bindingId: binding.id, idempotencyKey: 'alice-film-1-0001' } },
-      { token },
-    );
-    expect(bought.errors).toBeUndefined();
-    expect(bought.data!.purchase.entitlement).toMatchObject({ kind: 'PURCHASE', expiresAt: null, bindingId: binding.id });
+      const after = await app.gql<{ deviceBinding: { status: string; deviceId: string; boundAt: string } }>(
+        BINDING,
+        { id: binding.id },
+        { token },
+      );
+      expect(after.data!.deviceBinding).toMatchObject({ status: 'BOUND', deviceId: device });
+      expect(after.data!.deviceBinding.boundAt).toBeTruthy();
 
-    const mine = await playLicenseUrl(bought.data!.purchase.licenseUrl, device);
-    expect(mine).toMatchObject({ granted: true, license: { keyId: KEY_ID, contentKey: CEK, expiresAt: null } });
+      const bought = await app.gql<{ purchase: { entitlement: { kind: string; expiresAt: null; bindingId: string }; licenseUrl: string } }>(
+        PURCHASE,
+        { input: { contentId: 'film-1', bindingId: binding.id, idempotencyKey: 'alice-film-1-0001' } },
+        { token },
+      );
+      expect(bought.errors).toBeUndefined();
+      expect(bought.data!.purchase.entitlement).toMatchObject({ kind: 'PURCHASE', expiresAt: null, bindingId: binding.id });
 
-    const other = await playLicenseUrl(bought.data!.purchase.licenseUrl, newDeviceId());
-    expect(other).toMatchObject({ granted: false, status: 403, errorCode: -4001 });
+      const mine = await playLicenseUrl(bought.data!.purchase.licenseUrl, device);
+      expect(mine).toMatchObject({ granted: true, license: { keyId: KEY_ID, contentKey: CEK, expiresAt: null } });
 
-    // Owned content gets a fresh token again, for the same device only.
-    const again = await app.gql<{ licenseToken: { licenseUrl: string } }>(
-      LICENSE,
-      { contentId: 'film-1', bindingId: binding.id },
-      { token },
-    );
-    expect(again.errors).toBeUndefined();
-    expect((await playLicenseUrl(again.data!.licenseToken.licenseUrl, device)).granted).toBe(true);
-  });
+      const other = await playLicenseUrl(bought.data!.purchase.licenseUrl, newDeviceId());
+      expect(other).toMatchObject({ granted: false, status: 403, errorCode: -4001 });
 
-  it('returns the same entitlement for a repeated idempotency key, also when sent concurrently', async () => {
-    const token = await app.token('bob');
-    const bindingId = await bindDevice(token, newDeviceId());
-    const input = { contentId: 'film-1', bindingId, idempotencyKey: 'bob-film-1-once' };
-    const results = await Promise.all(Array.from({ length: 5 }, () => app.gql<{ purchase: { entitlement: { id: string } } }>(PURCHASE, { input }, { token })));
-    const ids = new Set(results.map((r) => r.data?.purchase.entitlement.id));
-    expect(results.every((r) => r.errors === undefined)).toBe(true);
-    expect(ids.size).toBe(1);
-    const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
-    expect(list.data!.entitlements).toHaveLength(1);
-  });
+      // Owned content gets a fresh token again, for the same device only.
+      const again = await app.gql<{ licenseToken: { licenseUrl: string } }>(
+        LICENSE,
+        { contentId: 'film-1', bindingId: binding.id },
+        { token },
+      );
+      expect(again.errors).toBeUndefined();
+      expect((await playLicenseUrl(again.data!.licenseToken.licenseUrl, device)).granted).toBe(true);
+    });
 
-  it('refuses a rental after its play time and after its window', async () => {
-    const token = await app.token('carol');
-    const device = newDeviceId();
-    const bindingId = await bindDevice(token, device);
-    const rented = await app.gql<{ rent: { entitlement: { kind: string; expiresAt: string }; licenseUrl: string } }>(
-      RENT,
-      { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0001' } },
-      { token },
-    );
-    expect(rented.errors).toBeUndefined();
-    expect(rented.data!.rent.entitlement.kind).toBe('RENTAL');
-    const first = await playLicenseUrl(rented.data!.rent.licenseUrl, device);
-    expect(first.granted).toBe(true);
-    await new Promise((r) => setTimeout(r, 1200));
-    const replay = await playLicenseUrl(rented.data!.rent.licenseUrl, device);
-    expect(replay).toMatchObject({ granted: false, status: 403, errorCode: -4010 });
-    await new Promise((r) => setTimeout(r, 1000));
-    const lapsed = await app.gql(LICENSE, { contentId: 'short-rental', bindingId }, { token });
-    expect(lapsed.errors?.[0]?.extensions?.code).toBe('RENTAL_EXPIRED');
-  });
+    it('returns the same entitlement for a repeated idempotency key, also when sent concurrently', async () => {
+      const token = await app.token('bob');
+      const bindingId = await bindDevice(token, newDeviceId());
+      const input = { contentId: 'film-1', bindingId, idempotencyKey: 'bob-film-1-once' };
+      const results = await Promise.all(Array.from({ length: 5 }, () => app.gql<{ purchase: { entitlement: { id: string } } }>(PURCHASE, { input }, { token })));
+      const ids = new Set(results.map((r) => r.data?.purchase.entitlement.id));
+      expect(results.every((r) => r.errors === undefined)).toBe(true);
+      expect(ids.size).toBe(1);
+      const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
+      expect(list.data!.entitlements).toHaveLength(1);
+    });
 
-  it("keeps one user's bindings and entitlements away from another", async () => {
-    const dave = await app.token('dave');
-    const eve = await app.token('eve');
-    const bindingId = await bindDevice(dave, newDeviceId());
-    const peek = await app.gql(BINDING, { id: bindingId }, { token: eve });
-    expect(peek.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const buy = await app.gql(PURCHASE, { input: { contentId: 'film-1', bindingId, idempotencyKey: 'eve-steals-0001' } }, { token: eve });
-    expect(buy.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const unbind = await app.gql(`mutation($id: ID!) { unbindDevice(id: $id) { status } }`, { id: bindingId }, { token: eve });
-    expect(unbind.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-    const list = await app.gql<{ deviceBindings: unknown[] }>(`{ deviceBindings { id } }`, {}, { token: eve });
-    expect(list.data!.deviceBindings).toEqual([]);
-  });
+    it('refuses a rental after its play time and after its window', async () => {
+      const token = await app.token('carol');
+      const device = newDeviceId();
+      const bindingId = await bindDevice(token, device);
+      const rented = await app.gql<{ rent: { entitlement: { kind: string; expiresAt: string }; licenseUrl: string } }>(
+        RENT,
+        { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0001' } },
+        { token },
+      );
+      expect(rented.errors).toBeUndefined();
+      expect(rented.data!.rent.entitlement.kind).toBe('RENTAL');
+      const first = await playLicenseUrl(rented.data!.rent.licenseUrl, device);
+      expect(first.granted).toBe(true);
+      await new Promise((r) => setTimeout(r, 1200));
+      const replay = await playLicenseUrl(rented.data!.rent.licenseUrl, device);
+      expect(replay).toMatchObject({ granted: false, status: 403, errorCode: -4010 });
+      await new Promise((r) => setTimeout(r, 1000));
+      const lapsed = await app.gql(LICENSE, { contentId: 'short-rental', bindingId }, { token });
+      expect(lapsed.errors?.[0]?.extensions?.code).toBe('RENTAL_EXPIRED');
+    });
 
-  it('asks ExpressPlay once per cookie however many aliases need it', async () => {
-    const token = await app.token('frank');
-    const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { input: {} }, { token });
-    const id = bound.data!.bindDevice.binding.id;
-    await playStream(bound.data!.bindDevice.contentUrl, newDeviceId());
-    app.sandbox!.resetStats();
-    const aliases = Array.from({ length: 20 }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join('\n');
-    const result = await app.gql<Record<string, { status: string }>>(`query($id: ID!) { ${aliases} deviceBindings { status } }`, { id }, { token });
-    expect(result.errors).toBeUndefined();
-    expect(Object.values(result.data!).filter((v) => !Array.isArray(v)).every((b) => b.status === 'BOUND')).toBe(true);
-    expect(app.sandbox!.stats().getrecord).toBe(1);
-    // Once BOUND, the device id is stored: a later request needs no lookup.
-    app.sandbox!.resetStats();
-    await app.gql(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id }, { token });
-    expect(app.sandbox!.stats().getrecord).toBe(0);
+    it("keeps one user's bindings and entitlements away from another", async () => {
+      const dave = await app.token('dave');
+      const eve = await app.token('eve');
+      const bindingId = await bindDevice(dave, newDeviceId());
+      const peek = await app.gql(BINDING, { id: bindingId }, { token: eve });
+      expect(peek.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const buy = await app.gql(PURCHASE, { input: { contentId: 'film-1', bindingId, idempotencyKey: 'eve-steals-0001' } }, { token: eve });
+      expect(buy.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const unbind = await app.gql(`mutation($id: ID!) { unbindDevice(id: $id) { status } }`, { id: bindingId }, { token: eve });
+      expect(unbind.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const list = await app.gql<{ deviceBindings: unknown[] }>(`{ deviceBindings { id } }`, {}, { token: eve });
+      expect(list.data!.deviceBindings).toEqual([]);
+    });
+
+    it('asks ExpressPlay once per cookie however many aliases need it', async () => {
+      const token = await app.token('frank');
+      const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { input: {} }, { token });
+      const id = bound.data!.bindDevice.binding.id;
+      await playStream(bound.data!.bindDevice.contentUrl, newDeviceId());
+      app.sandbox!.resetStats();
+      const aliases = Array.from({ length: 20 }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join('\n');
+      const result = await app.gql<Record<string, { status: string }>>(`query($id: ID!) { ${aliases} deviceBindings { status } }`, { id }, { token });
+      expect(result.errors).toBeUndefined();
+      expect(Object.values(result.data!).filter((v) => !Array.isArray(v)).every((b) => b.status === 'BOUND')).toBe(true);
+      expect(app.sandbox!.stats().getrecord).toBe(1);
+      // Once BOUND, the device id is stored: a later request needs no lookup.
+      app.sandbox!.resetStats();
+      await app.gql(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id }, { token });
+      expect(app.sandbox!.stats().getrecord).toBe(0);
+    });
   });
 });
