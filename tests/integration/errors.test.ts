@@ -1,6 +1,7 @@
 /** Every error a client can cause answers with a stable code and a message a person can act on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { signDevToken } from '../../src/auth/dev-token.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -53,8 +54,12 @@ describe('authentication', () => {
   it('refuses a bad, expired or foreign token with HTTP 401', async () => {
     const expired = await app.token('x', { ttlSeconds: 1 });
     await new Promise((r) => setTimeout(r, 1100));
-    const forged = (await app.token('x')).replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
-    for (const header of ['Bearer nonsense', `Bearer ${expired}`, `Bearer ${forged}`, 'Basic dXNlcjpwYXNz']) {
+    // Flip the signature's first character: the last one can carry only padding bits, and changing those
+    // leaves the signature valid.
+    const [head, payload, signature] = (await app.token('x')).split('.') as [string, string, string];
+    const forged = `${head}.${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
+    const otherSecret = await signDevToken('o'.repeat(40), 'x');
+    for (const header of ['Bearer nonsense', `Bearer ${expired}`, `Bearer ${forged}`, `Bearer ${otherSecret}`, 'Basic dXNlcjpwYXNz']) {
       const r = await app.gql('{ deviceBindings { id } }', {}, { headers: { authorization: header } });
       expect(r.status, header).toBe(401);
       expect(codeOf(r)).toBe('UNAUTHENTICATED');
