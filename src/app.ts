@@ -20,7 +20,7 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
-import { AppError } from './errors/app-error.js';
+import { UnauthenticatedError } from './errors/app-error.js';
 import { createFormatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
@@ -161,15 +161,18 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     app.use(
       '/graphql',
       express.json({ limit: config.graphql.bodyLimitBytes }),
-      createTrustedDocuments({ mode: config.graphql.trustedDocuments, manifest: config.graphql.trustedDocuments === 'off' ? {} : await loadManifest() }),
+      createTrustedDocuments({
+        mode: config.graphql.trustedDocuments,
+        manifest: config.graphql.trustedDocuments === 'off' ? {} : await loadManifest(),
+      }),
       limitBatch(config.graphql.maxBatch),
       expressMiddleware(server, {
         context: async ({ req }) => {
           try {
             return await contextFunction({ authorization: req.get('authorization'), requestId: req.id, log: req.log });
           } catch (error) {
-            // Errors thrown while building the context answer the whole request: give them a proper HTTP status.
-            if (error instanceof AppError) {
+            // A bad token fails the whole request before any field runs: answer it with HTTP 401.
+            if (error instanceof UnauthenticatedError) {
               throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
             }
             throw error;
