@@ -17,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { getJson, startChild, type Child } from './lib/children.js';
+import { watchCpu } from './lib/cpu.js';
+import { createThrowawayDatabase, type ThrowawayDatabase } from './lib/database.js';
 import { createFixtures, type BenchUser, type Fixtures } from './lib/setup.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     out: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
+    'database-url': { type: 'string' },
     'upstream-latency': { type: 'string', default: '20' },
     'bound-users': { type: 'string', default: '20' },
     'pending-users': { type: 'string', default: '10' },
@@ -48,7 +51,8 @@ if (args.help) {
   process.stdout.write(
     'npm run bench -- [--duration s] [--connections n] [--warmup s] [--long] [--long-duration s]\n' +
       '                 [--scenarios baseline,deviceBinding,...] [--profile [dir]] [--out file]\n' +
-      '                 [--log-level info] [--upstream-latency ms] [--bound-users n] [--pending-users n]\n',
+      '                 [--log-level info] [--upstream-latency ms] [--bound-users n] [--pending-users n]\n' +
+      '                 [--database-url postgres://127.0.0.1/throwaway]\n',
   );
   process.exit(0);
 }
@@ -68,7 +72,13 @@ const params = {
   boundUsers: Math.round(positive('bound-users', args['bound-users'])),
   pendingUsers: Math.round(positive('pending-users', args['pending-users'])),
   aliases: 50,
+  /** Embedded PGlite unless a (throwaway) PostgreSQL is given; the URL itself is not recorded. */
+  database: args['database-url'] ? 'postgresql' : 'pglite',
 };
+const databaseUrl = args['database-url'];
+if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(databaseUrl)) {
+  throw new Error('--database-url must point at a PostgreSQL on loopback (127.0.0.1): the benchmark touches nothing else');
+}
 const profileDir = args.profile ? path.resolve(ROOT, args.profile) : undefined;
 // A profiled run is slowed by the sampler: its figures never replace the committed results.
 const outFile = path.resolve(ROOT, args.out ?? (profileDir ? path.join(profileDir, 'results.json') : 'bench/results.json'));
@@ -155,6 +165,8 @@ function scenarios(fixtures: Fixtures): Scenario[] {
       next: bindingQuery(fixtures.pending, aliasQuery(params.aliases)),
     },
   ];
+  // The baseline again at the end: the gap between the two shows how much the machine drifted during the run.
+  all.push({ ...all[0]!, name: 'baseline-end' });
   if (args.long) {
     all.push({
       name: 'deviceBinding-long',
@@ -176,6 +188,8 @@ function scenarios(fixtures: Fixtures): Scenario[] {
 
 interface Load {
   result: autocannon.Result;
+  /** Sent but never answered: autocannon closes its connections at the deadline with these in flight. */
+  abandoned: number;
   graphqlErrors: number;
   firstError: string | undefined;
 }
@@ -183,6 +197,8 @@ interface Load {
 async function load(url: string, scenario: Scenario, durationSeconds: number): Promise<Load> {
   let graphqlErrors = 0;
   let firstError: string | undefined;
+  let built = 0;
+  let answered = 0;
   const instance = autocannon({
     url: `${url}/graphql`,
     connections: params.connections,
@@ -194,12 +210,14 @@ async function load(url: string, scenario: Scenario, durationSeconds: number): P
         path: '/graphql',
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => {
+          built += 1;
           const { body, token } = scenario.next();
           const headers: Record<string, string> = { 'content-type': 'application/json' };
           if (token) headers.authorization = `Bearer ${token}`;
           return { ...request, headers, body };
         },
         onResponse: (_status, body) => {
+          answered += 1;
           if (body.includes('"errors"')) {
             graphqlErrors += 1;
             firstError ??= body.slice(0, 300);
@@ -209,7 +227,17 @@ async function load(url: string, scenario: Scenario, durationSeconds: number): P
     ],
   });
   const result = await instance;
-  return { result, graphqlErrors, firstError };
+  // Every build is followed by a write (autocannon's `requests.sent` agrees).
+  const abandoned = Math.max(0, built - answered);
+  return { result, abandoned, graphqlErrors, firstError };
+}
+
+/**
+ * The target still finishes the requests autocannon abandoned at the deadline; waiting for them keeps their
+ * upstream calls out of the next reading of the sandbox's counts.
+ */
+function settle({ result }: { result: autocannon.Result }): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(3000, Math.max(300, 2 * result.latency.max))));
 }
 
 interface MemorySample {
@@ -252,23 +280,32 @@ interface SandboxStats {
 const MB = 1024 * 1024;
 const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** Below this, a run is too short for a verdict on memory: GC cycles and JIT settling dominate. */
+const MEMORY_VERDICT_MIN_SECONDS = 30;
+
 /**
- * Flat means: the highest RSS of the second half of the run is less than 10% above the RSS at half time. The
- * first half is left out because a fresh process grows while its JIT, pools and caches settle.
+ * RSS under load is a sawtooth (it climbs between collections and drops after them), so the verdict compares
+ * floors, not peaks: the lowest RSS of the last fifth of the run against the lowest RSS around half time (40-60%).
+ * Flat means less than 10% growth over the second half. The first 40% is left out because a fresh process grows
+ * while its JIT, pools and caches settle.
  */
 function memoryVerdict(samples: readonly MemorySample[], durationSeconds: number) {
   const rss = samples.map((s) => s.rss);
-  const half = samples.filter((s) => s.atSeconds >= durationSeconds / 2);
-  const mid = half[0]?.rss ?? rss[0] ?? 0;
-  const secondHalfMax = Math.max(...half.map((s) => s.rss), mid);
-  const growth = mid > 0 ? (secondHalfMax - mid) / mid : 0;
+  const floor = (from: number, to: number): number => {
+    const inside = samples.filter((s) => s.atSeconds >= from * durationSeconds && s.atSeconds <= to * durationSeconds);
+    return inside.length > 0 ? Math.min(...inside.map((s) => s.rss)) : 0;
+  };
+  const mid = floor(0.4, 0.6) || (rss[0] ?? 0);
+  const end = floor(0.8, 1.01) || (rss.at(-1) ?? 0);
+  const growth = mid > 0 ? (end - mid) / mid : 0;
   return {
     startMB: round((rss[0] ?? 0) / MB, 1),
     endMB: round((rss.at(-1) ?? 0) / MB, 1),
     maxMB: round(Math.max(...rss, 0) / MB, 1),
-    midMB: round(mid / MB, 1),
+    midFloorMB: round(mid / MB, 1),
+    endFloorMB: round(end / MB, 1),
     growthSecondHalfPct: round(growth * 100, 1),
-    verdict: growth < 0.1 ? 'flat' : 'growing',
+    verdict: durationSeconds < MEMORY_VERDICT_MIN_SECONDS ? 'short run' : growth < 0.1 ? 'flat' : 'growing',
     heapUsedEndMB: round((samples.at(-1)?.heapUsed ?? 0) / MB, 1),
     rssSamplesMB: rss.map((r) => round(r / MB, 1)),
   };
@@ -280,7 +317,7 @@ function memoryVerdict(samples: readonly MemorySample[], durationSeconds: number
 type ScenarioResult = Awaited<ReturnType<typeof measure>>;
 
 function table(results: readonly ScenarioResult[]): string {
-  const head = ['scenario', 'req/s', 'x base', 'p50 ms', 'p99 ms', 'err', 'non2xx', 'gql err', 'token/req', 'getrec/req', 'RSS MB start>end (max)', 'memory'];
+  const head = ['scenario', 'req/s', 'x base', 'p50 ms', 'p99 ms', 'err', 'non2xx', 'gql err', 'token/req', 'getrec/req', 'CPU ms/req', 'RSS MB start>end (max)', 'memory', 'other CPU'];
   const rows = results.map((r) => [
     r.name,
     r.requestsPerSecond.toFixed(0),
@@ -292,12 +329,14 @@ function table(results: readonly ScenarioResult[]): string {
     String(r.graphqlErrors),
     r.upstream ? r.upstream.tokenPerRequest.toFixed(2) : '-',
     r.upstream ? r.upstream.getrecordPerRequest.toFixed(2) : '-',
+    r.cpu ? r.cpu.serverMsPerRequest.toFixed(2) : '-',
     `${r.memory.startMB.toFixed(0)}>${r.memory.endMB.toFixed(0)} (${r.memory.maxMB.toFixed(0)})`,
     `${r.memory.verdict} ${r.memory.growthSecondHalfPct >= 0 ? '+' : ''}${r.memory.growthSecondHalfPct}%`,
+    r.cpu ? `${r.cpu.otherPct}%` : '-',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells.map((c, i) => (i === 0 || i === cells.length - 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -335,21 +374,27 @@ async function measure(
   scenario: Scenario,
   servers: { baseline: Child<Ready>; target: Child<Ready & { jwtSecret: string }> },
   sandboxControl: string,
+  ownPids: readonly number[],
 ) {
   const server = servers[scenario.server];
   const url = server.ready.url;
-  if (params.warmupSeconds > 0) await load(url, scenario, params.warmupSeconds);
+  if (params.warmupSeconds > 0) await settle(await load(url, scenario, params.warmupSeconds));
 
   const profileFile = profileDir && scenario.server === 'target' ? path.join(profileDir, `${scenario.name}.cpuprofile`) : undefined;
   if (profileFile) await getJson(`${server.ready.control}/bench/profile/start`);
   const before = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
   const memory = sampleMemory(server.ready.control);
-  const { result, graphqlErrors, firstError } = await load(url, scenario, scenario.durationSeconds);
-  const after = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
+  const cpu = watchCpu(server.pid, [process.pid, ...ownPids]);
+  const { result, abandoned, graphqlErrors, firstError } = await load(url, scenario, scenario.durationSeconds);
   const samples = await memory.stop();
+  const cpuShare = cpu.stop();
+  // The abandoned requests' upstream calls land in the sandbox's counts: wait for them, and count them.
+  await settle({ result });
+  const after = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
   if (profileFile) await getJson(`${server.ready.control}/bench/profile/stop?file=${encodeURIComponent(profileFile)}`);
 
   const completed = result.requests.total;
+  const handled = completed + abandoned;
   const token = after.token - before.token;
   const getrecord = after.getrecord - before.getrecord;
   return {
@@ -377,11 +422,18 @@ async function measure(
         ? {
             token,
             getrecord,
-            tokenPerRequest: completed > 0 ? round(token / completed, 3) : 0,
-            getrecordPerRequest: completed > 0 ? round(getrecord / completed, 3) : 0,
+            requestsHandled: handled,
+            tokenPerRequest: handled > 0 ? round(token / handled, 3) : 0,
+            getrecordPerRequest: handled > 0 ? round(getrecord / handled, 3) : 0,
           }
         : null,
     memory: memoryVerdict(samples, scenario.durationSeconds),
+    /** Share of all cores' time used by the benchmark's processes and by everything else (noise), in percent. */
+    cpu: cpuShare && {
+      ...cpuShare,
+      /** CPU time of the server under test per completed request: less sensitive to a busy machine than req/s. */
+      serverMsPerRequest: handled > 0 ? round((cpuShare.serverSeconds * 1000) / handled, 2) : 0,
+    },
     ...(profileFile ? { cpuProfile: path.relative(ROOT, profileFile) } : {}),
   };
 }
@@ -389,9 +441,11 @@ async function measure(
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'entitlement-bench-'));
   const children: Array<Child<unknown>> = [];
+  let database: ThrowawayDatabase | undefined;
   const stopAll = async () => {
     await Promise.all(children.splice(0).map((c) => c.stop()));
     await rm(dataDir, { recursive: true, force: true });
+    await database?.drop();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: stopping the benchmark's processes\n`);
@@ -410,6 +464,7 @@ async function main(): Promise<void> {
     });
     children.push(sandbox);
     const jwtSecret = randomBytes(32).toString('hex');
+    if (databaseUrl) database = await createThrowawayDatabase(databaseUrl);
     const [baseline, target] = await Promise.all([
       startChild<Ready>('baseline', path.join(BENCH_DIR, 'baseline.ts'), { cwd: ROOT, env: baseEnv }),
       startChild<Ready & { jwtSecret: string }>('target', path.join(BENCH_DIR, 'target.ts'), {
@@ -419,6 +474,7 @@ async function main(): Promise<void> {
           HOST: '127.0.0.1',
           PORT: '0',
           DATA_DIR: path.join(dataDir, 'data'),
+          ...(database ? { DATABASE_URL: database.url } : {}),
           BENCH_LOG_FILE: path.join(dataDir, 'target.log'),
           LOG_LEVEL: params.logLevel,
           AUTH_JWT_SECRET: jwtSecret,
@@ -443,18 +499,21 @@ async function main(): Promise<void> {
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios(fixtures)) {
       log(`bench: ${scenario.name}: ${params.warmupSeconds} s warm-up, ${scenario.durationSeconds} s measured, ${params.connections} connections`);
-      results.push(await measure(scenario, { baseline, target }, sandbox.ready.control));
+      results.push(await measure(scenario, { baseline, target }, sandbox.ready.control, [sandbox.pid, baseline.pid, target.pid]));
     }
-    const base = results.find((r) => r.name === 'baseline');
-    for (const r of results) r.ratioToBaseline = base ? round(r.requestsPerSecond / base.requestsPerSecond, 3) : null;
+    const bases = results.filter((r) => r.server === 'baseline').map((r) => r.requestsPerSecond);
+    const baseRps = bases.length > 0 ? bases.reduce((a, b) => a + b, 0) / bases.length : undefined;
+    for (const r of results) r.ratioToBaseline = baseRps ? round(r.requestsPerSecond / baseRps, 3) : null;
+    const baselineDriftPct = bases.length === 2 ? round(((bases[1]! - bases[0]!) / bases[0]!) * 100, 1) : null;
 
     await stopAll();
     const report = {
       date: new Date().toISOString(),
       ...machine(),
+      baseline: { requestsPerSecond: baseRps === undefined ? null : round(baseRps, 1), driftPct: baselineDriftPct },
       parameters: { ...params, long: args.long, profiled: profileDir !== undefined, loadGenerator: 'autocannon 8 (parent process)' },
       processes: {
-        target: 'src/app.ts startApp, embedded PGlite in a temp DATA_DIR, NODE_ENV=production, logs to a file',
+        target: `src/app.ts startApp, ${databaseUrl ? 'PostgreSQL on loopback (DATABASE_URL)' : 'embedded PGlite in a temp DATA_DIR'}, NODE_ENV=production, LOG_LEVEL=${params.logLevel} to a file`,
         sandbox: `ExpressPlay sandbox in its own process, latency ${params.upstreamLatencyMs} ms on token and getrecord`,
         baseline: 'Apollo Server 5 + express 5 + @as-integrations/express5, type Query { hello: String }',
       },
@@ -467,8 +526,16 @@ async function main(): Promise<void> {
     for (const r of failed) {
       process.stdout.write(`! ${r.name}: ${r.graphqlErrors} GraphQL errors, ${r.non2xx} non-2xx, ${r.errors} errors. ${r.firstGraphqlError ?? ''}\n`);
     }
+    const busy = results.filter((r) => (r.cpu?.otherPct ?? 0) > 10);
+    if (baselineDriftPct !== null && Math.abs(baselineDriftPct) > 10) {
+      process.stdout.write(`! The baseline moved ${baselineDriftPct}% between start and end: the machine was not steady; rerun.\n`);
+    }
+    if (busy.length > 0) {
+      const shares = busy.map((r) => `${r.name} ${r.cpu!.otherPct}%`).join(', ');
+      process.stdout.write(`! Other processes used more than 10% of the CPUs during: ${shares}. Figures are noisy; rerun on a quiet machine.\n`);
+    }
     process.stdout.write(
-      `x base = req/s / baseline req/s, same run, same machine. Upstream latency ${params.upstreamLatencyMs} ms. ` +
+      `x base = req/s / mean baseline req/s (start and end), same run, same machine. Upstream latency ${params.upstreamLatencyMs} ms. ` +
         `${os.cpus()[0]?.model.trim()}, ${os.cpus().length} cores, Node ${process.version}.\n` +
         `Written to ${path.relative(ROOT, outFile)}${profileDir ? `; CPU profiles in ${path.relative(ROOT, profileDir)}` : ''}\n`,
     );
