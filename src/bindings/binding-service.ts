@@ -57,6 +57,7 @@ export class BindingService {
     await this.deps.rateLimiter.check(viewer.userId, 'bindDevice');
     const at = now();
     await store.expirePendingBindings(viewer.userId, at);
+    // A first check before ExpressPlay is asked, so a full account costs no upstream call.
     this.checkDeviceSlots(await store.listBindings(viewer.userId), at);
 
     const cookie = newCookie();
@@ -75,15 +76,11 @@ export class BindingService {
     } catch (error) {
       throw fromUpstream(error, this.deps.logger, 'dummy token request');
     }
-    const binding = await store.createBinding({
-      id: randomUUID(),
-      userId: viewer.userId,
-      name,
-      cookie,
-      drm: input.drm,
-      createdAt: at,
-      pendingExpiresAt,
-    });
+    // Checked again under the store's per-user lock: two concurrent binds cannot both take the last slot.
+    const binding = await store.createBinding(
+      { id: randomUUID(), userId: viewer.userId, name, cookie, drm: input.drm, createdAt: at, pendingExpiresAt },
+      (current) => this.checkDeviceSlots(current, at),
+    );
     return { binding, licenseUrl, contentUrl: dummyStreamUrl(this.deps.publicUrl, licenseUrl) };
   }
 

@@ -1,6 +1,8 @@
 /**
  * The Store over Kysely. Every state change is one conditional statement, so that replicas racing on the same row
  * cannot both win: the WHERE clause, the unique constraint or the upsert decides, never a read followed by a write.
+ * The one exception, a binding admitted by a policy over the user's other bindings, reads and writes under a
+ * per-user advisory lock.
  */
 import { sql, type Kysely } from 'kysely';
 import type { ContentKeyCipher } from './content-key-cipher.js';
@@ -73,22 +75,21 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return rows.map(toContent);
     },
 
-    async createBinding(binding: NewBinding) {
-      const row = await db
-        .insertInto('bindings')
-        .values({
-          id: binding.id,
-          user_id: binding.userId,
-          name: binding.name,
-          cookie: binding.cookie,
-          drm: binding.drm,
-          status: 'PENDING',
-          created_at: binding.createdAt,
-          pending_expires_at: binding.pendingExpiresAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toBinding(row);
+    async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
+      if (admit) {
+        return db.transaction().execute(async (trx) => {
+          // One lock per user, held to the end of the transaction, serialises concurrent binds of one user.
+          await sql`select pg_advisory_xact_lock(hashtext(${binding.userId}))`.execute(trx);
+          const current = await trx
+            .selectFrom('bindings')
+            .selectAll()
+            .where('user_id', '=', binding.userId)
+            .execute();
+          admit(current.map(toBinding));
+          return toBinding(await insertBinding(trx, binding));
+        });
+      }
+      return toBinding(await insertBinding(db, binding));
     },
 
     getBinding: bindingById,
@@ -237,6 +238,23 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return closing;
     },
   };
+}
+
+function insertBinding(db: Kysely<Database>, binding: NewBinding): Promise<BindingRow> {
+  return db
+    .insertInto('bindings')
+    .values({
+      id: binding.id,
+      user_id: binding.userId,
+      name: binding.name,
+      cookie: binding.cookie,
+      drm: binding.drm,
+      status: 'PENDING',
+      created_at: binding.createdAt,
+      pending_expires_at: binding.pendingExpiresAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 function toBinding(row: BindingRow): BindingRecord {

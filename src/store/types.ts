@@ -67,7 +67,12 @@ export interface Store {
   getContent(id: string): Promise<ContentRecord | null>;
   listContents(): Promise<ContentRecord[]>;
 
-  createBinding(binding: NewBinding): Promise<BindingRecord>;
+  /**
+   * Inserts a PENDING binding. With `admit`, the user's bindings are locked and passed to it first, inside one
+   * transaction: a policy check there (device limits) holds even when the same user binds from two replicas at
+   * once. `admit` throws to refuse; nothing is inserted then.
+   */
+  createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void): Promise<BindingRecord>;
   getBinding(id: string): Promise<BindingRecord | null>;
   listBindings(userId: string): Promise<BindingRecord[]>;
   /** PENDING -> BOUND, only if still PENDING; returns the row as it is afterwards (null if unknown). */

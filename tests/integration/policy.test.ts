@@ -41,6 +41,20 @@ describe('device policy', () => {
     }
   });
 
+  it('lets only one of several concurrent binds take the last slot', async () => {
+    const app = await startTestApp({ MAX_DEVICES: '1' });
+    try {
+      const token = await app.token('eager');
+      const results = await Promise.all(Array.from({ length: 6 }, () => app.gql(BIND, {}, { token })));
+      const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
+      expect(codes).toEqual(['DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'OK']);
+      const list = await app.gql<{ deviceBindings: unknown[] }>(`{ deviceBindings { id } }`, {}, { token });
+      expect(list.data!.deviceBindings).toHaveLength(1);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('expires a binding that stays PENDING and frees its slot', async () => {
     const app = await startTestApp({ BINDING_PENDING_TTL: '1' });
     try {
