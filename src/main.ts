@@ -11,6 +11,7 @@ try {
     [
       '',
       `  GraphQL     POST ${app.url}/graphql`,
+      ...(config.graphql.graphiql ? [`  GraphiQL    ${app.url}/graphiql`] : []),
       `  Health      ${app.url}/healthz    Metrics ${app.url}/metrics`,
       `  ExpressPlay ${upstream}`,
       `  Database    ${config.database.url ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${config.database.dataDir}`}`,
