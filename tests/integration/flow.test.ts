@@ -126,6 +126,27 @@ describe.each(testStoreBackends())('on %s', (backend) => {
       expect((await playLicenseUrl(again.data!.licenseToken.licenseUrl, device)).granted).toBe(true);
     });
 
+    it.each(['WIDEVINE', 'PLAYREADY'])('binds and licenses with %s as well', async (drm) => {
+      const token = await app.token(`multi-${drm}`);
+      const device = newDeviceId();
+      const bound = await app.gql<{ bindDevice: { binding: { id: string; drm: string }; licenseUrl: string } }>(
+        BIND,
+        { input: { drm } },
+        { token },
+      );
+      expect(bound.data!.bindDevice.binding.drm).toBe(drm);
+      expect((await playLicenseUrl(bound.data!.bindDevice.licenseUrl, device)).granted).toBe(true);
+      const id = bound.data!.bindDevice.binding.id;
+      const bought = await app.gql<{ purchase: { licenseUrl: string } }>(
+        PURCHASE,
+        { input: { contentId: 'film-1', bindingId: id, drm, idempotencyKey: `multi-${drm}-0001` } },
+        { token },
+      );
+      expect(bought.errors).toBeUndefined();
+      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, device)).toMatchObject({ granted: true, license: { keyId: KEY_ID } });
+      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false, errorCode: -4001 });
+    });
+
     it('returns the same entitlement for a repeated idempotency key, also when sent concurrently', async () => {
       const token = await app.token('bob');
       const bindingId = await bindDevice(token, newDeviceId());
