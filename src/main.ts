@@ -31,5 +31,10 @@ try {
     process.stderr.write(`${error.message}\n`);
     process.exit(78);
   }
+  const { code, port } = error as { code?: string; port?: number };
+  if (code === 'EADDRINUSE') {
+    process.stderr.write(`Port ${port} is already in use: stop what holds it, or set PORT / SANDBOX_PORT.\n`);
+    process.exit(1);
+  }
   throw error;
 }
