@@ -131,7 +131,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       authenticator: createAuthenticator({ ...config.auth, jwtSecret: secrets.jwtSecret }),
       bindings,
       catalog,
-      entitlements: new EntitlementService({ store, expressplay, bindings, rateLimiter, now, logger }),
+      entitlements: new EntitlementService({ store, expressplay, bindings, catalog, rateLimiter, now, logger }),
     };
     if (overrides.seedDemoCatalog ?? true) {
       const seeded = await catalog.seedDemo();

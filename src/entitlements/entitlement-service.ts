@@ -11,13 +11,12 @@ import type { DrmSystem, ExpressPlayClient, TokenRights } from '../datasources/e
 import {
   BadUserInputError,
   NotEntitledError,
-  NotFoundError,
   RentalExpiredError,
 } from '../errors/app-error.js';
 import { fromUpstream } from '../errors/from-upstream.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store } from '../store/types.js';
-import { CONTENT_ID } from '../catalog/content-input.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
 import { isExpired, rentalWindowEnd } from './rental-window.js';
 
 export interface AcquireInput {
@@ -36,6 +35,7 @@ export interface EntitlementServiceDeps {
   readonly store: Store;
   readonly expressplay: ExpressPlayClient;
   readonly bindings: BindingService;
+  readonly catalog: CatalogService;
   readonly rateLimiter: RateLimiter;
   readonly now: () => Date;
   readonly logger: Logger;
@@ -68,7 +68,7 @@ export class EntitlementService {
     }
     const { store, now } = this.deps;
     await this.deps.rateLimiter.check(viewer.userId, kind === 'PURCHASE' ? 'purchase' : 'rent');
-    const content = await this.content(input.contentId);
+    const content = await this.deps.catalog.get(input.contentId);
     const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
 
     // Buy-to-own is bought once: a second purchase of owned content returns the one the user has.
@@ -105,7 +105,7 @@ export class EntitlementService {
     input: { contentId: string; bindingId: string; drm: DrmSystem },
     loaders: BindingLoaders,
   ): Promise<LicensedEntitlement> {
-    const content = await this.content(input.contentId);
+    const content = await this.deps.catalog.get(input.contentId);
     const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
     const entitlements = await this.deps.store.entitlementsFor(viewer.userId, content.id);
     const at = this.deps.now();
@@ -122,12 +122,6 @@ export class EntitlementService {
 
   list(viewer: Viewer): Promise<EntitlementRecord[]> {
     return this.deps.store.listEntitlements(viewer.userId);
-  }
-
-  private async content(id: string): Promise<ContentRecord> {
-    const content = CONTENT_ID.test(id) ? await this.deps.store.getContent(id) : null;
-    if (content === null) throw new NotFoundError('content', id);
-    return content;
   }
 
   private async token(
