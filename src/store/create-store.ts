@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { createContentKeyCipher, type ContentKeyCipher } from './content-key-cipher.js';
 import type { Database } from './database.js';
@@ -107,7 +107,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     client.on('error', () => undefined);
   });
 
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dropConnectionsThatDied(pool) }) });
   const release = async (): Promise<void> => {
     await db.destroy();
     if (lite && ownsLite) await lite.close();
@@ -127,6 +127,38 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
 async function checkEncryptionKey(db: Kysely<Database>, cipher: ContentKeyCipher): Promise<void> {
   const row = await db.selectFrom('contents').select(['id', 'content_key_ciphertext']).limit(1).executeTakeFirst();
   if (row) cipher.decrypt(row.content_key_ciphertext, row.id);
+}
+
+/**
+ * When the server ends a session (pg_terminate_backend, a shutdown, a crash), the query running on it fails with a
+ * FATAL error before the socket closes. pg.Pool judges a released client by its socket, which may still look open
+ * then: it would hand the dead connection to the next query, which fails too. Releasing the client with the error
+ * makes the pool destroy it instead.
+ */
+function dropConnectionsThatDied(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect();
+      let died: Error | undefined;
+      const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
+        try {
+          return await client.query(sql, parameters as unknown[]);
+        } catch (error) {
+          if (endsTheSession(error)) died = error as Error;
+          throw error;
+        }
+      };
+      // Only the (sql, parameters) form: the dialect is given no cursor, so Kysely never passes one.
+      return { query: query as unknown as PostgresPoolClient['query'], release: () => client.release(died) };
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** PostgreSQL closes the session after any FATAL or PANIC error. */
+function endsTheSession(error: unknown): boolean {
+  const severity = (error as { severity?: unknown } | null)?.severity;
+  return severity === 'FATAL' || severity === 'PANIC';
 }
 
 function describeError(error: Error): { message: string; code?: string } {
