@@ -89,6 +89,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
           host: config.sandbox.host,
           customerAuthenticators: [config.sandbox.customerAuthenticator],
           faults: config.sandbox.faults,
+          recordLogCapacity: config.sandbox.recordLogCapacity,
         });
         cleanups.push(() => sandbox!.close());
         upstream = { ...upstream, tokenBaseUrl: sandbox.url, apiBaseUrl: sandbox.url };

@@ -29,6 +29,8 @@ export interface SandboxConfig {
   readonly customerAuthenticator: string;
   /** Fault injection for trying the service against a slow or failing ExpressPlay. */
   readonly faults: { readonly latencyMs: number; readonly errorRate: number; readonly outage: boolean };
+  /** License events the sandbox keeps for record retrieval before the oldest go. */
+  readonly recordLogCapacity: number;
 }
 
 export interface AuthConfig {
@@ -177,6 +179,7 @@ export function loadConfig(env: Env): Config {
             errorRate: rate('SANDBOX_ERROR_RATE'),
             outage: bool('SANDBOX_OUTAGE', false),
           },
+          recordLogCapacity: int('SANDBOX_RECORD_LOG_SIZE', 100_000, 32, 100_000_000),
         };
   const sandboxBase = `http://127.0.0.1:${sandboxPort}`;
 

@@ -71,14 +71,15 @@ export class EntitlementService {
     const content = await this.deps.catalog.get(input.contentId);
     const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
 
-    // Buy-to-own is bought once: a second purchase of owned content returns the one the user has.
-    if (kind === 'PURCHASE') {
-      const owned = (await store.entitlementsFor(viewer.userId, content.id)).find((e) => e.kind === 'PURCHASE');
-      if (owned && owned.idempotencyKey !== input.idempotencyKey) {
-        return { entitlement: owned, licenseUrl: await this.token(content, owned, binding, input.drm) };
-      }
-    }
+    // Nothing is sold twice: buying owned content, or renting a title whose rental is still running, returns what
+    // the user already has (a double tap with a fresh key is the usual cause). A lapsed rental can be rented again.
     const at = now();
+    const held = (await store.entitlementsFor(viewer.userId, content.id)).find(
+      (e) => e.kind === kind && !isExpired(e, at),
+    );
+    if (held && held.idempotencyKey !== input.idempotencyKey) {
+      return { entitlement: held, licenseUrl: await this.token(content, held, binding, input.drm) };
+    }
     const { entitlement, created } = await store.createEntitlement({
       id: randomUUID(),
       userId: viewer.userId,

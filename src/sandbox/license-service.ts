@@ -4,6 +4,7 @@
  * not: record retrieval is how the entitlement service learns a device id.
  */
 import { ErrorCode, messageFor, type ErrorCode as Code, type Reply } from './errors.js';
+import { createPlayClocks } from './play-clocks.js';
 import type { RecordLog } from './record-log.js';
 import type { Drm, TokenCodec, TokenPayload } from './token-codec.js';
 
@@ -46,9 +47,7 @@ const expired = (why?: string): Refusal => ({
 
 export function createLicenseService(options: LicenseServiceOptions): LicenseService {
   const { codec, log, now } = options;
-  // When each rental started playing, by (cookie, kid): the first granted license starts the play clock, and
-  // every later token for the same cookie and key shares it, so a fresh token cannot restart a rental.
-  const playStarts = new Map<string, number>();
+  const playClocks = createPlayClocks();
 
   return {
     redeem(drm, token, spc) {
@@ -87,11 +86,11 @@ export function createLicenseService(options: LicenseServiceOptions): LicenseSer
         const { periodEndTime, playDuration } = payload.rights;
         const windowEnd = Date.parse(periodEndTime);
         if (at.getTime() >= windowEnd) return deny(expired('the rental period has ended'));
-        const clock = `${payload.cookie}\u0000${payload.kid}`;
-        const started = playStarts.get(clock) ?? at.getTime();
+        const clock = `${payload.cookie}\u0000${payload.kid}\u0000${periodEndTime}`;
+        const started = playClocks.startedAt(clock) ?? at.getTime();
         const playEnd = started + playDuration * 1000;
         if (at.getTime() >= playEnd) return deny(expired('the rental play duration has ended'));
-        playStarts.set(clock, started);
+        playClocks.start(clock, started, windowEnd, at.getTime());
         expiresAt = new Date(Math.min(windowEnd, playEnd)).toISOString();
       }
 

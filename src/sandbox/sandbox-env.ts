@@ -3,6 +3,7 @@
  * main.ts is the only reader of `process.env`.
  */
 import { AUTHENTICATOR_FORMAT } from './customer-authenticators.js';
+import { DEFAULT_RECORD_LOG_CAPACITY, RECENT_EVENTS } from './record-log.js';
 import type { SandboxOptions } from './server.js';
 
 /** The well-known, obviously fake authenticator the sandbox accepts when none is configured. */
@@ -52,6 +53,13 @@ export function sandboxOptionsFromEnv(env: Env): SandboxOptions {
     problems.push(`SANDBOX_PUBLIC_URL must be an http(s) URL, got "${publicUrl}"`);
   }
 
+  const recordLogCapacity = number(
+    'SANDBOX_RECORD_LOG_SIZE',
+    DEFAULT_RECORD_LOG_CAPACITY,
+    RECENT_EVENTS,
+    100_000_000,
+    true,
+  );
   const latencyMs = number('SANDBOX_LATENCY_MS', 0, 0, 600_000, true);
   const errorRate = number('SANDBOX_ERROR_RATE', 0, 0, 1, false);
   let outage = false;
@@ -70,5 +78,6 @@ export function sandboxOptionsFromEnv(env: Env): SandboxOptions {
     customerAuthenticators,
     ...(publicUrl === undefined ? {} : { publicUrl }),
     faults: { latencyMs, errorRate, outage },
+    recordLogCapacity,
   };
 }

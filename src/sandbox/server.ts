@@ -41,6 +41,8 @@ export interface SandboxOptions {
   faults?: SandboxFaults;
   /** 32-byte token key; random by default, so tokens do not survive a restart. */
   secret?: Buffer;
+  /** License events kept for record retrieval before the oldest go; default 100 000. */
+  recordLogCapacity?: number;
 }
 
 /** Requests received per endpoint, faulted or not. */
@@ -84,7 +86,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const secret = options.secret ?? randomBytes(32);
   const codec = createTokenCodec(secret);
   const checkAuthenticator = createAuthenticatorCheck(options.customerAuthenticators);
-  const log = new RecordLog(now);
+  const log = new RecordLog(now, options.recordLogCapacity);
   let publicUrl = '';
   const tokens = createTokenService({ codec, now, secret, publicUrl: () => publicUrl });
   const licenses = createLicenseService({ codec, log, now });

@@ -159,11 +159,32 @@ describe.each(testStoreBackends())('on %s', (backend) => {
       expect(list.data!.entitlements).toHaveLength(1);
     });
 
+    it('sells nothing twice: buying owned content or renting a running rental again returns what the user has', async () => {
+      const token = await app.token('bert');
+      const bindingId = await bindDevice(token, newDeviceId());
+      const acquire = async (mutation: string, key: string) => {
+        const result = await app.gql<Record<string, { entitlement: { id: string; kind: string } }>>(
+          mutation,
+          { input: { contentId: 'film-1', bindingId, idempotencyKey: key } },
+          { token },
+        );
+        expect(result.errors).toBeUndefined();
+        return Object.values(result.data!)[0]!.entitlement;
+      };
+      const bought = await acquire(PURCHASE, 'bert-buy-0001');
+      expect(await acquire(PURCHASE, 'bert-buy-0002')).toEqual(bought);
+      const rented = await acquire(RENT, 'bert-rent-0001');
+      expect(rented).toMatchObject({ kind: 'RENTAL' });
+      expect(await acquire(RENT, 'bert-rent-0002')).toEqual(rented);
+      const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
+      expect(list.data!.entitlements.map((e) => e.id).sort()).toEqual([bought.id, rented.id].sort());
+    });
+
     it('refuses a rental after its play time and after its window', async () => {
       const token = await app.token('carol');
       const device = newDeviceId();
       const bindingId = await bindDevice(token, device);
-      const rented = await app.gql<{ rent: { entitlement: { kind: string; expiresAt: string }; licenseUrl: string } }>(
+      const rented = await app.gql<{ rent: { entitlement: { id: string; kind: string; expiresAt: string }; licenseUrl: string } }>(
         RENT,
         { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0001' } },
         { token },
@@ -178,6 +199,16 @@ describe.each(testStoreBackends())('on %s', (backend) => {
       await new Promise((r) => setTimeout(r, 1000));
       const lapsed = await app.gql(LICENSE, { contentId: 'short-rental', bindingId }, { token });
       expect(lapsed.errors?.[0]?.extensions?.code).toBe('RENTAL_EXPIRED');
+
+      // Renting again is a new rental with its own play time, not the end of the old one.
+      const again = await app.gql<{ rent: { entitlement: { id: string }; licenseUrl: string } }>(
+        RENT,
+        { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0002' } },
+        { token },
+      );
+      expect(again.errors).toBeUndefined();
+      expect(again.data!.rent.entitlement.id).not.toBe(rented.data!.rent.entitlement.id);
+      expect(await playLicenseUrl(again.data!.rent.licenseUrl, device)).toMatchObject({ granted: true });
     });
 
     it("keeps one user's bindings and entitlements away from another", async () => {

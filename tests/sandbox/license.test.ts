@@ -136,8 +136,9 @@ describe('license redemption', () => {
 
 describe('rentals', () => {
   it('starts the play clock at the first license and refuses after the play duration (fp rentalDuration)', async () => {
-    const licenseUrl = await licenseUrlFor(t.url, 'fp', { rentalDuration: '100', expirationTime: '+3600' });
     const start = t.clock.now();
+    const periodEnd = new Date(start.getTime() + 3600_000).toISOString();
+    const licenseUrl = await licenseUrlFor(t.url, 'fp', { rentalDuration: '100', expirationTime: periodEnd });
     const first = await redeem(licenseUrl, DEVICE);
     expect(first.status).toBe(200);
     expect(first.body.rights).toMatchObject({ rightsType: 'Rental', playDuration: 100 });
@@ -148,8 +149,8 @@ describe('rentals', () => {
     const again = await redeem(licenseUrl, DEVICE);
     expect(again).toMatchObject({ status: 200, body: { expiresAt: playEnd } });
 
-    // A fresh token for the same cookie and key shares the clock: it cannot restart the rental.
-    const fresh = await licenseUrlFor(t.url, 'fp', { rentalDuration: '100', expirationTime: '+3600' });
+    // A fresh token for the same rental (cookie, key and period end) shares the clock: it cannot restart it.
+    const fresh = await licenseUrlFor(t.url, 'fp', { rentalDuration: '100', expirationTime: periodEnd });
     t.clock.advance(1);
     for (const url of [licenseUrl, fresh]) {
       const late = await redeem(url, DEVICE);
@@ -157,6 +158,10 @@ describe('rentals', () => {
       expect(late.body.errorCode).toBe(-4010);
       expect(late.body.errorMessage).toMatch(/^Expired token/);
     }
+
+    // Renting the title again is a new period end, and a new play clock.
+    const rentedAgain = await licenseUrlFor(t.url, 'fp', { rentalDuration: '100', expirationTime: '+3600' });
+    expect(await redeem(rentedAgain, DEVICE)).toMatchObject({ status: 200 });
   });
 
   it('ends a license at the window end when that comes first (wv licenseDuration)', async () => {

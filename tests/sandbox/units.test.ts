@@ -5,6 +5,8 @@ import {
   sandboxOptionsFromEnv,
   SandboxEnvError,
 } from '../../src/sandbox/sandbox-env.js';
+import { createPlayClocks } from '../../src/sandbox/play-clocks.js';
+import { RECENT_EVENTS, RecordLog, type NewLicenseEvent } from '../../src/sandbox/record-log.js';
 import { parseTimeParameter } from '../../src/sandbox/time-parameter.js';
 import { createTokenCodec, type TokenPayload } from '../../src/sandbox/token-codec.js';
 
@@ -76,6 +78,7 @@ describe('sandboxOptionsFromEnv', () => {
       host: '127.0.0.1',
       customerAuthenticators: [DEFAULT_SANDBOX_AUTHENTICATOR],
       faults: { latencyMs: 0, errorRate: 0, outage: false },
+      recordLogCapacity: 100_000,
     });
   });
 
@@ -91,6 +94,7 @@ describe('sandboxOptionsFromEnv', () => {
         SANDBOX_LATENCY_MS: '250',
         SANDBOX_ERROR_RATE: '0.25',
         SANDBOX_OUTAGE: 'true',
+        SANDBOX_RECORD_LOG_SIZE: '500',
       }),
     ).toEqual({
       port: 0,
@@ -98,6 +102,7 @@ describe('sandboxOptionsFromEnv', () => {
       customerAuthenticators: [a, b],
       publicUrl: 'https://sandbox.example',
       faults: { latencyMs: 250, errorRate: 0.25, outage: true },
+      recordLogCapacity: 500,
     });
   });
 
@@ -108,12 +113,69 @@ describe('sandboxOptionsFromEnv', () => {
         SANDBOX_CUSTOMER_AUTHENTICATOR: 'secret-value',
         SANDBOX_ERROR_RATE: '2',
         SANDBOX_OUTAGE: 'maybe',
+        SANDBOX_RECORD_LOG_SIZE: '10',
       });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SandboxEnvError);
-      expect((error as SandboxEnvError).problems).toHaveLength(4);
+      expect((error as SandboxEnvError).problems).toHaveLength(5);
       expect((error as Error).message).not.toContain('secret-value');
     }
+  });
+});
+
+describe('record log', () => {
+  const event = (cookie: string): NewLicenseEvent => ({
+    cookie,
+    device_id: 'ab'.repeat(16),
+    drm: 'fp',
+    outcome: 'granted',
+    error_code: null,
+  });
+  const ids = (events: readonly { event_id: number }[]) => events.map((e) => e.event_id);
+
+  it('keeps the newest `capacity` events, and event ids keep counting', () => {
+    const log = new RecordLog(() => NOW, 40);
+    for (let i = 0; i < 1000; i++) log.append(event(i % 2 === 0 ? 'even' : `odd-${i}`));
+    expect(log.size()).toBe(40);
+    expect(ids(log.recent(3))).toEqual([1000, 999, 998]);
+    expect(log.byId(960)).toBeUndefined();
+    expect(log.byId(961)?.event_id).toBe(961);
+    expect(log.byId(1001)).toBeUndefined();
+    // Paging by position over the whole log: evicted events are absent, held ones keep their position.
+    expect(ids(log.window(955, 10))).toEqual([961, 962, 963, 964, 965]);
+    expect(log.window(0, 200)).toEqual([]);
+    expect(ids(log.window(990, 200))).toEqual([991, 992, 993, 994, 995, 996, 997, 998, 999, 1000]);
+  });
+
+  it('answers a cookie with its newest events, and forgets a cookie whose events are all gone', () => {
+    const log = new RecordLog(() => NOW, 40);
+    for (let i = 0; i < 100; i++) log.append(event('busy'));
+    log.append(event('once'));
+    expect(log.recentForCookie('busy')).toHaveLength(RECENT_EVENTS);
+    expect(log.recentForCookie('busy')[0]!.event_id).toBe(100);
+    expect(ids(log.recentForCookie('once'))).toEqual([101]);
+    for (let i = 0; i < 40; i++) log.append(event('later'));
+    expect(log.recentForCookie('once')).toEqual([]);
+    expect(log.recentForCookie('busy')).toEqual([]);
+    expect(log.recentForCookie('later')).toHaveLength(RECENT_EVENTS);
+  });
+
+  it('refuses a capacity smaller than one cookie page', () => {
+    expect(() => new RecordLog(() => NOW, RECENT_EVENTS - 1)).toThrow(RangeError);
+  });
+});
+
+describe('play clocks', () => {
+  it('forget rentals whose period has ended once the map reaches its sweep size, and keep running ones', () => {
+    const clocks = createPlayClocks();
+    clocks.start('long', 0, 10_000, 0);
+    for (let i = 0; i < 1022; i++) clocks.start(`short-${i}`, 0, 1000, 500);
+    expect(clocks.size()).toBe(1023);
+    clocks.start('late', 2000, 10_000, 2000);
+    expect(clocks.size()).toBe(2);
+    expect(clocks.startedAt('long')).toBe(0);
+    expect(clocks.startedAt('late')).toBe(2000);
+    expect(clocks.startedAt('short-0')).toBeUndefined();
   });
 });

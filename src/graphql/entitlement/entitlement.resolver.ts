@@ -14,7 +14,8 @@ export class EntitlementResolver {
     complexity: UPSTREAM_CALL,
     description:
       'Buys a title to own and returns a license URL bound to the device. The purchase is recorded before the ' +
-      'license is asked for: on UPSTREAM_UNAVAILABLE, retry with the same idempotencyKey.',
+      'license is asked for: on UPSTREAM_UNAVAILABLE, retry with the same idempotencyKey. Buying a title you ' +
+      'own returns your purchase.',
   })
   async purchase(
     @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
@@ -27,7 +28,8 @@ export class EntitlementResolver {
     complexity: UPSTREAM_CALL,
     description:
       "Rents a title on the catalog's rental terms and returns a license URL bound to the device. Retry with the " +
-      'same idempotencyKey after a fault.',
+      'same idempotencyKey after a fault. Renting a title whose rental is still running returns that rental; ' +
+      'once it has lapsed, renting again starts a new one.',
   })
   async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
     return (await ctx.services.entitlements.rent(requireViewer(ctx), input, ctx.loaders)) as RentPayload;
