@@ -112,6 +112,7 @@ describe('ExpressPlay faults', () => {
     const [r, ms] = await timed(() => app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token }));
     expect(r.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(app.sandbox!.stats().token).toBe(0);
-    expect(ms).toBeLessThan(200);
+    // Answered without waiting for even one attempt's timeout (the margin is for a loaded CI machine).
+    expect(ms).toBeLessThan(TIMEOUT_MS);
   });
 });
