@@ -21,7 +21,7 @@ import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
 import { UnauthenticatedError } from './errors/app-error.js';
-import { createFormatError } from './errors/format-error.js';
+import { formatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
 import { createLogger } from './observability/logger.js';
@@ -29,6 +29,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './server/build-schema.js';
+import { createErrorLogPlugin } from './server/error-log.js';
 import { createQueryLimitsPlugin } from './server/query-limits.js';
 import { httpErrorHandler, limitBatch } from './server/http-errors.js';
 import { createContextFunction, type RequestContext } from './server/context.js';
@@ -120,7 +121,6 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       policy: config.policy,
       publicUrl,
       now,
-      logger,
     });
     const catalog = new CatalogService({ store, now });
     const services: Services = {
@@ -132,7 +132,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       authenticator: createAuthenticator({ ...config.auth, jwtSecret: secrets.jwtSecret }),
       bindings,
       catalog,
-      entitlements: new EntitlementService({ store, expressplay, bindings, catalog, rateLimiter, now, logger }),
+      entitlements: new EntitlementService({ store, expressplay, bindings, catalog, rateLimiter, now }),
     };
     if (overrides.seedDemoCatalog ?? true) {
       const seeded = await catalog.seedDemo();
@@ -144,12 +144,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       schema,
       introspection: config.graphql.introspection,
       includeStacktraceInErrorResponses: false,
-      formatError: createFormatError(logger),
+      formatError,
       allowBatchedHttpRequests: true,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         createQueryLimitsPlugin(config.graphql),
+        createErrorLogPlugin(logger),
       ],
     });
     await server.start();

@@ -4,7 +4,6 @@
  * PENDING one EXPIRES when nobody plays the dummy stream in time.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
 import type DataLoader from 'dataloader';
 import type { PolicyConfig } from '../config/config.js';
 import type { DrmSystem, ExpressPlayClient, LicenseRecord } from '../datasources/expressplay/types.js';
@@ -40,7 +39,6 @@ export interface BindingServiceDeps {
   readonly policy: PolicyConfig;
   readonly publicUrl: string;
   readonly now: () => Date;
-  readonly logger: Logger;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -74,7 +72,7 @@ export class BindingService {
         expirationTime: pendingExpiresAt,
       }));
     } catch (error) {
-      throw fromUpstream(error, this.deps.logger, 'dummy token request');
+      throw fromUpstream(error, 'dummy token request');
     }
     // Checked again under the store's per-user lock: two concurrent binds cannot both take the last slot.
     const binding = await store.createBinding(
@@ -171,7 +169,7 @@ export class BindingService {
     } catch (error) {
       // A transient failure must not stick for the rest of the request.
       recordsByCookie.clear(binding.cookie);
-      throw fromUpstream(error, this.deps.logger, 'record retrieval');
+      throw fromUpstream(error, 'record retrieval');
     }
     const first = records
       .filter(

@@ -4,7 +4,6 @@
  * nothing (the retry returns the stored entitlement with a fresh license URL).
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
 import type { Viewer } from '../auth/viewer.js';
 import type { BindingLoaders, BindingService } from '../bindings/binding-service.js';
 import type { DrmSystem, ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
@@ -38,7 +37,6 @@ export interface EntitlementServiceDeps {
   readonly catalog: CatalogService;
   readonly rateLimiter: RateLimiter;
   readonly now: () => Date;
-  readonly logger: Logger;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
@@ -157,7 +155,7 @@ export class EntitlementService {
       });
       return licenseUrl;
     } catch (error) {
-      throw fromUpstream(error, this.deps.logger, 'license token request');
+      throw fromUpstream(error, 'license token request');
     }
   }
 }

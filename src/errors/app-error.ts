@@ -81,8 +81,19 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** What failed upstream, for the operator's log line; never sent to the client. */
+export interface UpstreamFailure {
+  readonly what: string;
+  readonly operation: string;
+  readonly status: number | undefined;
+  readonly reason: string;
+}
+
 export class UpstreamUnavailableError extends AppError {
-  constructor(message = 'The DRM license service is not responding. Nothing was lost: try again shortly.') {
+  constructor(
+    readonly failure?: UpstreamFailure,
+    message = 'The DRM license service is not responding. Nothing was lost: try again shortly.',
+  ) {
     super(ErrorCode.UPSTREAM_UNAVAILABLE, message, { retryAfterSeconds: 5 });
   }
 }

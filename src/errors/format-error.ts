@@ -1,48 +1,41 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Logger } from 'pino';
-import { scrubText } from '../observability/logger.js';
 import { AppError } from './app-error.js';
 import { ErrorCode } from './codes.js';
 
 /**
  * Apollo Server does not mask unexpected errors, even in production: a plain Error's message reaches the client.
  * Only errors we threw on purpose (AppError) and GraphQL request errors (parse, validation, variable coercion)
- * pass; everything else becomes a bare INTERNAL_SERVER_ERROR, and the original is logged, scrubbed.
+ * pass; everything else becomes a bare INTERNAL_SERVER_ERROR. Logging the masked original is the request error
+ * log's job (server/error-log.ts), which knows the request id.
  */
-export function createFormatError(log: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
-    const code = formatted.extensions?.code;
-    const keep = (extensions: Record<string, unknown>): GraphQLFormattedError => ({
-      message: formatted.message,
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions,
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const keep = (extensions: Record<string, unknown>): GraphQLFormattedError => ({
+    message: formatted.message,
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions,
+  });
+  if (original instanceof AppError) {
+    const { code, field, retryAfterSeconds } = formatted.extensions ?? {};
+    return keep({
+      code,
+      ...(field !== undefined ? { field } : {}),
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     });
-    if (original instanceof AppError) {
-      const { code: appCode, field, retryAfterSeconds } = formatted.extensions ?? {};
-      return keep({
-        code: appCode,
-        ...(field !== undefined ? { field } : {}),
-        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-      });
-    }
-    // Errors graphql-js and Apollo raise about the request itself carry their own code and safe messages.
-    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && isRequestError(original)) {
-      return keep({ code });
-    }
-    const err = original instanceof Error ? original : new Error(String(original));
-    log.error(
-      { err: { type: err.name, message: scrubText(err.message) }, path: formatted.path },
-      'unexpected error masked as INTERNAL_SERVER_ERROR',
-    );
-    return {
-      message: 'Internal server error. It has been logged; try again later.',
-      ...(formatted.path ? { path: formatted.path } : {}),
-      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
-    };
+  }
+  if (isRequestError(original)) return keep({ code: formatted.extensions!.code });
+  return {
+    message: 'Internal server error. It has been logged; try again later.',
+    ...(formatted.path ? { path: formatted.path } : {}),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
   };
+}
+
+/** True when formatError masks this error (the original, unwrapped from its GraphQLError). */
+export function isMasked(original: unknown): boolean {
+  return !(original instanceof AppError) && !isRequestError(original);
 }
 
 /**
@@ -51,6 +44,6 @@ export function createFormatError(log: Logger) {
  * runners graphql can load twice and `instanceof GraphQLError` then fails across the two copies.
  */
 function isRequestError(error: unknown): boolean {
-  const extensions = (error as { extensions?: { code?: unknown } } | null)?.extensions;
-  return error instanceof Error && typeof extensions?.code === 'string';
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  return error instanceof Error && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR;
 }

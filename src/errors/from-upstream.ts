@@ -1,23 +1,32 @@
-import type { Logger } from 'pino';
 import { ExpressPlayRejectedError, ExpressPlayUnavailableError } from '../datasources/expressplay/errors.js';
 import { UpstreamUnavailableError } from './app-error.js';
 
 /**
- * Turns an ExpressPlay failure into what the client may see. Unavailability is the client's to retry. A
- * rejection means our own request was wrong (a misconfigured authenticator, a bad key in the catalog): nothing
- * the client can fix, so it is logged for the operator and masked as an internal error.
+ * ExpressPlay refused a request of ours (a misconfigured authenticator, a bad key in the catalog): nothing the
+ * client can fix. Masked as INTERNAL_SERVER_ERROR like any unexpected error; the error log names ExpressPlay's code.
  */
-export function fromUpstream(error: unknown, log: Logger, what: string): Error {
+export class ExpressPlayRefusedUsError extends Error {
+  override readonly name = 'ExpressPlayRefusedUsError';
+  constructor(
+    readonly what: string,
+    readonly operation: string,
+    readonly status: number | undefined,
+    readonly upstreamCode: number | undefined,
+  ) {
+    super(`ExpressPlay rejected the ${what} (code ${upstreamCode ?? 'none'})`);
+  }
+}
+
+/**
+ * Turns an ExpressPlay failure into what the client may see: unavailability is the client's to retry; a rejection
+ * is ours. Logging is left to the request's error log (server/error-log.ts), which knows the request id.
+ */
+export function fromUpstream(error: unknown, what: string): Error {
   if (error instanceof ExpressPlayUnavailableError) {
-    log.warn({ operation: error.operation, status: error.status, reason: error.message }, `${what}: ExpressPlay unavailable`);
-    return new UpstreamUnavailableError();
+    return new UpstreamUnavailableError({ what, operation: error.operation, status: error.status, reason: error.message });
   }
   if (error instanceof ExpressPlayRejectedError) {
-    log.error(
-      { operation: error.operation, status: error.status, upstreamCode: error.upstreamCode },
-      `${what}: ExpressPlay rejected the request; check the configuration and the catalog entry`,
-    );
-    return new Error(`ExpressPlay rejected ${what} (code ${error.upstreamCode ?? 'none'})`);
+    return new ExpressPlayRefusedUsError(what, error.operation, error.status, error.upstreamCode);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,45 +1,71 @@
 import { Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError } from '../../../src/errors/app-error.js';
-import { createFormatError } from '../../../src/errors/format-error.js';
+import { NotFoundError, UpstreamUnavailableError } from '../../../src/errors/app-error.js';
+import { formatError } from '../../../src/errors/format-error.js';
+import { ExpressPlayRefusedUsError } from '../../../src/errors/from-upstream.js';
 import { createLogger } from '../../../src/observability/logger.js';
-
-function setup() {
-  const lines: string[] = [];
-  const log = createLogger('info', new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
-  return { format: createFormatError(log), lines };
-}
+import { createErrorLogPlugin } from '../../../src/server/error-log.js';
 
 /** What Apollo hands formatError for an error thrown in a resolver. */
-const resolverError = (original: Error) =>
-  new GraphQLError(original.message, { path: ['field'], originalError: original, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+const resolverError = (original: Error, path: string[] = ['field']) =>
+  new GraphQLError(original.message, { path, originalError: original, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+
+const LEAK = new Error(
+  'GET /hms/fp/token?customerAuthenticator=1000,abcdefabcdefabcdefabcdefabcdefab&contentKey=00112233445566778899aabbccddeeff failed',
+);
 
 describe('formatError', () => {
   it('passes our errors with their code and nothing else', () => {
-    const { format } = setup();
     const error = new NotFoundError('content', 'x');
-    const out = format({ message: error.message, path: ['content'], extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } }, resolverError(error));
+    const out = formatError({ message: error.message, path: ['content'], extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } }, resolverError(error));
     expect(out).toEqual({ message: 'No content with id "x" exists for you.', path: ['content'], extensions: { code: 'NOT_FOUND' } });
   });
 
-  it('masks anything else and logs it scrubbed', () => {
-    const { format, lines } = setup();
-    const leak = new Error('GET /hms/fp/token?customerAuthenticator=1000,abcdefabcdefabcdefabcdefabcdefab&contentKey=00112233445566778899aabbccddeeff failed');
-    const out = format({ message: leak.message, path: ['purchase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, resolverError(leak));
+  it('masks anything else', () => {
+    const out = formatError({ message: LEAK.message, path: ['purchase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, resolverError(LEAK));
     expect(out).toEqual({ message: expect.stringMatching(/^Internal server error/), path: ['purchase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-    const logged = lines.join('');
-    expect(logged).toMatch(/masked/);
-    expect(logged).not.toContain('abcdefabcdefabcdefabcdefabcdefab');
-    expect(logged).not.toContain('00112233445566778899aabbccddeeff');
   });
 
   it('passes GraphQL request errors (validation, coercion) with their own code', () => {
-    const { format } = setup();
     const validation = new GraphQLError('Cannot query field "x" on type "Query".', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-    expect(format({ message: validation.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, validation)).toEqual({
+    expect(formatError({ message: validation.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, validation)).toEqual({
       message: validation.message,
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
+  });
+});
+
+describe('the request error log', () => {
+  async function logged(errors: GraphQLError[]): Promise<Record<string, unknown>[]> {
+    const lines: string[] = [];
+    const log = createLogger('info', new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+    const plugin = createErrorLogPlugin<{ log: typeof log }>(createLogger('silent'));
+    const hooks = await plugin.requestDidStart!({} as never);
+    await hooks!.didEncounterErrors!({ contextValue: { log: log.child({ requestId: 'req-1' }) }, errors } as never);
+    return lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  it('logs a masked error once, scrubbed, on the request logger', async () => {
+    const [line, ...rest] = await logged([resolverError(LEAK, ['purchase'])]);
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({ level: 50, requestId: 'req-1', path: ['purchase'], msg: expect.stringMatching(/masked/) });
+    const text = JSON.stringify(line);
+    expect(text).not.toContain('abcdefabcdefabcdefabcdefabcdefab');
+    expect(text).not.toContain('00112233445566778899aabbccddeeff');
+  });
+
+  it("logs an ExpressPlay rejection with ExpressPlay's code, and one failure shared by many fields once", async () => {
+    const refused = new ExpressPlayRefusedUsError('record retrieval', 'getrecord', 401, -2018);
+    const lines = await logged(Array.from({ length: 50 }, (_, i) => resolverError(refused, [`b${i}`])));
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 50, requestId: 'req-1', operation: 'getrecord', upstreamCode: -2018, msg: expect.stringMatching(/^record retrieval: ExpressPlay rejected/) }),
+    ]);
+  });
+
+  it('logs ExpressPlay being unavailable as a warning, and nothing for errors the client was told about', async () => {
+    const down = new UpstreamUnavailableError({ what: 'license token request', operation: 'token', status: 503, reason: 'HTTP 503' });
+    const lines = await logged([resolverError(down), resolverError(new NotFoundError('content', 'x'))]);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, requestId: 'req-1', operation: 'token', status: 503 })]);
   });
 });
