@@ -17,6 +17,9 @@ import type {
   Store,
 } from './types.js';
 
+/** Other users' stale rate-limit windows removed by each window-opening hit. */
+const STALE_WINDOWS_PER_SWEEP = 100;
+
 export interface PgStoreOptions {
   readonly db: Kysely<Database>;
   readonly cipher: ContentKeyCipher;
@@ -212,14 +215,23 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         .returning('hits')
         .executeTakeFirstOrThrow();
       if (hits === 1) {
-        // This hit opened a window: drop this counter's older windows. One window is kept as slack for replicas
-        // whose clocks lag ours, so that we never delete the window they are still counting in.
+        // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
+        // ours, so that we never delete the window they are still counting in. First this counter's own, then a
+        // batch of other users' of the same action: users who never come back would otherwise leave theirs
+        // forever. Every stale row was made by a window-opening hit, and each such hit removes up to a batch, so
+        // the table stays near the number of active users. SKIP LOCKED: replicas sweeping at once never wait on
+        // one another.
+        const cutoff = new Date(windowStart.getTime() - windowMs);
         await db
           .deleteFrom('rate_limits')
           .where('user_id', '=', userId)
           .where('action', '=', action)
-          .where('window_start', '<', new Date(windowStart.getTime() - windowMs))
+          .where('window_start', '<', cutoff)
           .execute();
+        await sql`
+          delete from rate_limits where ctid in (
+            select ctid from rate_limits where action = ${action} and window_start < ${cutoff}
+            limit ${STALE_WINDOWS_PER_SWEEP} for update skip locked)`.execute(db);
       }
       return hits <= limit;
     },

@@ -94,7 +94,8 @@ export interface Store {
 
   /**
    * Fixed-window rate limit kept in the database so that it holds across replicas: counts one hit for
-   * (userId, action) in the window that contains `now` and says whether it is within `limit`.
+   * (userId, action) in the window that contains `now` and says whether it is within `limit`. Each action has one
+   * window length: stale windows are swept per action.
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
 

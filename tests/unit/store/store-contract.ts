@@ -425,6 +425,22 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       ]);
     });
 
+    it("sweeps other users' stale windows of the same action, and keeps the previous window as slack", async () => {
+      const action = `sweep-${id('action')}`;
+      const users = Array.from({ length: 5 }, () => id('user'));
+      for (const user of users) await ctx.store.hitRateLimit(user, action, 10, 60, at(0));
+      await ctx.store.hitRateLimit(users[0]!, action, 10, 60, at(60));
+      await ctx.store.hitRateLimit(id('other'), 'untouched', 10, 60, at(0));
+      const rows = async (a: string) =>
+        (await ctx.db.query<{ n: string }>('select count(*) as n from rate_limits where action = $1', [a]))[0]!.n;
+      // Windows at 0 s are the slack for a hit at 60 s: nothing goes.
+      expect(Number(await rows(action))).toBe(6);
+      await ctx.store.hitRateLimit(id('newcomer'), action, 10, 60, at(120));
+      // At 120 s the window at 0 s is stale for everyone; another action's rows are left alone.
+      expect(Number(await rows(action))).toBe(2);
+      expect(Number(await rows('untouched'))).toBe(1);
+    });
+
     it('counts concurrent hits exactly', async () => {
       const userId = id('user');
       const results = await Promise.all(
@@ -465,7 +481,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }]);
+        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }]);
       } finally {
         await db.dispose();
       }
