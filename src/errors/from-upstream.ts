@@ -12,6 +12,8 @@ export class ExpressPlayRefusedUsError extends Error {
     readonly operation: string,
     readonly status: number | undefined,
     readonly upstreamCode: number | undefined,
+    /** The client error's message: status, code and a hint, built without URL or body (see http.ts). */
+    readonly reason: string,
   ) {
     super(`ExpressPlay rejected the ${what} (code ${upstreamCode ?? 'none'})`);
   }
@@ -26,7 +28,7 @@ export function fromUpstream(error: unknown, what: string): Error {
     return new UpstreamUnavailableError({ what, operation: error.operation, status: error.status, reason: error.message });
   }
   if (error instanceof ExpressPlayRejectedError) {
-    return new ExpressPlayRefusedUsError(what, error.operation, error.status, error.upstreamCode);
+    return new ExpressPlayRefusedUsError(what, error.operation, error.status, error.upstreamCode, error.message);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

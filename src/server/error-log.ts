@@ -34,9 +34,9 @@ export function createErrorLogPlugin<T extends { readonly log?: Logger }>(fallba
 
 function logError(log: Logger, original: unknown, path: readonly (string | number)[] | undefined): void {
   if (original instanceof ExpressPlayRefusedUsError) {
-    const { what, operation, status, upstreamCode } = original;
+    const { what, operation, status, upstreamCode, reason } = original;
     log.error(
-      { path, operation, status, upstreamCode },
+      { path, operation, status, upstreamCode, reason },
       `${what}: ExpressPlay rejected the request; check the configuration and the catalog entry`,
     );
   } else if (original instanceof UpstreamUnavailableError) {

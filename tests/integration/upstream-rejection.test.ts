@@ -55,6 +55,7 @@ describe('ExpressPlay refuses our request', () => {
     expect(errors[0]).toMatchObject({
       requestId: 'support-ticket-42',
       upstreamCode: -2018,
+      reason: expect.stringMatching(/check EXPRESSPLAY_CUSTOMER_AUTHENTICATOR/),
       msg: expect.stringMatching(/check the configuration/),
     });
     expect(lines.join('')).not.toContain(WRONG_SECRET);

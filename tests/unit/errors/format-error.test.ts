@@ -56,7 +56,7 @@ describe('the request error log', () => {
   });
 
   it("logs an ExpressPlay rejection with ExpressPlay's code, and one failure shared by many fields once", async () => {
-    const refused = new ExpressPlayRefusedUsError('record retrieval', 'getrecord', 401, -2018);
+    const refused = new ExpressPlayRefusedUsError('record retrieval', 'getrecord', 401, -2018, 'HTTP 401, code -2018');
     const lines = await logged(Array.from({ length: 50 }, (_, i) => resolverError(refused, [`b${i}`])));
     expect(lines).toEqual([
       expect.objectContaining({ level: 50, requestId: 'req-1', operation: 'getrecord', upstreamCode: -2018, msg: expect.stringMatching(/^record retrieval: ExpressPlay rejected/) }),
