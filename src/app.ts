@@ -91,6 +91,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
           customerAuthenticators: [config.sandbox.customerAuthenticator],
           faults: config.sandbox.faults,
           recordLogCapacity: config.sandbox.recordLogCapacity,
+          noDeviceBinding: config.sandbox.noDeviceBinding,
         });
         cleanups.push(() => sandbox!.close());
         upstream = { ...upstream, tokenBaseUrl: sandbox.url, apiBaseUrl: sandbox.url };

@@ -31,6 +31,8 @@ export interface SandboxConfig {
   readonly faults: { readonly latencyMs: number; readonly errorRate: number; readonly outage: boolean };
   /** License events the sandbox keeps for record retrieval before the oldest go. */
   readonly recordLogCapacity: number;
+  /** DRMs whose sandbox token service refuses a device restriction, as some ExpressPlay accounts may. */
+  readonly noDeviceBinding: readonly ('fp' | 'wv')[];
 }
 
 export interface AuthConfig {
@@ -126,6 +128,13 @@ export function loadConfig(env: Env): Config {
     problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
   };
+  const drmList = (name: string): ('fp' | 'wv')[] => {
+    const raw = str(name);
+    const drms = (raw ?? '').toLowerCase().split(/[\s,]+/).filter((d) => d !== '');
+    if (drms.every((d) => d === 'fp' || d === 'wv')) return [...new Set(drms as ('fp' | 'wv')[])];
+    problems.push(`${name} lists fp, wv or both, got "${raw}"`);
+    return [];
+  };
   const rate = (name: string): number => {
     const raw = str(name);
     if (raw === undefined) return 0;
@@ -180,6 +189,7 @@ export function loadConfig(env: Env): Config {
             outage: bool('SANDBOX_OUTAGE', false),
           },
           recordLogCapacity: int('SANDBOX_RECORD_LOG_SIZE', 100_000, 32, 100_000_000),
+          noDeviceBinding: drmList('SANDBOX_NO_DEVICE_BINDING'),
         };
   const sandboxBase = `http://127.0.0.1:${sandboxPort}`;
 

@@ -7,8 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/viewer.js';
 import type { BindingLoaders, BindingService } from '../bindings/binding-service.js';
 import type { DrmSystem, ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
+import { refusesDeviceBinding } from '../datasources/expressplay/wire.js';
 import {
   BadUserInputError,
+  DrmWithoutDeviceBindingError,
   NotEntitledError,
   RentalExpiredError,
 } from '../errors/app-error.js';
@@ -40,6 +42,9 @@ export interface EntitlementServiceDeps {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
+
+/** The Drm enum's names, as clients send them. */
+const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
 
 export class EntitlementService {
   constructor(private readonly deps: EntitlementServiceDeps) {}
@@ -155,6 +160,10 @@ export class EntitlementService {
       });
       return licenseUrl;
     } catch (error) {
+      if (refusesDeviceBinding(error)) {
+        const others = (['pr', 'wv', 'fp'] as const).filter((d) => d !== drm).map((d) => DRM_NAMES[d]);
+        throw new DrmWithoutDeviceBindingError(DRM_NAMES[drm], error.upstreamCode, others);
+      }
       throw fromUpstream(error, 'license token request');
     }
   }

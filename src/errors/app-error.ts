@@ -41,6 +41,24 @@ export class BadUserInputError extends AppError {
   }
 }
 
+/**
+ * ExpressPlay refuses to bind this DRM's licenses to a device on the platform's account. The client can ask for
+ * another DRM; the operator is told too (server/error-log.ts), since every request with this DRM will fail.
+ */
+export class DrmWithoutDeviceBindingError extends BadUserInputError {
+  constructor(
+    readonly drm: string,
+    readonly upstreamCode: number | undefined,
+    alternatives: readonly string[],
+  ) {
+    super(
+      'drm',
+      `ExpressPlay does not bind ${drm} licenses to a device on this service's account, so it cannot issue one. ` +
+        `Ask for ${alternatives.join(' or ')} instead; your purchase or rental is kept.`,
+    );
+  }
+}
+
 export class DeviceNotBoundError extends AppError {
   constructor(message: string) {
     super(ErrorCode.DEVICE_NOT_BOUND, message);

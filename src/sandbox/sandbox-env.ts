@@ -4,7 +4,7 @@
  */
 import { AUTHENTICATOR_FORMAT } from './customer-authenticators.js';
 import { DEFAULT_RECORD_LOG_CAPACITY, RECENT_EVENTS } from './record-log.js';
-import type { SandboxOptions } from './server.js';
+import type { DeviceBindingDrm, SandboxOptions } from './server.js';
 
 /** The well-known, obviously fake authenticator the sandbox accepts when none is configured. */
 export const DEFAULT_SANDBOX_AUTHENTICATOR = '1000,00000000000000000000000000000000';
@@ -71,6 +71,8 @@ export function sandboxOptionsFromEnv(env: Env): SandboxOptions {
     }
   }
 
+  const noDeviceBinding = deviceBindingList(str('SANDBOX_NO_DEVICE_BINDING'), problems);
+
   if (problems.length > 0) throw new SandboxEnvError(problems);
   return {
     port,
@@ -79,5 +81,16 @@ export function sandboxOptionsFromEnv(env: Env): SandboxOptions {
     ...(publicUrl === undefined ? {} : { publicUrl }),
     faults: { latencyMs, errorRate, outage },
     recordLogCapacity,
+    ...(noDeviceBinding.length > 0 ? { noDeviceBinding } : {}),
   };
+}
+
+/** `fp`, `wv` or both, separated by commas or spaces: the DRMs whose token service refuses a device restriction. */
+export function deviceBindingList(raw: string | undefined, problems: string[]): DeviceBindingDrm[] {
+  const drms = (raw ?? '').toLowerCase().split(/[\s,]+/).filter((d) => d !== '');
+  if (!drms.every((d) => d === 'fp' || d === 'wv')) {
+    problems.push(`SANDBOX_NO_DEVICE_BINDING lists fp, wv or both, got "${raw}"`);
+    return [];
+  }
+  return [...new Set(drms as DeviceBindingDrm[])];
 }

@@ -23,9 +23,10 @@ import { createFaultInjector, validateFaults, type SandboxEndpoint, type Sandbox
 import { createLicenseService } from './license-service.js';
 import { queryRecords, RecordLog } from './record-log.js';
 import { createTokenCodec, type Drm } from './token-codec.js';
-import { createTokenService } from './token-service.js';
+import { createTokenService, type DeviceBindingDrm } from './token-service.js';
 
 export type { SandboxEndpoint, SandboxFaults } from './faults.js';
+export type { DeviceBindingDrm } from './token-service.js';
 
 export interface SandboxOptions {
   /** Default 0 (ephemeral). */
@@ -43,6 +44,11 @@ export interface SandboxOptions {
   secret?: Buffer;
   /** License events kept for record retrieval before the oldest go; default 100 000. */
   recordLogCapacity?: number;
+  /**
+   * DRMs whose token service refuses a device restriction (-6008 FairPlay, -7002 Widevine), as ExpressPlay's error
+   * tables say an account may: to try a service against such an account. Default none.
+   */
+  noDeviceBinding?: readonly DeviceBindingDrm[];
 }
 
 /** Requests received per endpoint, faulted or not. */
@@ -88,7 +94,13 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const checkAuthenticator = createAuthenticatorCheck(options.customerAuthenticators);
   const log = new RecordLog(now, options.recordLogCapacity);
   let publicUrl = '';
-  const tokens = createTokenService({ codec, now, secret, publicUrl: () => publicUrl });
+  const tokens = createTokenService({
+    codec,
+    now,
+    secret,
+    publicUrl: () => publicUrl,
+    ...(options.noDeviceBinding ? { noDeviceBinding: options.noDeviceBinding } : {}),
+  });
   const licenses = createLicenseService({ codec, log, now });
   const faults = createFaultInjector(options.faults);
   let counts: SandboxStats = { token: 0, getrecord: 0, license: 0 };

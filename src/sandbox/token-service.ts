@@ -29,7 +29,17 @@ export interface TokenServiceOptions {
   readonly publicUrl: () => string;
   /** Keys the key id derived for FairPlay tokens that carry no `kid`. */
   readonly secret: Buffer;
+  /** DRMs whose token service refuses a device restriction (see SandboxOptions.noDeviceBinding). */
+  readonly noDeviceBinding?: readonly DeviceBindingDrm[];
 }
+
+/** The DRMs whose ExpressPlay error tables have a "device ID binding is not supported" code. */
+export type DeviceBindingDrm = 'fp' | 'wv';
+
+const DEVICE_BINDING_UNSUPPORTED: Record<DeviceBindingDrm, Code> = {
+  fp: ErrorCode.FairPlayDeviceBindingUnsupported,
+  wv: ErrorCode.WidevineDeviceBindingUnsupported,
+};
 
 export interface TokenService {
   /** Throws `ProtocolError` for a parameter ExpressPlay would refuse. */
@@ -42,6 +52,7 @@ const MAX_COOKIE_LENGTH = 32;
 
 export function createTokenService(options: TokenServiceOptions): TokenService {
   const { codec, now, publicUrl, secret } = options;
+  const noDeviceBinding = new Set<Drm>(options.noDeviceBinding ?? []);
 
   // FairPlay does not require a kid, but the license, the record log and the rental clock all need a key id.
   // Derived under the sandbox secret so it is stable per key and reveals nothing about the key.
@@ -65,6 +76,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
 
       const deviceId = params.get(DEVICE_ID_PARAM);
       if (deviceId !== null && !HEX32.test(deviceId)) throw badRequest(ErrorCode.InvalidDeviceIdLength);
+      if (deviceId !== null && noDeviceBinding.has(drm)) {
+        throw badRequest(DEVICE_BINDING_UNSUPPORTED[drm as DeviceBindingDrm]);
+      }
 
       let iv: string | null = null;
       let terms: { rights: Rights; restrictions: Record<string, number> };

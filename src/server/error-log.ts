@@ -1,13 +1,14 @@
 /**
  * The one place errors of a GraphQL request are logged, on the request's own logger, so each line carries the
  * request id a client can quote. What the client was told (a code it can act on) is not logged again: only what
- * the operator must act on. An ExpressPlay rejection (error, with ExpressPlay's code), ExpressPlay being
- * unavailable (warn), and any other masked error (error, message scrubbed).
+ * the operator must act on. An ExpressPlay rejection (error, with ExpressPlay's code), a DRM the ExpressPlay
+ * account will not bind to devices (warn), ExpressPlay being unavailable (warn), and any other masked error
+ * (error, message scrubbed).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { UpstreamUnavailableError } from '../errors/app-error.js';
+import { DrmWithoutDeviceBindingError, UpstreamUnavailableError } from '../errors/app-error.js';
 import { isMasked } from '../errors/format-error.js';
 import { ExpressPlayRefusedUsError } from '../errors/from-upstream.js';
 import { scrubText } from '../observability/logger.js';
@@ -38,6 +39,11 @@ function logError(log: Logger, original: unknown, path: readonly (string | numbe
     log.error(
       { path, operation, status, upstreamCode, reason },
       `${what}: ExpressPlay rejected the request; check the configuration and the catalog entry`,
+    );
+  } else if (original instanceof DrmWithoutDeviceBindingError) {
+    log.warn(
+      { path, drm: original.drm, upstreamCode: original.upstreamCode },
+      'ExpressPlay does not bind this DRM to devices on our account; every license for it will be refused',
     );
   } else if (original instanceof UpstreamUnavailableError) {
     if (!original.failure) return;

@@ -3,6 +3,7 @@ import {
   AUTH,
   AUTH_SECRET_PART,
   CEK,
+  DEVICE,
   postToken,
   startTestSandbox,
   tokenForm,
@@ -216,5 +217,23 @@ describe('token generation: errors (HTML)', () => {
     expect(html).toContain('-3004');
     expect(html).toContain('&#60;xml&#62;');
     expect(html).not.toContain('<xml>');
+  });
+});
+
+describe('an account without device binding for some DRMs', () => {
+  it('refuses a device restriction for those DRMs with -6008 or -7002, and accepts tokens without one', async () => {
+    const limited = await startTestSandbox({ noDeviceBinding: ['fp', 'wv'] });
+    try {
+      for (const [drm, code] of [['fp', -6008], ['wv', -7002]] as const) {
+        const refused = await postToken(limited.url, drm, tokenForm(drm, { deviceId: DEVICE }));
+        expect(refused.status).toBe(400);
+        expect(await refused.json()).toEqual({ errorCode: code, errorMessage: expect.stringMatching(/^Device ID binding is not supported/) });
+        // The dummy token of a binding carries no device restriction, so binding itself still works.
+        expect((await postToken(limited.url, drm, tokenForm(drm))).status).toBe(200);
+      }
+      expect((await postToken(limited.url, 'pr', tokenForm('pr', { deviceId: DEVICE }))).status).toBe(200);
+    } finally {
+      await limited.sandbox.close();
+    }
   });
 });

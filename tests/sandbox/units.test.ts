@@ -95,6 +95,7 @@ describe('sandboxOptionsFromEnv', () => {
         SANDBOX_ERROR_RATE: '0.25',
         SANDBOX_OUTAGE: 'true',
         SANDBOX_RECORD_LOG_SIZE: '500',
+        SANDBOX_NO_DEVICE_BINDING: 'fp, wv,fp',
       }),
     ).toEqual({
       port: 0,
@@ -103,6 +104,7 @@ describe('sandboxOptionsFromEnv', () => {
       publicUrl: 'https://sandbox.example',
       faults: { latencyMs: 250, errorRate: 0.25, outage: true },
       recordLogCapacity: 500,
+      noDeviceBinding: ['fp', 'wv'],
     });
   });
 
@@ -114,11 +116,12 @@ describe('sandboxOptionsFromEnv', () => {
         SANDBOX_ERROR_RATE: '2',
         SANDBOX_OUTAGE: 'maybe',
         SANDBOX_RECORD_LOG_SIZE: '10',
+        SANDBOX_NO_DEVICE_BINDING: 'pr',
       });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(SandboxEnvError);
-      expect((error as SandboxEnvError).problems).toHaveLength(5);
+      expect((error as SandboxEnvError).problems).toHaveLength(6);
       expect((error as Error).message).not.toContain('secret-value');
     }
   });

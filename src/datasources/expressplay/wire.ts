@@ -3,7 +3,7 @@
  * are read. When the real service turns out to differ from the research notes (/work/shared/docs/expressplay-api.md)
  * or from the project's choices (device-binding.md), the fix belongs here and only here.
  */
-import { ExpressPlayUnavailableError, type ExpressPlayOperation } from './errors.js';
+import { ExpressPlayRejectedError, ExpressPlayUnavailableError, type ExpressPlayOperation } from './errors.js';
 import type { DrmSystem, LicenseRecord, TokenRequest } from './types.js';
 
 /**
@@ -11,6 +11,17 @@ import type { DrmSystem, LicenseRecord, TokenRequest } from './types.js';
  * `deviceId` like every other parameter (device-binding.md). One constant so a correction is one line.
  */
 export const DEVICE_ID_PARAM = 'deviceId';
+
+/**
+ * ExpressPlay's error tables list "Device ID binding is not supported" for FairPlay (-6008) and Widevine (-7002):
+ * an account may refuse the device restriction for them, while the same flow works with PlayReady.
+ */
+const DEVICE_BINDING_UNSUPPORTED_CODES: ReadonlySet<number> = new Set([-6008, -7002]);
+
+/** ExpressPlay refused a token request because the account does not bind this DRM's licenses to a device. */
+export function refusesDeviceBinding(error: unknown): error is ExpressPlayRejectedError {
+  return error instanceof ExpressPlayRejectedError && DEVICE_BINDING_UNSUPPORTED_CODES.has(error.upstreamCode ?? 0);
+}
 
 /** Query parameter that carries the token in license URLs. */
 export const TOKEN_QUERY_PARAM = 'ExpressPlayToken';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { NotFoundError, UpstreamUnavailableError } from '../../../src/errors/app-error.js';
+import { DrmWithoutDeviceBindingError, NotFoundError, UpstreamUnavailableError } from '../../../src/errors/app-error.js';
 import { formatError } from '../../../src/errors/format-error.js';
 import { ExpressPlayRefusedUsError } from '../../../src/errors/from-upstream.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -67,5 +67,10 @@ describe('the request error log', () => {
     const down = new UpstreamUnavailableError({ what: 'license token request', operation: 'token', status: 503, reason: 'HTTP 503' });
     const lines = await logged([resolverError(down), resolverError(new NotFoundError('content', 'x'))]);
     expect(lines).toEqual([expect.objectContaining({ level: 40, requestId: 'req-1', operation: 'token', status: 503 })]);
+  });
+
+  it('warns the operator when ExpressPlay will not bind a DRM to devices', async () => {
+    const lines = await logged([resolverError(new DrmWithoutDeviceBindingError('FAIRPLAY', -6008, ['PLAYREADY']))]);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, requestId: 'req-1', drm: 'FAIRPLAY', upstreamCode: -6008 })]);
   });
 });

@@ -1,0 +1,51 @@
+/**
+ * ExpressPlay's tables list "Device ID binding is not supported" for FairPlay (-6008) and Widevine (-7002). Against
+ * such an account a purchase still records the entitlement, the client is told which DRM to ask for instead, and
+ * a retry with the same idempotencyKey and that DRM gets a license only the bound device can use.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { startTestApp, type TestApp } from '../helpers/test-app.js';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await startTestApp({ SANDBOX_NO_DEVICE_BINDING: 'fp' });
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+const PURCHASE = /* GraphQL */ `
+  mutation($input: PurchaseInput!) { purchase(input: $input) { entitlement { id } licenseUrl } }`;
+
+describe('an ExpressPlay account that does not bind FairPlay licenses to devices', () => {
+  it('answers BAD_USER_INPUT on drm, keeps the purchase, and licenses it with another DRM', async () => {
+    const token = await app.token('no-fp-binding');
+    const device = newDeviceId();
+    const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+      `mutation { bindDevice(input: { drm: FAIRPLAY }) { binding { id } contentUrl } }`, {}, { token });
+    expect(bound.errors).toBeUndefined();
+    expect((await playStream(bound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
+    const bindingId = bound.data!.bindDevice.binding.id;
+
+    const input = { contentId: 'sintel', bindingId, idempotencyKey: 'no-fp-binding-0001' };
+    const refused = await app.gql(PURCHASE, { input: { ...input, drm: 'FAIRPLAY' } }, { token });
+    expect(refused.errors).toEqual([
+      {
+        message: expect.stringMatching(/does not bind FAIRPLAY licenses.*Ask for PLAYREADY or WIDEVINE/),
+        locations: expect.any(Array),
+        path: ['purchase'],
+        extensions: { code: 'BAD_USER_INPUT', field: 'drm' },
+      },
+    ]);
+
+    const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
+      PURCHASE, { input: { ...input, drm: 'PLAYREADY' } }, { token });
+    expect(retried.errors).toBeUndefined();
+    const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
+    expect(list.data!.entitlements).toEqual([{ id: retried.data!.purchase.entitlement.id }]);
+    expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ granted: true });
+    expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false });
+  });
+});
