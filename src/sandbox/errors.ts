@@ -1,6 +1,6 @@
 /**
  * ExpressPlay's numeric error codes and the bodies that carry them. Codes and messages are copied from the
- * ExpressPlay tables (expressplay-api.md §9); the HTTP status per code is the project's choice, since no source
+ * ExpressPlay tables (ExpressPlay's documentation); the HTTP status per code is the project's choice, since no source
  * gives the mapping: 401 for authentication, 400 for parameters, 403 at the license server, 50x for server faults.
  */
 

@@ -1,5 +1,5 @@
 /**
- * License redemption: the sandbox SPC in, the sandbox CKC out (device-binding.md). Every request whose token
+ * License redemption: the sandbox SPC in, the sandbox CKC out (README.md). Every request whose token
  * could be read, and every one whose token could not (logged with cookie ""), lands in the record log, granted or
  * not: record retrieval is how the entitlement service learns a device id.
  */

@@ -1,11 +1,11 @@
 /**
- * The license server's transaction log and record retrieval over it (`/cmiapi/getrecord/`, expressplay-api.md §6;
- * event shape from device-binding.md).
+ * The license server's transaction log and record retrieval over it (`/cmiapi/getrecord/`, ExpressPlay's documentation;
+ * event shape from README.md).
  */
 import { badRequest, ErrorCode } from './errors.js';
 import type { Drm } from './token-codec.js';
 
-/** Field names are snake_case on the wire, as device-binding.md fixes them. */
+/** Field names are snake_case on the wire, as README.md fixes them. */
 export interface LicenseEvent {
   readonly event_id: number;
   readonly time: string;

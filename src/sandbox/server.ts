@@ -1,6 +1,6 @@
 /**
  * The ExpressPlay sandbox: token generation, license redemption and record retrieval on one port, speaking the
- * protocol as expressplay-api.md and device-binding.md describe it. It imports nothing from the rest of `src/`,
+ * protocol as ExpressPlay's documentation and README.md describe it. It imports nothing from the rest of `src/`,
  * so tests against it test the service's reading of the protocol, not a shared copy of it.
  */
 import { randomBytes } from 'node:crypto';
@@ -137,7 +137,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
           return jsonReply(200, queryRecords(log, params));
         });
       case 'license':
-        // License servers answer JSON only (device-binding.md); a GET is no license request, so it is not logged.
+        // License servers answer JSON only (README.md); a GET is no license request, so it is not logged.
         if (method !== 'POST') return methodNotAllowed('POST', 'json');
         return licenses.redeem(route.drm, url.searchParams.get('ExpressPlayToken'), body);
       case 'unknown':

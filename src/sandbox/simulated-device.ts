@@ -1,5 +1,5 @@
 /**
- * A simulated playback device: the one place that writes the sandbox SPC (device-binding.md). It plays an HLS
+ * A simulated playback device: the one place that writes the sandbox SPC (README.md). It plays an HLS
  * stream the way a FairPlay player does, by finding the `skd://` key URI and asking that license server for a key.
  */
 import { randomBytes } from 'node:crypto';
@@ -90,7 +90,7 @@ export function findSkdKeyUri(playlist: string): string | undefined {
 }
 
 /**
- * A FairPlay player swaps `skd://` for `https://` (expressplay-api.md §7). Loopback hosts get `http://` so that a
+ * A FairPlay player swaps `skd://` for `https://` (ExpressPlay's documentation). Loopback hosts get `http://` so that a
  * local sandbox, which has no certificate, can be played.
  */
 export function licenseUrlFromSkd(skdUri: string): string {

@@ -1,6 +1,6 @@
 /**
  * ExpressPlay's time parameters (`expirationTime`, `rental.periodEndTime`): RFC 3339 in the `Z` zone, or `+N`
- * seconds from now (expressplay-api.md §5).
+ * seconds from now (ExpressPlay's documentation).
  */
 
 const ZULU = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;

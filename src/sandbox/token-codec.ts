@@ -1,6 +1,6 @@
 /**
  * The sandbox's ExpressPlay token: an AES-256-GCM sealed JSON payload, base64url without padding like the real
- * tokens (expressplay-api.md §8). Sealing rather than signing keeps the content key out of anyone's sight, and
+ * tokens (ExpressPlay's documentation). Sealing rather than signing keeps the content key out of anyone's sight, and
  * GCM's tag makes every tampered or foreign token undecodable.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * Token generation (`/hms/{fp,wv,pr}/token`): validates parameters as the ExpressPlay tables describe
- * (expressplay-api.md §4.1-4.3, §5) and mints a sealed token. Authentication and `errorFormat` are the server's
+ * (ExpressPlay's documentation) and mints a sealed token. Authentication and `errorFormat` are the server's
  * job; this module sees only requests that passed them.
  */
 import { createHmac, randomBytes } from 'node:crypto';
@@ -8,7 +8,7 @@ import { badRequest, ErrorCode, type ErrorCode as Code, type Reply } from './err
 import { parseTimeParameter, timeParameterHint } from './time-parameter.js';
 import type { Drm, Rights, TokenCodec, TokenPayload } from './token-codec.js';
 
-/** The device restriction parameter: one constant, as device-binding.md asks (the Adobe prose writes `deviceid`). */
+/** The device restriction parameter: one constant, as README.md asks (the Adobe prose writes `deviceid`). */
 export const DEVICE_ID_PARAM = 'deviceId';
 
 /** ExpressPlay's default and maximum token lifetime. */

@@ -1,14 +1,14 @@
 /**
  * ExpressPlay's wire format, each fact in one place: paths, parameter names, the form per DRM, and how responses
- * are read. When the real service turns out to differ from the research notes (/work/shared/docs/expressplay-api.md)
- * or from the project's choices (device-binding.md), the fix belongs here and only here.
+ * are read. When the real service turns out to differ from ExpressPlay's public documentation or from this project's
+ * choices where that is silent (src/sandbox/README.md), the fix belongs here and only here.
  */
 import { ExpressPlayRejectedError, ExpressPlayUnavailableError, type ExpressPlayOperation } from './errors.js';
 import type { DrmSystem, LicenseRecord, TokenRequest } from './types.js';
 
 /**
  * The device restriction parameter. The public record only has it in prose, spelt `deviceid`; the project chose
- * `deviceId` like every other parameter (device-binding.md). One constant so a correction is one line.
+ * `deviceId` like every other parameter (src/sandbox/README.md). One constant so a correction is one line.
  */
 export const DEVICE_ID_PARAM = 'deviceId';
 
@@ -237,7 +237,7 @@ const DRMS: readonly string[] = ['fp', 'wv', 'pr'] satisfies DrmSystem[];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
- * getrecord's JSON (device-binding.md): an array of snake_case events, newest first; `[]` for an unknown cookie.
+ * getrecord's JSON (src/sandbox/README.md): an array of snake_case events, newest first; `[]` for an unknown cookie.
  * Anything else is an unusable answer. The result is sorted newest first whatever order upstream used.
  */
 export function parseRecords(status: number, body: string): LicenseRecord[] {
@@ -277,7 +277,7 @@ export function parseRecords(status: number, body: string): LicenseRecord[] {
 
 /**
  * ExpressPlay's numeric code from an error body (JSON `{errorCode, errorMessage}` with `errorFormat=json`;
- * device-binding.md). HTML bodies and anything else give `undefined`. `errorMessage` is deliberately ignored: it
+ * src/sandbox/README.md). HTML bodies and anything else give `undefined`. `errorMessage` is deliberately ignored: it
  * may echo request input, secrets included.
  */
 export function parseErrorCode(body: string | undefined): number | undefined {
