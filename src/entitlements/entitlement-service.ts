@@ -92,6 +92,7 @@ export class EntitlementService {
       idempotencyKey: input.idempotencyKey,
       createdAt: at,
       expiresAt: kind === 'RENTAL' ? rentalWindowEnd(content, at) : null,
+      playSeconds: kind === 'RENTAL' ? content.rentalPlaySeconds : null,
     });
     if (!created && (entitlement.contentId !== content.id || entitlement.kind !== kind)) {
       throw new BadUserInputError(
@@ -146,7 +147,8 @@ export class EntitlementService {
         : {
             type: 'Rental',
             periodEndTime: entitlement.expiresAt!,
-            playDurationSeconds: content.rentalPlaySeconds,
+            // The terms rented, not the catalog's current ones.
+            playDurationSeconds: entitlement.playSeconds ?? content.rentalPlaySeconds,
           };
     try {
       const { licenseUrl } = await this.deps.expressplay.requestToken({

@@ -45,6 +45,7 @@ export interface EntitlementsTable {
   idempotency_key: string;
   created_at: Timestamp;
   expires_at: Timestamp | null;
+  play_seconds: number | null;
 }
 
 export interface RateLimitsTable {

@@ -4,12 +4,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as initial from './migrations/0001-initial.js';
 import * as rateLimitSweep from './migrations/0002-rate-limit-sweep.js';
+import * as rentalPlaySeconds from './migrations/0003-rental-play-seconds.js';
 
 // A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
 // dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-rate-limit-sweep': rateLimitSweep,
+  '0003-rental-play-seconds': rentalPlaySeconds,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -153,6 +153,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
           idempotency_key: entitlement.idempotencyKey,
           created_at: entitlement.createdAt,
           expires_at: entitlement.expiresAt,
+          play_seconds: entitlement.playSeconds,
         })
         .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
         .returningAll()
@@ -295,5 +296,6 @@ function toEntitlement(row: EntitlementRow): EntitlementRecord {
     idempotencyKey: row.idempotency_key,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    playSeconds: row.play_seconds,
   };
 }

@@ -58,6 +58,8 @@ export interface EntitlementRecord {
   readonly createdAt: Date;
   /** End of the rental window; null for a purchase. */
   readonly expiresAt: Date | null;
+  /** How long a rental may play once started, fixed when it was rented; null for a purchase. */
+  readonly playSeconds: number | null;
 }
 
 export type NewEntitlement = EntitlementRecord;

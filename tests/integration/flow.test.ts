@@ -180,6 +180,27 @@ describe.each(testStoreBackends())('on %s', (backend) => {
       expect(list.data!.entitlements.map((e) => e.id).sort()).toEqual([bought.id, rented.id].sort());
     });
 
+    it('keeps the rental terms the user rented when the catalog changes afterwards', async () => {
+      const token = await app.token('terms-user');
+      const device = newDeviceId();
+      const bindingId = await bindDevice(token, device);
+      const terms = (playSeconds: number) => ({
+        input: { id: 'terms-film', title: 'Terms', keyId: 'f6'.repeat(16), contentKey: '17'.repeat(16), iv: IV, rental: { periodSeconds: 7200, playSeconds } },
+      });
+      expect((await app.gql(UPSERT, terms(3600), { token: admin })).errors).toBeUndefined();
+      const rented = await app.gql<{ rent: { entitlement: { playSeconds: number } } }>(
+        `mutation($input: RentInput!) { rent(input: $input) { entitlement { playSeconds } } }`,
+        { input: { contentId: 'terms-film', bindingId, idempotencyKey: 'terms-user-0001' } },
+        { token },
+      );
+      expect(rented.data?.rent.entitlement.playSeconds).toBe(3600);
+
+      expect((await app.gql(UPSERT, terms(60), { token: admin })).errors).toBeUndefined();
+      const again = await app.gql<{ licenseToken: { licenseUrl: string } }>(LICENSE, { contentId: 'terms-film', bindingId }, { token });
+      const played = await playLicenseUrl(again.data!.licenseToken.licenseUrl, device);
+      expect(played).toMatchObject({ granted: true, license: { rights: { playDuration: 3600 } } });
+    });
+
     it('refuses a rental after its play time and after its window', async () => {
       const token = await app.token('carol');
       const device = newDeviceId();

@@ -1,4 +1,4 @@
-import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
 import { EntitlementKind } from '../enums.js';
 
 @ObjectType({ description: 'The right of a user to watch one title: bought to own, or rented.' })
@@ -20,6 +20,14 @@ export class Entitlement {
     description: 'End of the rental window (playback must start before it); null for a purchase.',
   })
   expiresAt!: Date | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Rentals: how long playback may last once it has started, in seconds, as rented (the DRM enforces it; it ' +
+      'ends earlier if expiresAt comes first). Null for a purchase.',
+  })
+  playSeconds!: number | null;
 
   @Field(() => ID, { description: 'The device binding the purchase or rental was made with.' })
   bindingId!: string;

@@ -49,13 +49,14 @@ describe('createStore on PGlite', () => {
     expect(logged).toEqual([
       { migration: '0001-initial', schema: 'public' },
       { migration: '0002-rate-limit-sweep', schema: 'public' },
+      { migration: '0003-rental-play-seconds', schema: 'public' },
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
     expect(await second.getContent(content.id)).toEqual({ ...content, createdAt: T0, updatedAt: T0 });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(2); // nothing more on the reopen
+    expect(logged).toHaveLength(3); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -100,6 +101,30 @@ describe('createStore on PGlite', () => {
           (table_name) => ({ table_schema: 'tenant_a', table_name }),
         ),
       );
+    } finally {
+      await lite.close();
+    }
+  });
+
+  it("gives rentals made before rental terms were kept their title's play time (migration 0003)", async () => {
+    const lite = await PGlite.create();
+    const key = randomBytes(32);
+    try {
+      const store = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
+      await store.upsertContent(content, T0);
+      await store.createBinding({ id: 'b-1', userId: 'u-1', name: null, cookie: 'c-1', drm: 'wv', createdAt: T0, pendingExpiresAt: T0 });
+      const rental = { userId: 'u-1', contentId: content.id, bindingId: 'b-1', createdAt: T0, expiresAt: T0 };
+      await store.createEntitlement({ ...rental, id: 'e-rent', kind: 'RENTAL', idempotencyKey: 'k-rent', playSeconds: 42 });
+      await store.createEntitlement({ ...rental, id: 'e-buy', kind: 'PURCHASE', idempotencyKey: 'k-buy', expiresAt: null, playSeconds: null });
+      await store.close();
+      // Back to the schema as it was before 0003.
+      await lite.exec(`alter table entitlements drop column play_seconds;
+        delete from kysely_migration where name = '0003-rental-play-seconds'`);
+
+      const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
+      expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);
+      expect((await migrated.getEntitlement('e-buy'))?.playSeconds).toBeNull();
+      await migrated.close();
     } finally {
       await lite.close();
     }

@@ -54,6 +54,7 @@ function entitlement(base: { userId: string; contentId: string; bindingId: strin
     idempotencyKey: id('idem'),
     createdAt: T0,
     expiresAt: null,
+    playSeconds: null,
     ...overrides,
   };
 }
@@ -309,7 +310,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const base = await seed(ctx.store);
       const purchase = entitlement(base);
       expect(await ctx.store.createEntitlement(purchase)).toEqual({ entitlement: purchase, created: true });
-      const rental = entitlement(base, { kind: 'RENTAL', createdAt: at(1), expiresAt: at(172_801) });
+      const rental = entitlement(base, { kind: 'RENTAL', createdAt: at(1), expiresAt: at(172_801), playSeconds: 7200 });
       expect(await ctx.store.createEntitlement(rental)).toEqual({ entitlement: rental, created: true });
       expect(await ctx.store.getEntitlement(purchase.id)).toEqual(purchase);
       expect(await ctx.store.getEntitlement(rental.id)).toEqual(rental);
@@ -481,7 +482,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }]);
+        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }]);
       } finally {
         await db.dispose();
       }

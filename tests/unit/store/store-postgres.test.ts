@@ -86,7 +86,11 @@ describe.skipIf(!url)('Store on PostgreSQL (TEST_DATABASE_URL)', () => {
       const db = await createPostgresTestDatabase(url!);
       try {
         const rows = await db.query(`select name from ${schema}.kysely_migration`);
-        expect(rows).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }]);
+        expect(rows).toEqual([
+          { name: '0001-initial' },
+          { name: '0002-rate-limit-sweep' },
+          { name: '0003-rental-play-seconds' },
+        ]);
         const tables = await db.query<{ table_name: string }>(
           'select table_name from information_schema.tables where table_schema = $1 order by table_name',
           [schema],

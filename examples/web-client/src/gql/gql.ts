@@ -23,7 +23,7 @@ type Documents = {
     "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.PurchaseDocument,
     "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.RentDocument,
     "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.UnbindDeviceDocument,
-    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}": typeof types.ContentFieldsFragmentDoc,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}": typeof types.ContentFieldsFragmentDoc,
 };
 const documents: Documents = {
     "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}": types.BindDeviceDocument,
@@ -35,7 +35,7 @@ const documents: Documents = {
     "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.PurchaseDocument,
     "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.RentDocument,
     "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.UnbindDeviceDocument,
-    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}": types.ContentFieldsFragmentDoc,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}": types.ContentFieldsFragmentDoc,
 };
 
 /**
@@ -91,7 +91,7 @@ export function graphql(source: "mutation UnbindDevice($id: ID!) {\n  unbindDevi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n}"];
+export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
