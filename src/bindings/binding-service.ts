@@ -14,6 +14,7 @@ import {
   NotFoundError,
 } from '../errors/app-error.js';
 import { fromUpstream } from '../errors/from-upstream.js';
+import { roughDuration } from './rough-duration.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { BindingRecord, Store } from '../store/types.js';
 import type { Viewer } from '../auth/viewer.js';
@@ -105,7 +106,8 @@ export class BindingService {
       // The slot that frees first decides when a retry can succeed.
       const waitSeconds = Math.ceil((coolingDown[0]! - at.getTime()) / 1000);
       throw new DeviceLimitReachedError(
-        `A device was removed recently; a new device can be bound in ${waitSeconds} seconds.`,
+        `A device was removed recently; a new device can be bound from ${new Date(coolingDown[0]!).toISOString()} ` +
+          `(in ${roughDuration(waitSeconds)}).`,
         waitSeconds,
       );
     }

@@ -32,6 +32,10 @@ describe('device policy', () => {
       const swap = await app.gql(BIND, {}, { token });
       expect(swap.errors![0]!.extensions!.code).toBe('DEVICE_LIMIT_REACHED');
       expect(swap.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(3500);
+      const freeAt = Date.parse(revoked.data!.unbindDevice.revokedAt) + 3600_000;
+      const { message } = swap.errors![0]!;
+      expect(message).toContain(`a new device can be bound from ${new Date(freeAt).toISOString()} `);
+      expect(message).toMatch(/\(in (about 1 hour|60 minutes)\)\.$/);
 
       // A revoked binding can no longer be used to buy.
       const buy = await app.gql(`mutation($b: ID!) { purchase(input: { contentId: "sintel", bindingId: $b, idempotencyKey: "swapper-0001" }) { licenseUrl } }`, { b: first }, { token });
