@@ -20,7 +20,7 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
-import { UnauthenticatedError } from './errors/app-error.js';
+import { UnauthenticatedError, type TokenProblem } from './errors/app-error.js';
 import { formatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
@@ -174,9 +174,17 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
           try {
             return await contextFunction({ authorization: req.get('authorization'), requestId: req.id, log: req.log });
           } catch (error) {
-            // A bad token fails the whole request before any field runs: answer it with HTTP 401.
+            // A bad token fails the whole request before any field runs: answer it with HTTP 401, a
+            // WWW-Authenticate challenge (RFC 6750) and extensions.reason, so a client can tell an expired token
+            // (refresh it) from a bad one (sign in again).
             if (error instanceof UnauthenticatedError) {
-              throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: 401 } } });
+              throw new GraphQLError(error.message, {
+                extensions: {
+                  code: error.code,
+                  ...(error.tokenProblem ? { reason: error.tokenProblem } : {}),
+                  http: { status: 401, headers: new Map([['www-authenticate', bearerChallenge(error.tokenProblem)]]) },
+                },
+              });
             }
             throw error;
           }
@@ -200,4 +208,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
     throw error;
   }
+}
+
+/** The RFC 6750 challenge for a refused bearer token. */
+function bearerChallenge(problem: TokenProblem | undefined): string {
+  if (problem === 'MALFORMED_HEADER') return 'Bearer error="invalid_request"';
+  if (problem === 'TOKEN_EXPIRED') return 'Bearer error="invalid_token", error_description="The token has expired"';
+  return 'Bearer error="invalid_token"';
 }

@@ -42,7 +42,7 @@ export function createAuthenticator(config: AuthConfig & { jwtSecret: string | u
       if (authorization === undefined || authorization.trim() === '') return null;
       const match = /^Bearer\s+([A-Za-z0-9._-]+)$/.exec(authorization.trim());
       if (!match) {
-        throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+        throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', 'MALFORMED_HEADER');
       }
       const token = match[1]!;
       const hit = verified.get(token);
@@ -62,10 +62,11 @@ export function createAuthenticator(config: AuthConfig & { jwtSecret: string | u
           expired
             ? 'Your token has expired. Get a new one and send it as "Authorization: Bearer <token>".'
             : 'Your token could not be verified (bad signature, wrong issuer or audience, or missing "sub"/"exp").',
+          expired ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID',
         );
       }
       if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) {
-        throw new UnauthenticatedError('Your token names no valid user in "sub".');
+        throw new UnauthenticatedError('Your token names no valid user in "sub".', 'TOKEN_INVALID');
       }
       const roles = (payload as { roles?: unknown }).roles;
       const viewer: Viewer = { userId: payload.sub, isAdmin: Array.isArray(roles) && roles.includes('admin') };

@@ -16,8 +16,17 @@ export class AppError extends GraphQLError {
   }
 }
 
+/**
+ * Why a presented token was refused, for clients that refresh an expired token silently but send the user to
+ * sign in again for anything else. Absent when no token was sent.
+ */
+export type TokenProblem = 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'MALFORMED_HEADER';
+
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'Sign in first: send "Authorization: Bearer <token>" with a valid, unexpired token.') {
+  constructor(
+    message = 'Sign in first: send "Authorization: Bearer <token>" with a valid, unexpired token.',
+    readonly tokenProblem?: TokenProblem,
+  ) {
     super(ErrorCode.UNAUTHENTICATED, message);
   }
 }

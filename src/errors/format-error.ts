@@ -25,7 +25,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
       ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     });
   }
-  if (isRequestError(original)) return keep({ code: formatted.extensions!.code });
+  if (isRequestError(original)) {
+    const { code, reason } = formatted.extensions!;
+    return keep({ code, ...(typeof reason === 'string' ? { reason } : {}) });
+  }
   return {
     message: 'Internal server error. It has been logged; try again later.',
     ...(formatted.path ? { path: formatted.path } : {}),

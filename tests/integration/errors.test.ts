@@ -59,10 +59,23 @@ describe('authentication', () => {
     const [head, payload, signature] = (await app.token('x')).split('.') as [string, string, string];
     const forged = `${head}.${payload}.${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`;
     const otherSecret = await signDevToken('o'.repeat(40), 'x');
-    for (const header of ['Bearer nonsense', `Bearer ${expired}`, `Bearer ${forged}`, `Bearer ${otherSecret}`, 'Basic dXNlcjpwYXNz']) {
-      const r = await app.gql('{ deviceBindings { id } }', {}, { headers: { authorization: header } });
-      expect(r.status, header).toBe(401);
-      expect(codeOf(r)).toBe('UNAUTHENTICATED');
+    const cases: Array<[string, string, string]> = [
+      ['Bearer nonsense', 'TOKEN_INVALID', 'Bearer error="invalid_token"'],
+      [`Bearer ${expired}`, 'TOKEN_EXPIRED', 'Bearer error="invalid_token", error_description="The token has expired"'],
+      [`Bearer ${forged}`, 'TOKEN_INVALID', 'Bearer error="invalid_token"'],
+      [`Bearer ${otherSecret}`, 'TOKEN_INVALID', 'Bearer error="invalid_token"'],
+      ['Basic dXNlcjpwYXNz', 'MALFORMED_HEADER', 'Bearer error="invalid_request"'],
+    ];
+    for (const [authorization, reason, challenge] of cases) {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization },
+        body: JSON.stringify({ query: '{ deviceBindings { id } }' }),
+      });
+      expect(response.status, authorization).toBe(401);
+      expect(response.headers.get('www-authenticate'), authorization).toBe(challenge);
+      const body = (await response.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
+      expect(body.errors[0]!.extensions, authorization).toEqual({ code: 'UNAUTHENTICATED', reason });
     }
   });
 
