@@ -3,6 +3,8 @@
  * service reads `process.env`. Every default points at the embedded sandbox and database, so `npm start` needs
  * no server and no credential; pointing at the real ExpressPlay is configuration alone.
  */
+import { deviceBindingList } from '../sandbox/sandbox-env.js';
+import type { DeviceBindingDrm } from '../sandbox/server.js';
 
 export interface ExpressPlayConfig {
   /**
@@ -32,7 +34,7 @@ export interface SandboxConfig {
   /** License events the sandbox keeps for record retrieval before the oldest go. */
   readonly recordLogCapacity: number;
   /** DRMs whose sandbox token service refuses a device restriction, as some ExpressPlay accounts may. */
-  readonly noDeviceBinding: readonly ('fp' | 'wv')[];
+  readonly noDeviceBinding: readonly DeviceBindingDrm[];
 }
 
 export interface AuthConfig {
@@ -128,13 +130,6 @@ export function loadConfig(env: Env): Config {
     problems.push(`${name} must be true or false, got "${raw}"`);
     return fallback;
   };
-  const drmList = (name: string): ('fp' | 'wv')[] => {
-    const raw = str(name);
-    const drms = (raw ?? '').toLowerCase().split(/[\s,]+/).filter((d) => d !== '');
-    if (drms.every((d) => d === 'fp' || d === 'wv')) return [...new Set(drms as ('fp' | 'wv')[])];
-    problems.push(`${name} lists fp, wv or both, got "${raw}"`);
-    return [];
-  };
   const rate = (name: string): number => {
     const raw = str(name);
     if (raw === undefined) return 0;
@@ -189,7 +184,8 @@ export function loadConfig(env: Env): Config {
             outage: bool('SANDBOX_OUTAGE', false),
           },
           recordLogCapacity: int('SANDBOX_RECORD_LOG_SIZE', 100_000, 32, 100_000_000),
-          noDeviceBinding: drmList('SANDBOX_NO_DEVICE_BINDING'),
+          // The embedded sandbox reads this variable as `npm run sandbox` does.
+          noDeviceBinding: deviceBindingList(str('SANDBOX_NO_DEVICE_BINDING'), problems),
         };
   const sandboxBase = `http://127.0.0.1:${sandboxPort}`;
 

@@ -11,6 +11,11 @@ describe('loadConfig', () => {
     expect(config.policy.maxDevices).toBe(1);
     expect(config.graphql.introspection).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
+    expect(config.sandbox).toMatchObject({ recordLogCapacity: 100_000, noDeviceBinding: [] });
+    expect(loadConfig({ SANDBOX_NO_DEVICE_BINDING: 'fp', SANDBOX_RECORD_LOG_SIZE: '64' }).sandbox).toMatchObject({
+      recordLogCapacity: 64,
+      noDeviceBinding: ['fp'],
+    });
   });
 
   it('points at a real ExpressPlay with configuration alone', () => {
@@ -35,6 +40,7 @@ describe('loadConfig', () => {
         TRUSTED_DOCUMENTS: 'maybe',
         CONTENT_KEY_ENCRYPTION_KEY: 'short',
         SANDBOX_ERROR_RATE: '2',
+        SANDBOX_NO_DEVICE_BINDING: 'pr',
       });
     } catch (e) {
       error = e;
@@ -48,6 +54,7 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/TRUSTED_DOCUMENTS/);
     expect(problems.join('\n')).toMatch(/CONTENT_KEY_ENCRYPTION_KEY/);
     expect(problems.join('\n')).toMatch(/SANDBOX_ERROR_RATE/);
+    expect(problems.join('\n')).toMatch(/SANDBOX_NO_DEVICE_BINDING lists fp, wv or both/);
     expect(message).not.toContain('secret-value-123');
   });
 
