@@ -30,6 +30,14 @@ export interface PgStoreOptions {
 export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
   let closing: Promise<void> | undefined;
 
+  /** A user's entitlements, all or to one content, newest first. */
+  const entitlementsOf = async (userId: string, contentId?: string): Promise<EntitlementRecord[]> => {
+    let query = db.selectFrom('entitlements').selectAll().where('user_id', '=', userId);
+    if (contentId !== undefined) query = query.where('content_id', '=', contentId);
+    const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(toEntitlement);
+  };
+
   const toContent = (row: ContentRow): ContentRecord => ({
     id: row.id,
     title: row.title,
@@ -174,28 +182,9 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return row ? toEntitlement(row) : null;
     },
 
-    async listEntitlements(userId) {
-      const rows = await db
-        .selectFrom('entitlements')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return rows.map(toEntitlement);
-    },
+    listEntitlements: (userId) => entitlementsOf(userId),
 
-    async entitlementsFor(userId, contentId) {
-      const rows = await db
-        .selectFrom('entitlements')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('content_id', '=', contentId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return rows.map(toEntitlement);
-    },
+    entitlementsFor: entitlementsOf,
 
     async hitRateLimit(userId, action, limit, windowSeconds, now) {
       if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
