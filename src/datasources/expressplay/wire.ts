@@ -69,7 +69,7 @@ export const PR_OUTPUT_PROTECTION_LEVELS = {
   uncompressedDigitalVideoOPL: '0',
 } as const;
 
-/** PlayReady `generalFlags`: 00000001 = persistent license. "Rental licenses MUST be persistent" (§4.2). */
+/** PlayReady `generalFlags`: 00000001 = persistent license. "Rental licenses MUST be persistent" (ExpressPlay's PlayReady token API). */
 export const PR_PERSISTENT_FLAGS = '00000001';
 
 export const GETRECORD_PATH = '/cmiapi/getrecord/';
@@ -87,7 +87,7 @@ export function getrecordUrl(apiBaseUrl: string): string {
   return apiBaseUrl.replace(/\/+$/, '') + GETRECORD_PATH;
 }
 
-/** RFC 3339 in the `Z` zone without fractional seconds, e.g. `2026-01-31T12:00:00Z` (§5). Truncates, never rounds. */
+/** RFC 3339 in the `Z` zone without fractional seconds, e.g. `2026-01-31T12:00:00Z`. Truncates, never rounds. */
 export function formatExpressPlayTime(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new TypeError('ExpressPlay time must be a valid Date');
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
