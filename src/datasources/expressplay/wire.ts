@@ -69,7 +69,10 @@ export const PR_OUTPUT_PROTECTION_LEVELS = {
   uncompressedDigitalVideoOPL: '0',
 } as const;
 
-/** PlayReady `generalFlags`: 00000001 = persistent license. "Rental licenses MUST be persistent" (ExpressPlay's PlayReady token API). */
+/**
+ * PlayReady `generalFlags`: 00000001 = persistent license. "Rental licenses MUST be persistent" (ExpressPlay's
+ * PlayReady token API).
+ */
 export const PR_PERSISTENT_FLAGS = '00000001';
 
 export const GETRECORD_PATH = '/cmiapi/getrecord/';
