@@ -17,6 +17,15 @@ export interface Authenticator {
 
 const USER_ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
 
+/** The auth scheme's name is case-insensitive (RFC 7235 section 2.1): `bearer` and `BEARER` are `Bearer`. */
+const BEARER = /^Bearer\s+([A-Za-z0-9._-]+)$/i;
+
+/**
+ * How far an issuer's clock may run ahead of ours when the lifetime is judged from `exp` alone: a token minted
+ * with exactly the longest lifetime by a slightly fast clock is still accepted.
+ */
+const CLOCK_SKEW_SECONDS = 60;
+
 /** Verified tokens are remembered this long at most (and never past their expiry), this many at most. */
 const CACHE_MS = 5 * 60_000;
 const CACHE_ENTRIES = 10_000;
@@ -40,7 +49,7 @@ export function createAuthenticator(config: AuthConfig & { jwtSecret: string | u
   return {
     async viewerFrom(authorization) {
       if (authorization === undefined || authorization.trim() === '') return null;
-      const match = /^Bearer\s+([A-Za-z0-9._-]+)$/.exec(authorization.trim());
+      const match = BEARER.exec(authorization.trim());
       if (!match) {
         throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', 'MALFORMED_HEADER');
       }
@@ -68,6 +77,8 @@ export function createAuthenticator(config: AuthConfig & { jwtSecret: string | u
       if (typeof payload.sub !== 'string' || !USER_ID.test(payload.sub)) {
         throw new UnauthenticatedError('Your token names no valid user in "sub".', 'TOKEN_INVALID');
       }
+      const tooLong = lifetimeProblem(payload, config.maxTokenLifetimeSeconds);
+      if (tooLong) throw new UnauthenticatedError(tooLong, 'TOKEN_INVALID');
       const roles = (payload as { roles?: unknown }).roles;
       const viewer: Viewer = { userId: payload.sub, isAdmin: Array.isArray(roles) && roles.includes('admin') };
       if (verified.size >= CACHE_ENTRIES) verified.delete(verified.keys().next().value!);
@@ -75,6 +86,21 @@ export function createAuthenticator(config: AuthConfig & { jwtSecret: string | u
       return viewer;
     },
   };
+}
+
+/**
+ * Why a verified token lives too long, or undefined. `exp` is checked against now (a token that stays valid
+ * longer than the limit from here on) and, when the token says when it was issued, against `iat`.
+ */
+function lifetimeProblem(payload: JWTPayload, maxSeconds: number): string | undefined {
+  const exp = payload.exp!;
+  const left = exp - Date.now() / 1000;
+  const lifetime = typeof payload.iat === 'number' ? exp - payload.iat : undefined;
+  if (left <= maxSeconds + CLOCK_SKEW_SECONDS && (lifetime === undefined || lifetime <= maxSeconds)) return undefined;
+  return (
+    `Your token is valid for longer than this service accepts (its "exp" must be at most ${maxSeconds} seconds ` +
+    'after "iat" and from now). Get a shorter-lived token and send it as "Authorization: Bearer <token>".'
+  );
 }
 
 function requireSecret(secret: string | undefined): string {

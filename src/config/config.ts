@@ -44,6 +44,11 @@ export interface AuthConfig {
   readonly jwksUrl: string | undefined;
   readonly issuer: string | undefined;
   readonly audience: string | undefined;
+  /**
+   * Longest lifetime a token may claim, in seconds: one whose `exp` lies further ahead (or further from its `iat`)
+   * is refused, so a leaked or hand-made token cannot stay valid for ever.
+   */
+  readonly maxTokenLifetimeSeconds: number;
 }
 
 export interface DatabaseConfig {
@@ -234,7 +239,13 @@ export function loadConfig(env: Env): Config {
     production,
     expressplay,
     sandbox,
-    auth: { jwtSecret, jwksUrl, issuer: str('AUTH_ISSUER'), audience: str('AUTH_AUDIENCE') },
+    auth: {
+      jwtSecret,
+      jwksUrl,
+      issuer: str('AUTH_ISSUER'),
+      audience: str('AUTH_AUDIENCE'),
+      maxTokenLifetimeSeconds: int('AUTH_MAX_TOKEN_LIFETIME', 86_400, 60, 366 * 86_400),
+    },
     database: { url: str('DATABASE_URL'), dataDir: str('DATA_DIR') ?? './data' },
     contentKeyEncryptionKey,
     policy: {

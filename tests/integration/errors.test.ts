@@ -1,6 +1,7 @@
 /** Every error a client can cause answers with a stable code and a message a person can act on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { SignJWT } from 'jose';
 import { signDevToken } from '../../src/auth/dev-token.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -76,6 +77,44 @@ describe('authentication', () => {
       expect(response.headers.get('www-authenticate'), authorization).toBe(challenge);
       const body = (await response.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
       expect(body.errors[0]!.extensions, authorization).toEqual({ code: 'UNAUTHENTICATED', reason });
+    }
+  });
+
+  it('takes the Bearer scheme in any case (RFC 7235)', async () => {
+    const token = await app.token('any-case');
+    for (const scheme of ['bearer', 'BEARER', 'bEaReR']) {
+      const response = await fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `${scheme} ${token}` },
+        body: JSON.stringify({ query: '{ deviceBindings { id } }' }),
+      });
+      expect(response.status, scheme).toBe(200);
+      expect(await response.json(), scheme).toEqual({ data: { deviceBindings: [] } });
+    }
+  });
+
+  it('refuses a token that claims to live longer than AUTH_MAX_TOKEN_LIFETIME (default 24 h)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (claims: { iat?: number; exp: number }) => {
+      const jwt = new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('long-lived').setExpirationTime(claims.exp);
+      if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
+      return jwt.sign(new TextEncoder().encode(app.jwtSecret!));
+    };
+    const refused = [
+      await sign({ exp: 1e20 }),
+      await sign({ iat: now, exp: 1e20 }),
+      await sign({ exp: now + 30 * 86_400 }),
+      // Issued two days ago for three days: one day left, but a three-day token all the same.
+      await sign({ iat: now - 2 * 86_400, exp: now + 86_400 }),
+    ];
+    for (const token of refused) {
+      const r = await app.gql('{ deviceBindings { id } }', {}, { token });
+      expect(r.status).toBe(401);
+      expect(r.errors![0]!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
+      expect(r.errors![0]!.message).toMatch(/valid for longer than this service accepts .* at most 86400 seconds/);
+    }
+    for (const token of [await sign({ iat: now, exp: now + 86_400 }), await sign({ exp: now + 3600 }), await app.token('default-ttl')]) {
+      expect((await app.gql('{ deviceBindings { id } }', {}, { token })).errors).toBeUndefined();
     }
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEV_TOKEN_TTL_SECONDS } from '../../../src/auth/dev-token.js';
 import { ConfigError, loadConfig, SANDBOX_CUSTOMER_AUTHENTICATOR } from '../../../src/config/config.js';
 
 describe('loadConfig', () => {
@@ -56,6 +57,13 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/SANDBOX_ERROR_RATE/);
     expect(problems.join('\n')).toMatch(/SANDBOX_NO_DEVICE_BINDING lists fp, wv or both/);
     expect(message).not.toContain('secret-value-123');
+  });
+
+  it('caps token lifetimes at 24 h unless AUTH_MAX_TOKEN_LIFETIME says otherwise, above what npm run token mints', () => {
+    expect(loadConfig({}).auth.maxTokenLifetimeSeconds).toBe(86_400);
+    expect(DEV_TOKEN_TTL_SECONDS).toBeLessThanOrEqual(loadConfig({}).auth.maxTokenLifetimeSeconds);
+    expect(loadConfig({ AUTH_MAX_TOKEN_LIFETIME: '3600' }).auth.maxTokenLifetimeSeconds).toBe(3600);
+    expect(() => loadConfig({ AUTH_MAX_TOKEN_LIFETIME: '1e20' })).toThrow(/AUTH_MAX_TOKEN_LIFETIME/);
   });
 
   it('refuses development secrets in production', () => {
