@@ -160,7 +160,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const contextFunction = createContextFunction(services);
     app.use(requestLog(logger));
     if (config.graphql.graphiql) app.use(createGraphiqlRouter({ endpoint: '/graphql', defaultQuery: DEFAULT_QUERY }));
-    app.use(createRoutes({ store, registry: metrics.registry }));
+    app.use(createRoutes({ store, registry: metrics.registry, metrics: config.metrics }));
     app.use(
       '/graphql',
       express.json({ limit: config.graphql.bodyLimitBytes }),

@@ -80,6 +80,16 @@ export interface GraphqlConfig {
   readonly trustedDocuments: 'off' | 'allow' | 'only';
 }
 
+export interface MetricsConfig {
+  /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. Secret. */
+  readonly token: string | undefined;
+  /**
+   * Whether `/metrics` is served at all: always with a token, and without one only outside production, since
+   * an open endpoint tells anyone the process's internals and upstream error rates.
+   */
+  readonly enabled: boolean;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -96,6 +106,7 @@ export interface Config {
   readonly contentKeyEncryptionKey: Buffer | undefined;
   readonly policy: PolicyConfig;
   readonly graphql: GraphqlConfig;
+  readonly metrics: MetricsConfig;
 }
 
 /** Every bad variable at once, so an operator fixes them in one go. */
@@ -226,6 +237,11 @@ export function loadConfig(env: Env): Config {
     problems.push('NODE_ENV=production with DATABASE_URL needs CONTENT_KEY_ENCRYPTION_KEY');
   }
 
+  const metricsToken = str('METRICS_TOKEN');
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be at least 16 printable characters without spaces');
+  }
+
   const trusted = str('TRUSTED_DOCUMENTS') ?? 'off';
   if (trusted !== 'off' && trusted !== 'allow' && trusted !== 'only') {
     problems.push(`TRUSTED_DOCUMENTS must be off, allow or only, got "${trusted}"`);
@@ -264,6 +280,7 @@ export function loadConfig(env: Env): Config {
       bodyLimitBytes: int('GRAPHQL_BODY_LIMIT', 100_000, 1000),
       trustedDocuments: trusted as GraphqlConfig['trustedDocuments'],
     },
+    metrics: { token: metricsToken, enabled: metricsToken !== undefined || !production },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

@@ -27,6 +27,35 @@ describe('operations', () => {
     expect(text).toMatch(/process_resident_memory_bytes/);
   });
 
+  it('GET /metrics in production: only with Authorization: Bearer <METRICS_TOKEN>, and not at all without one', async () => {
+    const METRICS_TOKEN = 'scrape-secret-0123456789';
+    const guarded = await startTestApp({ NODE_ENV: 'production', METRICS_TOKEN });
+    const unset = await startTestApp({ NODE_ENV: 'production' });
+    try {
+      const scrape = (url: string, authorization?: string) =>
+        fetch(`${url}/metrics`, { headers: authorization ? { authorization } : {} });
+      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${METRICS_TOKEN}x`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN]) {
+        const r = await scrape(guarded.url, authorization);
+        expect(r.status, authorization).toBe(401);
+        expect(r.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
+        expect(await r.text()).not.toMatch(/process_resident_memory_bytes/);
+      }
+      for (const authorization of [`Bearer ${METRICS_TOKEN}`, `bearer ${METRICS_TOKEN}`]) {
+        const r = await scrape(guarded.url, authorization);
+        expect(r.status).toBe(200);
+        expect(await r.text()).toMatch(/process_resident_memory_bytes/);
+      }
+      const closed = await scrape(unset.url);
+      expect(closed.status).toBe(404);
+      expect(await closed.text()).not.toMatch(/process_resident_memory_bytes/);
+      expect((await scrape(unset.url, `Bearer ${METRICS_TOKEN}`)).status).toBe(404);
+      expect((await fetch(`${unset.url}/healthz`)).status).toBe(200);
+    } finally {
+      await guarded.stop();
+      await unset.stop();
+    }
+  });
+
   it('echoes a sane X-Request-Id and makes one otherwise', async () => {
     const mine = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(mine.headers.get('x-request-id')).toBe('abc-123');

@@ -66,6 +66,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AUTH_MAX_TOKEN_LIFETIME: '1e20' })).toThrow(/AUTH_MAX_TOKEN_LIFETIME/);
   });
 
+  it('serves /metrics openly only outside production, and with METRICS_TOKEN anywhere', () => {
+    const secret = { AUTH_JWT_SECRET: 'p'.repeat(40) };
+    expect(loadConfig({}).metrics).toEqual({ token: undefined, enabled: true });
+    expect(loadConfig({ NODE_ENV: 'production', ...secret }).metrics).toEqual({ token: undefined, enabled: false });
+    expect(loadConfig({ NODE_ENV: 'production', ...secret, METRICS_TOKEN: 'm'.repeat(16) }).metrics).toEqual({ token: 'm'.repeat(16), enabled: true });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16/);
+  });
+
   it('refuses development secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET or AUTH_JWKS_URL/);
     const prod = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40) });
