@@ -3,7 +3,6 @@
  * unless a real ExpressPlay is configured), services, GraphQL and the plain HTTP routes. No side effect on
  * import; tests call startApp with PORT=0 and stop() it.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -30,6 +29,7 @@ import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './server/build-schema.js';
 import { createErrorLogPlugin } from './server/error-log.js';
+import { createHttpServer } from './server/http-server.js';
 import { createQueryLimitsPlugin } from './server/query-limits.js';
 import { httpErrorHandler, limitBatch } from './server/http-errors.js';
 import { createContextFunction, type RequestContext } from './server/context.js';
@@ -104,7 +104,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
 
     const app = express();
     app.disable('x-powered-by');
-    const httpServer = http.createServer(app);
+    const httpServer = createHttpServer(app, config.http);
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());

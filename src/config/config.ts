@@ -80,6 +80,20 @@ export interface GraphqlConfig {
   readonly trustedDocuments: 'off' | 'allow' | 'only';
 }
 
+/**
+ * Bounds on what slow or many clients can hold: each open request may buffer up to the body limit, so a client
+ * that opens thousands of connections and trickles nearly complete bodies would otherwise hold that much heap.
+ */
+export interface HttpServerConfig {
+  /** Connections held at once; past it, new ones are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+  /** Time a client has to send a request's headers, and the whole request (headers and body). */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open; above a load balancer's idle timeout if one is in front. */
+  readonly keepAliveTimeoutMs: number;
+}
+
 export interface MetricsConfig {
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. Secret. */
   readonly token: string | undefined;
@@ -107,6 +121,7 @@ export interface Config {
   readonly policy: PolicyConfig;
   readonly graphql: GraphqlConfig;
   readonly metrics: MetricsConfig;
+  readonly http: HttpServerConfig;
 }
 
 /** Every bad variable at once, so an operator fixes them in one go. */
@@ -237,6 +252,12 @@ export function loadConfig(env: Env): Config {
     problems.push('NODE_ENV=production with DATABASE_URL needs CONTENT_KEY_ENCRYPTION_KEY');
   }
 
+  const headersTimeoutMs = int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
+  const requestTimeoutMs = int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
+  if (headersTimeoutMs > requestTimeoutMs) {
+    problems.push('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+  }
+
   const metricsToken = str('METRICS_TOKEN');
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
     problems.push('METRICS_TOKEN must be at least 16 printable characters without spaces');
@@ -281,6 +302,12 @@ export function loadConfig(env: Env): Config {
       trustedDocuments: trusted as GraphqlConfig['trustedDocuments'],
     },
     metrics: { token: metricsToken, enabled: metricsToken !== undefined || !production },
+    http: {
+      maxConnections: int('HTTP_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+      headersTimeoutMs,
+      requestTimeoutMs,
+      keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
