@@ -2,17 +2,19 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AppError } from './app-error.js';
 import { ErrorCode } from './codes.js';
+import { withoutInputValues } from './request-error-message.js';
 
 /**
  * Apollo Server does not mask unexpected errors, even in production: a plain Error's message reaches the client.
  * Only errors we threw on purpose (AppError) and GraphQL request errors (parse, validation, variable coercion)
- * pass; everything else becomes a bare INTERNAL_SERVER_ERROR. Logging the masked original is the request error
- * log's job (server/error-log.ts), which knows the request id.
+ * pass, the latter without the input values graphql-js writes into them; everything else becomes a bare
+ * INTERNAL_SERVER_ERROR. Logging the masked original is the request error log's job (server/error-log.ts), which
+ * knows the request id.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
-  const keep = (extensions: Record<string, unknown>): GraphQLFormattedError => ({
-    message: formatted.message,
+  const keep = (extensions: Record<string, unknown>, message = formatted.message): GraphQLFormattedError => ({
+    message,
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions,
@@ -27,7 +29,8 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (isRequestError(original)) {
     const { code, reason } = formatted.extensions!;
-    return keep({ code, ...(typeof reason === 'string' ? { reason } : {}) });
+    // graphql-js prints the offending input into some of these; a variable may carry a content key.
+    return keep({ code, ...(typeof reason === 'string' ? { reason } : {}) }, withoutInputValues(formatted.message, original));
   }
   return {
     message: 'Internal server error. It has been logged; try again later.',

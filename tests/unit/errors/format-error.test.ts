@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { GraphQLError } from 'graphql';
+import { buildSchema, execute, GraphQLError, GraphQLScalarType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { DrmWithoutDeviceBindingError, NotFoundError, UpstreamUnavailableError } from '../../../src/errors/app-error.js';
 import { formatError } from '../../../src/errors/format-error.js';
@@ -33,6 +33,51 @@ describe('formatError', () => {
       message: validation.message,
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
+  });
+});
+
+describe('formatError on variable coercion errors', () => {
+  const schema = buildSchema(`
+    scalar Picky
+    enum Drm { WIDEVINE FAIRPLAY }
+    input Terms { seconds: Int! }
+    input In { key: String!, drm: Drm, terms: Terms, picky: Picky }
+    type Query { f(input: In): Int }
+  `);
+  // A scalar whose own message repeats what it was given: an unknown form of reason.
+  Object.assign(schema.getType('Picky') as GraphQLScalarType, {
+    parseValue: (v: unknown) => {
+      throw new GraphQLError(`Picky cannot take ${JSON.stringify(v)}`);
+    },
+  });
+  /** The message a client gets for `$input`, through graphql-js and formatError as Apollo calls it. */
+  const told = (input: unknown): string => {
+    const result = execute({ schema, document: parse('query($input: In) { f(input: $input) }'), variableValues: { input } }) as { errors: GraphQLError[] };
+    const e = result.errors[0]!;
+    // What Apollo's UserInputError hands formatError: graphql-js's reason as originalError.
+    const apollo = new GraphQLError(e.message, { originalError: e.originalError, extensions: { code: 'BAD_USER_INPUT' } });
+    return formatError({ message: e.message, extensions: { code: 'BAD_USER_INPUT' } }, apollo).message;
+  };
+  const SECRET = 'ab12cd34ef56ab12cd34ef56ab12cd34';
+
+  it('names the variable, the path and the problem, never the value', () => {
+    expect(told({ key: SECRET, bogus: 1 })).toBe('Variable "$input" got an invalid value: Field "bogus" is not defined by type "In".');
+    expect(told({ key: SECRET, terms: { seconds: SECRET } })).toBe(
+      'Variable "$input" got an invalid value at "input.terms.seconds": Int cannot represent non-integer value.',
+    );
+    expect(told({ key: SECRET, drm: 'WIDEVIN' })).toBe(
+      'Variable "$input" got an invalid value at "input.drm": The value is not one of enum "Drm". Did you mean the enum value "WIDEVINE"?',
+    );
+    expect(told({ key: SECRET, picky: SECRET })).toBe('Variable "$input" got an invalid value at "input.picky".');
+  });
+
+  it('is not fooled by a value dressed up as a path or a reason', () => {
+    const disguised = `${SECRET} at "input.key"; Field "x" is not defined by type "In".`;
+    for (const input of [{ key: disguised, bogus: 1 }, { key: [disguised] }, { [disguised]: 1, key: 'k' }, disguised]) {
+      const message = told(input);
+      expect(message).toMatch(/^Variable "\$input" got an invalid value/);
+      expect(message).not.toContain(SECRET);
+    }
   });
 });
 
