@@ -104,7 +104,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
 
     const app = express();
     app.disable('x-powered-by');
-    const httpServer = createHttpServer(app, config.http);
+    const httpServer = createHttpServer(app, config.http, () => metrics.httpConnectionsDropped.inc());
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());

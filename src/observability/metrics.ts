@@ -5,6 +5,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly expressplay: ExpressPlayMetrics;
   readonly graphqlRequests: Counter<'operation' | 'outcome'>;
+  /** Connections closed on accept because HTTP_MAX_CONNECTIONS were open: the cap at work, or a flood. */
+  readonly httpConnectionsDropped: Counter;
 }
 
 /** One registry per app instance, so tests that build several apps never collide on metric names. */
@@ -30,9 +32,15 @@ export function createMetrics(): Metrics {
     labelNames: ['operation', 'outcome'] as const,
     registers: [registry],
   });
+  const httpConnectionsDropped = new Counter({
+    name: 'http_connections_dropped_total',
+    help: 'Connections closed on accept because HTTP_MAX_CONNECTIONS were already open.',
+    registers: [registry],
+  });
   return {
     registry,
     graphqlRequests,
+    httpConnectionsDropped,
     expressplay: {
       record(endpoint, outcome, seconds) {
         requests.inc({ endpoint, outcome });

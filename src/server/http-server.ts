@@ -6,7 +6,11 @@ import type { HttpServerConfig } from '../config/config.js';
  * the cap are closed on accept, and a request whose headers or body are not in by their deadline gets a 408 and
  * its connection closed, freeing whatever body it had sent so far.
  */
-export function createHttpServer(handler: http.RequestListener, limits: HttpServerConfig): http.Server {
+export function createHttpServer(
+  handler: http.RequestListener,
+  limits: HttpServerConfig,
+  onDrop: () => void = () => undefined,
+): http.Server {
   const server = http.createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -18,5 +22,7 @@ export function createHttpServer(handler: http.RequestListener, limits: HttpServ
     handler,
   );
   server.maxConnections = limits.maxConnections;
+  // Counted, not logged: a flood would otherwise write a log line per refused connection.
+  server.on('drop', onDrop);
   return server;
 }

@@ -70,6 +70,10 @@ describe('HTTP connection cap', () => {
     await held[0]!.closed;
     await sleep(100);
     await healthOn(await connect(app.url));
+    for (const conn of held) conn.socket.destroy();
+    await Promise.all(held.map((conn) => conn.closed));
+    await sleep(100);
+    expect(await (await fetch(`${app.url}/metrics`)).text()).toMatch(/^http_connections_dropped_total 3$/m);
   });
 });
 
