@@ -62,7 +62,9 @@ export function withoutInputValues(message: string, original?: unknown): string 
 
   // Literal validation: "Expected value of type "T", found <the literal>." (or "…; <scalar's reason>").
   const literal = /^Expected value of type "([\w[\]!]+)", found [^]*$/.exec(message);
-  if (literal) return `Expected value of type "${literal[1]}"; the value given here is not one.`;
+  if (literal && !message.endsWith(', found null.')) {
+    return `Expected value of type "${literal[1]}"; the value given here is not one.`;
+  }
 
   // Execution without validation: "Argument "x" has invalid value <the literal>."
   const argument = /^Argument "(\w+)" has invalid value [^]*$/.exec(message);

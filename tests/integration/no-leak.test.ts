@@ -104,6 +104,7 @@ describe('request errors', () => {
         [literal(`contentKey: { key: "${CEK}" }, ${rental}`), {}, 'GRAPHQL_VALIDATION_FAILED', /^String cannot represent a non string value\.$/],
         [literal(`contentKey: ${NAME_CEK}, ${rental}`), {}, 'GRAPHQL_VALIDATION_FAILED', /^String cannot represent a non string value\.$/],
         [literal(`contentKey: "${CEK}", rental: "${CEK}"`), {}, 'GRAPHQL_VALIDATION_FAILED', /^Expected value of type "RentalTermsInput!"; the value given here is not one\.$/],
+        [literal(`contentKey: null, ${rental}`), {}, 'GRAPHQL_VALIDATION_FAILED', /^Expected value of type "String!", found null\.$/],
         [literal(`contentKey "${CEK}", ${rental}`), {}, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: Expected ":", found String\.$/],
         [literal(`contentKey: "x", rental: { periodSeconds ${NAME_CEK} }`), {}, 'GRAPHQL_PARSE_FAILED', /^Syntax Error: Expected ":", found Name\.$/],
       ];
