@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, SANDBOX_CUSTOMER_AUTHENTICATOR } from '../../../src/config/config.js';
+import {
+  ConfigError,
+  loadConfig,
+  MAX_TOKEN_TTL_SECONDS,
+  SANDBOX_CUSTOMER_AUTHENTICATOR,
+} from '../../../src/config/config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded sandbox and PGlite with no variables at all', () => {
@@ -56,6 +61,16 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/SANDBOX_ERROR_RATE/);
     expect(problems.join('\n')).toMatch(/SANDBOX_NO_DEVICE_BINDING lists fp, wv or both/);
     expect(message).not.toContain('secret-value-123');
+  });
+
+  it('reads TOKEN_TTL: one hour by default, and never past ExpressPlay\'s 30-day token limit', () => {
+    expect(loadConfig({}).expressplay.tokenTtlSeconds).toBe(3600);
+    expect(loadConfig({ TOKEN_TTL: '600' }).expressplay.tokenTtlSeconds).toBe(600);
+    expect(MAX_TOKEN_TTL_SECONDS).toBeLessThan(30 * 24 * 3600);
+    expect(loadConfig({ TOKEN_TTL: String(MAX_TOKEN_TTL_SECONDS) }).expressplay.tokenTtlSeconds).toBe(MAX_TOKEN_TTL_SECONDS);
+    for (const bad of ['2592000', '59', 'an hour']) {
+      expect(() => loadConfig({ TOKEN_TTL: bad }), bad).toThrow(/TOKEN_TTL must be a whole number from 60 to 2588400/);
+    }
   });
 
   it('refuses development secrets in production', () => {

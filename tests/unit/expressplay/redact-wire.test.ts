@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../src/datasources/expressplay/http.js';
 import { redactUrl } from '../../../src/datasources/expressplay/redact.js';
+import { DEVICE_ID_PARAM as SANDBOX_DEVICE_ID_PARAM } from '../../../src/sandbox/token-service.js';
 import {
   DEVICE_ID_PARAM,
   formatExpressPlayTime,
@@ -37,8 +38,10 @@ describe('redactUrl', () => {
 });
 
 describe('wire details', () => {
-  it('uses deviceId as the device restriction parameter', () => {
-    expect(DEVICE_ID_PARAM).toBe('deviceId');
+  it('spells the device restriction parameter as the seed documents do, the same as the sandbox', () => {
+    // Two copies on purpose: the sandbox imports nothing from the service. This keeps them one spelling.
+    expect(DEVICE_ID_PARAM).toBe('deviceid');
+    expect(SANDBOX_DEVICE_ID_PARAM).toBe(DEVICE_ID_PARAM);
   });
 
   it('formats times as RFC 3339 Z without milliseconds', () => {
