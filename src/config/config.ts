@@ -252,7 +252,8 @@ export function loadConfig(env: Env): Config {
     policy: {
       maxDevices: int('MAX_DEVICES', 1, 1, 100),
       deviceSwapCooldownSeconds: int('DEVICE_SWAP_COOLDOWN', 86_400, 0),
-      pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1),
+      // It is also the dummy token's lifetime, which ExpressPlay caps at 30 days.
+      pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1, MAX_TOKEN_TTL_SECONDS),
       mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
     },
     graphql: {

@@ -71,6 +71,8 @@ describe('loadConfig', () => {
     for (const bad of ['2592000', '59', 'an hour']) {
       expect(() => loadConfig({ TOKEN_TTL: bad }), bad).toThrow(/TOKEN_TTL must be a whole number from 60 to 2588400/);
     }
+    // The dummy binding token lives as long as a binding may stay PENDING.
+    expect(() => loadConfig({ BINDING_PENDING_TTL: '2592000' })).toThrow(/BINDING_PENDING_TTL must be a whole number from 1 to 2588400/);
   });
 
   it('refuses development secrets in production', () => {
