@@ -77,7 +77,14 @@ describe('license redemption', () => {
     });
   });
 
-  it('compares device ids regardless of hex case', async () => {
+  it('restricts by deviceid only: a deviceId (another parameter, names are case-sensitive) restricts nothing', async () => {
+    const misspelt = await licenseUrlFor(t.url, 'pr', { deviceId: DEVICE });
+    expect((await redeem(misspelt, OTHER_DEVICE)).status).toBe(200);
+    const restricted = await licenseUrlFor(t.url, 'pr', { deviceid: DEVICE });
+    expect((await redeem(restricted, OTHER_DEVICE)).body.errorCode).toBe(-4001);
+  });
+
+    it('compares device ids regardless of hex case', async () => {
     const licenseUrl = await licenseUrlFor(t.url, 'wv', { deviceid: DEVICE.toUpperCase() });
     expect((await redeem(licenseUrl, DEVICE)).status).toBe(200);
   });
