@@ -133,7 +133,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       authenticator: createAuthenticator({ ...config.auth, jwtSecret: secrets.jwtSecret }),
       bindings,
       catalog,
-      entitlements: new EntitlementService({ store, expressplay, bindings, catalog, rateLimiter, now }),
+      entitlements: new EntitlementService({
+        store,
+        expressplay,
+        bindings,
+        catalog,
+        rateLimiter,
+        now,
+        tokenTtlSeconds: config.expressplay.tokenTtlSeconds,
+      }),
     };
     if (overrides.seedDemoCatalog ?? true) {
       const seeded = await catalog.seedDemo();

@@ -23,7 +23,18 @@ export interface ExpressPlayConfig {
   /** Consecutive unavailable failures that open the circuit, and how long it stays open. */
   readonly breakerFailureThreshold: number;
   readonly breakerResetMs: number;
+  /**
+   * Lifetime of a license token (its `expirationTime`), apart from the rights it carries: a token only has to live
+   * until the device asks for its license, and `licenseToken` mints a fresh one whenever it is needed.
+   */
+  readonly tokenTtlSeconds: number;
 }
+
+/**
+ * ExpressPlay refuses a token that expires more than 30 days after it is issued (-2002). The service computes the
+ * expiry on its own clock, so the longest TOKEN_TTL keeps an hour for the two clocks to disagree.
+ */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600 - 3600;
 
 export interface SandboxConfig {
   readonly port: number;
@@ -228,6 +239,7 @@ export function loadConfig(env: Env): Config {
     retries: int('EXPRESSPLAY_RETRIES', 2, 0, 10),
     breakerFailureThreshold: int('EXPRESSPLAY_BREAKER_THRESHOLD', 5, 1, 1000),
     breakerResetMs: int('EXPRESSPLAY_BREAKER_RESET_MS', 10_000, 100, 600_000),
+    tokenTtlSeconds: int('TOKEN_TTL', 3600, 60, MAX_TOKEN_TTL_SECONDS),
   };
 
   const jwksUrl = url('AUTH_JWKS_URL');
@@ -288,7 +300,8 @@ export function loadConfig(env: Env): Config {
     policy: {
       maxDevices: int('MAX_DEVICES', 1, 1, 100),
       deviceSwapCooldownSeconds: int('DEVICE_SWAP_COOLDOWN', 86_400, 0),
-      pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1),
+      // It is also the dummy token's lifetime, which ExpressPlay caps at 30 days.
+      pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1, MAX_TOKEN_TTL_SECONDS),
       mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
     },
     graphql: {

@@ -7,9 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/viewer.js';
 import type { BindingLoaders, BindingService } from '../bindings/binding-service.js';
 import type { DrmSystem, ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
-import { refusesDeviceBinding } from '../datasources/expressplay/wire.js';
+import { refusesDeviceBinding, refusesDeviceId, refusesExpirationTime } from '../datasources/expressplay/wire.js';
 import {
   BadUserInputError,
+  DeviceNotBoundError,
+  DrmNotBoundError,
   DrmWithoutDeviceBindingError,
   NotEntitledError,
   RentalExpiredError,
@@ -39,9 +41,14 @@ export interface EntitlementServiceDeps {
   readonly catalog: CatalogService;
   readonly rateLimiter: RateLimiter;
   readonly now: () => Date;
+  /** A license token's lifetime (TOKEN_TTL), apart from the rights it carries. */
+  readonly tokenTtlSeconds: number;
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
+
+/** A rental window closer than this to its end when ExpressPlay refuses its token's expiry counts as ended. */
+const WINDOW_END_MARGIN_MS = 60_000;
 
 /** The Drm enum's names, as clients send them. */
 const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
@@ -135,6 +142,9 @@ export class EntitlementService {
     binding: BindingRecord,
     drm: DrmSystem,
   ): Promise<string> {
+    // Each DRM on a device reports its own device id, and a binding holds the one its DRM reported: a token for
+    // another DRM restricted to it could never be redeemed. Refused here, after the entitlement was recorded.
+    if (binding.drm !== drm) throw new DrmNotBoundError(DRM_NAMES[binding.drm], DRM_NAMES[drm]);
     if (drm === 'fp' && content.iv === null) {
       throw new BadUserInputError(
         'drm',
@@ -150,6 +160,12 @@ export class EntitlementService {
             // The terms rented, not the catalog's current ones.
             playDurationSeconds: entitlement.playSeconds ?? content.rentalPlaySeconds,
           };
+    // The token only has to last until the device asks for its license (licenseToken mints another whenever one
+    // is needed), so it expires TOKEN_TTL from now, or at the rental window's end when that comes sooner; the
+    // rights keep the entitlement's terms, whatever their length.
+    const at = this.deps.now();
+    const ttlEnd = new Date(at.getTime() + this.deps.tokenTtlSeconds * 1000);
+    const expirationTime = rights.type === 'Rental' && rights.periodEndTime < ttlEnd ? rights.periodEndTime : ttlEnd;
     try {
       const { licenseUrl } = await this.deps.expressplay.requestToken({
         drm,
@@ -159,12 +175,28 @@ export class EntitlementService {
         rights,
         cookie: binding.cookie,
         deviceId: binding.deviceId!,
+        expirationTime,
       });
       return licenseUrl;
     } catch (error) {
       if (refusesDeviceBinding(error)) {
         const others = (['pr', 'wv', 'fp'] as const).filter((d) => d !== drm).map((d) => DRM_NAMES[d]);
         throw new DrmWithoutDeviceBindingError(DRM_NAMES[drm], error.upstreamCode, others);
+      }
+      // A rental whose window ends as the token is asked for: its end, in whole seconds, is not in the future on
+      // ExpressPlay's clock, which may run a little ahead of ours. Nothing could be played in what is left.
+      if (
+        refusesExpirationTime(error) &&
+        rights.type === 'Rental' &&
+        rights.periodEndTime.getTime() - this.deps.now().getTime() < WINDOW_END_MARGIN_MS
+      ) {
+        throw new RentalExpiredError(content.id, entitlement.expiresAt!);
+      }
+      if (refusesDeviceId(error)) {
+        throw new DeviceNotBoundError(
+          `ExpressPlay does not accept this binding's device id for ${DRM_NAMES[drm]}. Bind the device again ` +
+            `(bindDevice with drm: ${DRM_NAMES[drm]}); your purchase or rental is kept.`,
+        );
       }
       throw fromUpstream(error, 'license token request');
     }

@@ -63,7 +63,8 @@ export class DrmWithoutDeviceBindingError extends BadUserInputError {
     super(
       'drm',
       `ExpressPlay does not bind ${drm} licenses to a device on this service's account, so it cannot issue one. ` +
-        `Ask for ${alternatives.join(' or ')} instead; your purchase or rental is kept.`,
+        `Ask for ${alternatives.join(' or ')} instead, with a binding made for that DRM (bindDevice with drm); ` +
+        'your purchase or rental is kept: retry with the same idempotencyKey.',
     );
   }
 }
@@ -71,6 +72,23 @@ export class DrmWithoutDeviceBindingError extends BadUserInputError {
 export class DeviceNotBoundError extends AppError {
   constructor(message: string) {
     super(ErrorCode.DEVICE_NOT_BOUND, message);
+  }
+}
+
+/**
+ * A binding holds the device id of the one DRM system it was made with (each DRM on a device reports its own id),
+ * so a license for another DRM could never play on that device. The client binds the device for that DRM too.
+ */
+export class DrmNotBoundError extends AppError {
+  constructor(bindingDrm: string, requestedDrm: string) {
+    super(
+      ErrorCode.DRM_NOT_BOUND,
+      `This device binding holds the device's ${bindingDrm} id, and a ${requestedDrm} license is bound to the ` +
+        `device's ${requestedDrm} id. Bind this device for ${requestedDrm} (bindDevice with drm: ${requestedDrm}) ` +
+        `and use that binding, or ask for ${bindingDrm} with this one. Your purchase or rental is kept: retry ` +
+        'with the same idempotencyKey.',
+      { field: 'drm' },
+    );
   }
 }
 
@@ -120,8 +138,9 @@ export class UpstreamUnavailableError extends AppError {
   constructor(
     readonly failure?: UpstreamFailure,
     message = 'The DRM license service is not responding. Nothing was lost: try again shortly.',
+    retryAfterSeconds = 5,
   ) {
-    super(ErrorCode.UPSTREAM_UNAVAILABLE, message, { retryAfterSeconds: 5 });
+    super(ErrorCode.UPSTREAM_UNAVAILABLE, message, { retryAfterSeconds });
   }
 }
 

@@ -25,6 +25,8 @@ export const USAGE = `Usage:
 
 play    Plays an HLS stream (a URL whose path ends in .m3u8) or asks a license URL directly, as one device.
         Without --device-id the device id kept in ~/${DEVICE_ID_FILE} is used (created on first use).
+        Like a real device, it sends each DRM system its own id, derived from that one: the output shows the
+        DRM, the id it was sent ("deviceId"), and for a granted license whether it is persistent (offline).
 new-id  Prints a fresh random device id.
 
 Exit status: 0 license granted, 1 refused or unreachable, 2 usage error.
@@ -103,7 +105,7 @@ async function play(args: readonly string[], io: DeviceCommandIo): Promise<numbe
     io.stderr(`Playback failed: ${describe(error)}\n`);
     return EXIT_REFUSED;
   }
-  io.stdout(`${JSON.stringify({ deviceId: device, ...masked(outcome) }, null, 2)}\n`);
+  io.stdout(`${JSON.stringify({ device, ...masked(outcome) }, null, 2)}\n`);
   return outcome.granted ? EXIT_GRANTED : EXIT_REFUSED;
 }
 

@@ -99,6 +99,7 @@ export function createLicenseService(options: LicenseServiceOptions): LicenseSer
         keyId: payload.kid,
         contentKey: payload.contentKey,
         rights: licenseRights(payload),
+        persistent: payload.persistent,
         expiresAt,
       });
     },

@@ -25,6 +25,8 @@ export interface TokenPayload {
   readonly contentKey: string;
   readonly iv: string | null;
   readonly rights: Rights;
+  /** `generalFlags` bit 0 (00000001): the license may be stored on the device and played offline. */
+  readonly persistent: boolean;
   /** Output restrictions as requested (security level, HDCP, OPLs), passed into the license unchanged. */
   readonly restrictions: Readonly<Record<string, number>>;
   readonly cookie: string;
@@ -62,6 +64,8 @@ export function createTokenCodec(secret: Buffer): TokenCodec {
     open(token) {
       if (token.length > 8192 || !BASE64URL.test(token)) return null;
       const raw = Buffer.from(token, 'base64url');
+      // Node's decoder drops a dangling last character; a token is only the exact encoding of what was sealed.
+      if (raw.toString('base64url') !== token) return null;
       if (raw.length < 1 + NONCE_BYTES + TAG_BYTES + 2 || raw[0] !== VERSION) return null;
       const nonce = raw.subarray(1, 1 + NONCE_BYTES);
       const tag = raw.subarray(raw.length - TAG_BYTES);

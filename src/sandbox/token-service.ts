@@ -8,8 +8,12 @@ import { badRequest, ErrorCode, type ErrorCode as Code, type Reply } from './err
 import { parseTimeParameter, timeParameterHint } from './time-parameter.js';
 import type { Drm, Rights, TokenCodec, TokenPayload } from './token-codec.js';
 
-/** The device restriction parameter: one constant, as README.md asks (the Adobe prose writes `deviceid`). */
-export const DEVICE_ID_PARAM = 'deviceId';
+/**
+ * The device restriction parameter, spelt as every seed document spells it (`deviceid`, all lower case; ExpressPlay
+ * parameters are case-sensitive). The service keeps its own copy of the spelling (it imports nothing from here, nor
+ * this from it); a unit test checks that the two agree.
+ */
+export const DEVICE_ID_PARAM = 'deviceid';
 
 /** ExpressPlay's default and maximum token lifetime. */
 export const MAX_TOKEN_LIFETIME_SECONDS = 30 * 24 * 60 * 60;
@@ -47,6 +51,9 @@ export interface TokenService {
 }
 
 const HEX32 = /^[0-9a-fA-F]{32}$/;
+const GENERAL_FLAGS = /^[0-9a-fA-F]{8}$/;
+/** `generalFlags` bit 0: a persistent license (ExpressPlay's PlayReady token API; Widevine as public scripts send it). */
+const PERSISTENT_FLAG = 0x00000001;
 const DIGITS = /^\d{1,15}$/;
 const MAX_COOKIE_LENGTH = 32;
 
@@ -80,6 +87,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         throw badRequest(DEVICE_BINDING_UNSUPPORTED[drm as DeviceBindingDrm]);
       }
 
+      const persistent = persistentOf(drm, params.get('generalFlags'));
+
       let iv: string | null = null;
       let terms: { rights: Rights; restrictions: Record<string, number> };
       switch (drm) {
@@ -94,6 +103,9 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
           break;
         case 'pr':
           terms = playReadyTerms(params, issuedAt);
+          if (terms.rights.rightsType === 'Rental' && !persistent) {
+            throw badRequest(ErrorCode.InvalidGeneralFlags, 'rental licenses must be persistent (generalFlags=00000001)');
+          }
           break;
       }
 
@@ -105,6 +117,7 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         contentKey: normalizedKey,
         iv,
         rights: terms.rights,
+        persistent,
         restrictions: terms.restrictions,
         cookie,
         deviceId: deviceId === null ? null : deviceId.toLowerCase(),
@@ -141,6 +154,27 @@ function expirationOf(raw: string | null, issuedAt: Date): Date {
     throw badRequest(ErrorCode.InvalidExpirationTime, 'the maximum token lifetime is 30 days');
   }
   return expiresAt;
+}
+
+/**
+ * `generalFlags`, a 4-byte hex string (ExpressPlay's token APIs, -5003 "Invalid general flags"). Per DRM:
+ * - PlayReady: bit 0 (00000001) = persistent; no other flag is documented, so any other bit is refused.
+ * - Widevine: the token table says "'0000' is the only allowed value", but ExpressPlay's public scripts send
+ *   00000001 for a persistent license (the seed notes mark the conflict); the sandbox follows the scripts.
+ * - FairPlay: "'0000' is the only allowed value": no persistent license through this flag.
+ * The tables quote the zero value with 4 characters ('0000'), so that spelling is accepted as zero too.
+ */
+function persistentOf(drm: Drm, raw: string | null): boolean {
+  if (raw === null || (raw === '0000' && drm !== 'pr')) return false;
+  if (!GENERAL_FLAGS.test(raw)) throw badRequest(ErrorCode.InvalidGeneralFlags, 'expected 8 hexadecimal digits');
+  const flags = Number.parseInt(raw, 16);
+  if (drm === 'fp' && flags !== 0) {
+    throw badRequest(ErrorCode.InvalidGeneralFlags, 'FairPlay allows only 00000000 (no persistent flag)');
+  }
+  if ((flags & ~PERSISTENT_FLAG) !== 0) {
+    throw badRequest(ErrorCode.InvalidGeneralFlags, 'only 00000000 and 00000001 (persistent) are known');
+  }
+  return (flags & PERSISTENT_FLAG) !== 0;
 }
 
 /** A whole number within bounds, or `null`; leading `+`, signs, decimals and exponents are all refused. */

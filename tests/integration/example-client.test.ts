@@ -16,7 +16,7 @@ import {
   type LicenseTokenQuery,
   type LicenseTokenQueryVariables,
 } from '../../examples/web-client/src/gql/graphql.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -56,7 +56,8 @@ describe('example web client', () => {
     expectTypeOf(result).toEqualTypeOf<FlowResult>();
     expectTypeOf(result.purchase.entitlement.kind).toEqualTypeOf<EntitlementKind>();
     expectTypeOf(result.rental.entitlement.expiresAt).toEqualTypeOf<string | null>();
-    expect(result.binding).toMatchObject({ status: 'BOUND', deviceId: device, name: 'test phone', drm: 'FAIRPLAY' });
+    // The binding holds the id the device's FairPlay reported, which is the device's and FairPlay's only.
+    expect(result.binding).toMatchObject({ status: 'BOUND', deviceId: drmDeviceId(device, 'fp'), name: 'test phone', drm: 'FAIRPLAY' });
     expect(result.purchase.entitlement).toMatchObject({ kind: 'PURCHASE', contentId: title!.id, expiresAt: null, bindingId: result.binding.id });
     expect(result.rental.entitlement).toMatchObject({ kind: 'RENTAL', contentId: title!.id });
     expect(Date.parse(result.rental.entitlement.expiresAt!)).toBeGreaterThan(Date.now());

@@ -1,7 +1,8 @@
 /**
  * ExpressPlay's tables list "Device ID binding is not supported" for FairPlay (-6008) and Widevine (-7002). Against
  * such an account a purchase still records the entitlement, the client is told which DRM to ask for instead, and
- * a retry with the same idempotencyKey and that DRM gets a license only the bound device can use.
+ * once the device is bound for that DRM, a retry with the same idempotencyKey gets a license only that device can
+ * use (a binding holds one DRM's device id, so the FairPlay binding cannot serve it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
@@ -40,8 +41,20 @@ describe('an ExpressPlay account that does not bind FairPlay licenses to devices
       },
     ]);
 
+    const sameBinding = await app.gql(PURCHASE, { input: { ...input, drm: 'PLAYREADY' } }, { token });
+    expect(sameBinding.errors?.[0]?.extensions).toEqual({ code: 'DRM_NOT_BOUND', field: 'drm' });
+
+    // MAX_DEVICES is 1: the device gives up its FairPlay binding and binds for PlayReady.
+    const unbound = await app.gql(`mutation($id: ID!) { unbindDevice(id: $id) { status } }`, { id: bindingId }, { token });
+    expect(unbound.errors).toBeUndefined();
+    const rebound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+      `mutation { bindDevice(input: { drm: PLAYREADY }) { binding { id } contentUrl } }`, {}, { token });
+    expect(rebound.errors).toBeUndefined();
+    expect((await playStream(rebound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
+    const prBindingId = rebound.data!.bindDevice.binding.id;
+
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
-      PURCHASE, { input: { ...input, drm: 'PLAYREADY' } }, { token });
+      PURCHASE, { input: { ...input, bindingId: prBindingId, drm: 'PLAYREADY' } }, { token });
     expect(retried.errors).toBeUndefined();
     const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
     expect(list.data!.entitlements).toEqual([{ id: retried.data!.purchase.entitlement.id }]);

@@ -1,7 +1,7 @@
 /**
  * ExpressPlay refusing a request of ours (here: a customer authenticator it does not know) is a configuration
- * fault, not the client's: the client gets a bare INTERNAL_SERVER_ERROR, the operator one error line with
- * ExpressPlay's code and the request id, and the authenticator appears in neither.
+ * fault, not the client's: the client gets UPSTREAM_UNAVAILABLE with a later retry (never INTERNAL_SERVER_ERROR),
+ * the operator one error line with ExpressPlay's code and the request id, and the authenticator appears in neither.
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,14 +38,15 @@ afterAll(async () => {
 });
 
 describe('ExpressPlay refuses our request', () => {
-  it('gives the client INTERNAL_SERVER_ERROR and the operator one error line with the code', async () => {
+  it('gives the client UPSTREAM_UNAVAILABLE with a later retry, and the operator one error line with the code', async () => {
     const token = await app.token('misconfigured');
     const r = await app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token, headers: { 'x-request-id': 'support-ticket-42' } });
     expect(r.errors).toEqual([
       {
-        message: expect.stringMatching(/^Internal server error/),
+        message: expect.stringMatching(/refused a request of ours.*try again later/),
+        locations: expect.any(Array),
         path: ['bindDevice'],
-        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        extensions: { code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 300 },
       },
     ]);
     expect(sandbox.stats().token).toBe(1); // a 4xx is never retried

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_ID_FILE, runDeviceCommand } from '../../src/sandbox/device-command.js';
 import {
+  drmDeviceId,
+  drmOfLicenseUrl,
   licenseUrlFromSkd,
   newDeviceId,
   playLicenseUrl,
@@ -40,7 +42,8 @@ function mediaPlaylist(licenseUrl: string): string {
 
 beforeAll(async () => {
   t = await startTestSandbox();
-  boundLicenseUrl = await licenseUrlFor(t.url, 'fp', { deviceId: DEVICE });
+  // Bound, as the service binds, to the id the device's FairPlay reported.
+  boundLicenseUrl = await licenseUrlFor(t.url, 'fp', { deviceid: drmDeviceId(DEVICE, 'fp') });
   playlists.set('/bound/stream.m3u8', mediaPlaylist(boundLicenseUrl));
   playlists.set('/master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nbound/stream.m3u8\n');
   playlists.set('/clear.m3u8', '#EXTM3U\n#EXTINF:6.0,\nsegment0.ts\n#EXT-X-ENDLIST\n');
@@ -69,17 +72,59 @@ describe('simulated device', () => {
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it('derives one stable 32-hex id per DRM system, unrelated across DRMs and devices', () => {
+    const ids = (['fp', 'wv', 'pr'] as const).map((drm) => drmDeviceId(DEVICE, drm));
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(new Set([...ids, DEVICE]).size).toBe(4);
+    expect(drmDeviceId(DEVICE.toUpperCase(), 'wv')).toBe(ids[1]);
+    expect(drmDeviceId(OTHER_DEVICE, 'fp')).not.toBe(ids[0]);
+  });
+
+  it('tells the DRM from the license URL path', () => {
+    expect(drmOfLicenseUrl('https://fp.service.expressplay.com:80/hms/fp/rights/?ExpressPlayToken=x')).toBe('fp');
+    expect(drmOfLicenseUrl('https://wv.service.expressplay.com/hms/wv/rights/?ExpressPlayToken=x')).toBe('wv');
+    expect(drmOfLicenseUrl('https://pr.test.expressplay.com/playready/RightsManager.asmx?ExpressPlayToken=x')).toBe('pr');
+    expect(drmOfLicenseUrl('https://expressplay-licensing.axprod.net/LicensingService.ashx?ExpressPlayToken=x')).toBe('pr');
+    expect(drmOfLicenseUrl('https://example.com/license')).toBeUndefined();
+    expect(drmOfLicenseUrl('not a url')).toBeUndefined();
+  });
+
   it('plays a license URL', async () => {
     expect(await playLicenseUrl(boundLicenseUrl, DEVICE)).toEqual({
+      drm: 'fp',
+      deviceId: drmDeviceId(DEVICE, 'fp'),
       granted: true,
-      license: { keyId: KID, contentKey: CEK, rights: { rightsType: 'BuyToOwn' }, expiresAt: null },
+      license: { keyId: KID, contentKey: CEK, rights: { rightsType: 'BuyToOwn' }, persistent: false, expiresAt: null },
     });
     expect(await playLicenseUrl(boundLicenseUrl, OTHER_DEVICE)).toEqual({
+      drm: 'fp',
+      deviceId: drmDeviceId(OTHER_DEVICE, 'fp'),
       granted: false,
       status: 403,
       errorCode: -4001,
       errorMessage: 'Device could not be authenticated',
     });
+  });
+
+  it('is refused (-4001) a license for another DRM than the one whose id the token is bound to', async () => {
+    // What a binding made with one DRM would give if the service sent its id in another DRM's token.
+    for (const drm of ['wv', 'pr'] as const) {
+      const crossDrm = await licenseUrlFor(t.url, drm, { deviceid: drmDeviceId(DEVICE, 'fp') });
+      expect(await playLicenseUrl(crossDrm, DEVICE)).toMatchObject({ drm, granted: false, status: 403, errorCode: -4001 });
+      const ownDrm = await licenseUrlFor(t.url, drm, { deviceid: drmDeviceId(DEVICE, drm) });
+      expect(await playLicenseUrl(ownDrm, DEVICE)).toMatchObject({ drm, granted: true });
+    }
+  });
+
+  it('reports whether a license is persistent', async () => {
+    const offline = await licenseUrlFor(t.url, 'wv', { generalFlags: '00000001' });
+    expect(await playLicenseUrl(offline, DEVICE)).toMatchObject({ granted: true, license: { persistent: true } });
+    const online = await licenseUrlFor(t.url, 'wv', { generalFlags: '00000000' });
+    expect(await playLicenseUrl(online, DEVICE)).toMatchObject({ granted: true, license: { persistent: false } });
+  });
+
+  it('refuses to guess the DRM of a URL it does not know', async () => {
+    await expect(playLicenseUrl(`${t.url}/license?ExpressPlayToken=x`, DEVICE)).rejects.toBeInstanceOf(TypeError);
   });
 
   it('plays an HLS stream through its skd:// key URI', async () => {
@@ -138,12 +183,31 @@ describe('device command', () => {
     const stored = (await readFile(join(home, DEVICE_ID_FILE), 'utf8')).trim();
     expect(stored).toMatch(/^[0-9a-f]{32}$/);
     expect(first.code).toBe(1);
-    expect(JSON.parse(first.stdout)).toMatchObject({ deviceId: stored, granted: false, errorCode: -4001 });
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      device: stored,
+      drm: 'fp',
+      deviceId: drmDeviceId(stored, 'fp'),
+      granted: false,
+      errorCode: -4001,
+    });
 
     await writeFile(join(home, DEVICE_ID_FILE), `${DEVICE}\n`);
     const second = await run(['play', `${streamsUrl}/bound/stream.m3u8`]);
     expect(second.code).toBe(0);
-    expect(JSON.parse(second.stdout)).toMatchObject({ deviceId: DEVICE, granted: true });
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      device: DEVICE,
+      drm: 'fp',
+      deviceId: drmDeviceId(DEVICE, 'fp'),
+      granted: true,
+      license: { persistent: false },
+    });
+  });
+
+  it('prints that a license is persistent', async () => {
+    const offline = await licenseUrlFor(t.url, 'pr', { generalFlags: '00000001', deviceid: drmDeviceId(DEVICE, 'pr') });
+    const { code, stdout } = await run(['play', offline, '--device-id', DEVICE]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ drm: 'pr', granted: true, license: { persistent: true } });
   });
 
   it.each([

@@ -29,10 +29,23 @@ async function events(query: Record<string, string> = {}): Promise<Record<string
 
 describe('license redemption', () => {
   it.each(['fp', 'wv', 'pr'] as const)('%s grants the bound device its key', async (drm) => {
-    const licenseUrl = await licenseUrlFor(t.url, drm, { deviceId: DEVICE });
+    const licenseUrl = await licenseUrlFor(t.url, drm, { deviceid: DEVICE });
     const { status, body } = await redeem(licenseUrl, DEVICE);
     expect(status).toBe(200);
-    expect(body).toMatchObject({ keyId: KID, contentKey: CEK, rights: { rightsType: 'BuyToOwn' }, expiresAt: null });
+    expect(body).toMatchObject({
+      keyId: KID,
+      contentKey: CEK,
+      rights: { rightsType: 'BuyToOwn' },
+      persistent: false,
+      expiresAt: null,
+    });
+  });
+
+  it.each(['wv', 'pr'] as const)('%s says in the license that it is persistent when generalFlags asks', async (drm) => {
+    const licenseUrl = await licenseUrlFor(t.url, drm, { deviceid: DEVICE, generalFlags: '00000001' });
+    const { status, body } = await redeem(licenseUrl, DEVICE);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ rights: { rightsType: 'BuyToOwn' }, persistent: true });
   });
 
   it('carries the DRM output restrictions into the license rights', async () => {
@@ -57,15 +70,22 @@ describe('license redemption', () => {
   });
 
   it('refuses another device with -4001', async () => {
-    const licenseUrl = await licenseUrlFor(t.url, 'fp', { deviceId: DEVICE });
+    const licenseUrl = await licenseUrlFor(t.url, 'fp', { deviceid: DEVICE });
     expect(await redeem(licenseUrl, OTHER_DEVICE)).toEqual({
       status: 403,
       body: { errorCode: -4001, errorMessage: 'Device could not be authenticated' },
     });
   });
 
-  it('compares device ids regardless of hex case', async () => {
-    const licenseUrl = await licenseUrlFor(t.url, 'wv', { deviceId: DEVICE.toUpperCase() });
+  it('restricts by deviceid only: a deviceId (another parameter, names are case-sensitive) restricts nothing', async () => {
+    const misspelt = await licenseUrlFor(t.url, 'pr', { deviceId: DEVICE });
+    expect((await redeem(misspelt, OTHER_DEVICE)).status).toBe(200);
+    const restricted = await licenseUrlFor(t.url, 'pr', { deviceid: DEVICE });
+    expect((await redeem(restricted, OTHER_DEVICE)).body.errorCode).toBe(-4001);
+  });
+
+    it('compares device ids regardless of hex case', async () => {
+    const licenseUrl = await licenseUrlFor(t.url, 'wv', { deviceid: DEVICE.toUpperCase() });
     expect((await redeem(licenseUrl, DEVICE)).status).toBe(200);
   });
 
@@ -175,10 +195,12 @@ describe('rentals', () => {
       rightsType: 'Rental',
       'rental.periodEndTime': '+200',
       'rental.playDuration': '1000',
+      generalFlags: '00000001',
     });
     const first = await redeem(licenseUrl, DEVICE);
     expect(first.body).toMatchObject({
       rights: { rightsType: 'Rental', playDuration: 1000 },
+      persistent: true,
       expiresAt: new Date(t.clock.now().getTime() + 200_000).toISOString(),
     });
     t.clock.advance(200);
@@ -188,7 +210,7 @@ describe('rentals', () => {
   });
 
   it('does not start the play clock on a refused request', async () => {
-    const licenseUrl = await licenseUrlFor(t.url, 'fp', { rentalDuration: '10', deviceId: DEVICE });
+    const licenseUrl = await licenseUrlFor(t.url, 'fp', { rentalDuration: '10', deviceid: DEVICE });
     expect((await redeem(licenseUrl, OTHER_DEVICE)).status).toBe(403);
     t.clock.advance(60);
     expect((await redeem(licenseUrl, DEVICE)).status).toBe(200);
@@ -197,7 +219,7 @@ describe('rentals', () => {
 
 describe('transaction log', () => {
   it('logs every license request, granted or denied, with cookie, device and code', async () => {
-    const bound = await licenseUrlFor(t.url, 'fp', { deviceId: DEVICE });
+    const bound = await licenseUrlFor(t.url, 'fp', { deviceid: DEVICE });
     const pr = await licenseUrlFor(t.url, 'pr', { cookie: 'other-cookie' });
     await redeem(bound, DEVICE);
     await redeem(bound, OTHER_DEVICE);

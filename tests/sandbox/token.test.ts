@@ -49,13 +49,46 @@ describe('token generation: success', () => {
   });
 
   it('pr accepts a rental with period end and play duration', async () => {
-    const rental = { rightsType: 'Rental', 'rental.periodEndTime': '+3600', 'rental.playDuration': '600' };
+    const rental = {
+      rightsType: 'Rental',
+      'rental.periodEndTime': '+3600',
+      'rental.playDuration': '600',
+      generalFlags: '00000001',
+    };
     const form = tokenForm('pr', rental);
     expect((await postToken(t.url, 'pr', form)).status).toBe(200);
   });
 
+  it('accepts a rental period end beyond 30 days: only the token lifetime is limited', async () => {
+    const rental = {
+      rightsType: 'Rental',
+      'rental.periodEndTime': '2030-03-02T00:00:00Z',
+      'rental.playDuration': '600',
+      generalFlags: '00000001',
+      expirationTime: '+3600',
+    };
+    expect((await postToken(t.url, 'pr', tokenForm('pr', rental))).status).toBe(200);
+  });
+
+  it('accepts the persistent flag for PlayReady and Widevine, and only the zero flags for FairPlay', async () => {
+    const accepted: Array<[Drm, string]> = [
+      ['pr', '00000000'],
+      ['pr', '00000001'],
+      ['wv', '00000000'],
+      ['wv', '00000001'],
+      ['wv', '0000'],
+      ['fp', '00000000'],
+      ['fp', '0000'],
+    ];
+    for (const [drm, generalFlags] of accepted) {
+      const response = await postToken(t.url, drm, tokenForm(drm, { generalFlags }));
+      expect(response.status, `${drm} ${generalFlags}`).toBe(200);
+    }
+  });
+
   it('accepts absolute and relative expiration times up to 30 days', async () => {
-    for (const expirationTime of ['+60', '+2592000', '2030-01-15T12:00:00Z', '2030-01-15T12:00:00.250Z']) {
+    const thirtyDays = '2030-01-31T00:00:00Z'; // the sandbox clock starts at 2030-01-01T00:00:00Z
+    for (const expirationTime of ['+60', '+2592000', '2030-01-15T12:00:00Z', '2030-01-15T12:00:00.250Z', thirtyDays]) {
       const response = await postToken(t.url, 'fp', tokenForm('fp', { expirationTime }));
       expect(response.status, expirationTime).toBe(200);
     }
@@ -136,8 +169,13 @@ const ERROR_CASES: ErrorCase[] = [
     { name: 'expirationTime impossible date', drm, overrides: { expirationTime: '2030-02-30T00:00:00Z' }, code: -2002 },
     { name: 'expirationTime in the past', drm, overrides: { expirationTime: '2029-12-31T23:59:59Z' }, code: -2002 },
     { name: 'expirationTime over 30 days', drm, overrides: { expirationTime: '+2592001' }, code: -2002 },
+    { name: 'expirationTime 31 days ahead', drm, overrides: { expirationTime: '2030-02-01T00:00:00Z' }, code: -2002 },
+    { name: 'expirationTime 31 days ahead, relative', drm, overrides: { expirationTime: '+2678400' }, code: -2002 },
+    { name: 'generalFlags not hex', drm, overrides: { generalFlags: 'zzzzzzzz' }, code: -5003 },
+    { name: 'generalFlags not 4 bytes', drm, overrides: { generalFlags: '0001' }, code: -5003 },
+    { name: 'generalFlags unknown bit', drm, overrides: { generalFlags: '00000002' }, code: -5003 },
     { name: 'expirationTime with unencoded +', drm, overrides: { expirationTime: ' 60' }, code: -2002 },
-    { name: 'deviceId not 32 hex', drm, overrides: { deviceId: 'abc' }, code: -5004 },
+    { name: 'deviceid not 32 hex', drm, overrides: { deviceid: 'abc' }, code: -5004 },
   ]),
   { name: 'kid missing', drm: 'wv', overrides: { kid: null }, code: -4018 },
   { name: 'kid missing', drm: 'pr', overrides: { kid: null }, code: -4018 },
@@ -170,6 +208,24 @@ const ERROR_CASES: ErrorCase[] = [
     drm: 'pr',
     overrides: { rightsType: 'Rental', 'rental.periodEndTime': '+60', 'rental.playDuration': '0' },
     code: -2025,
+  },
+  { name: 'generalFlags persistent (FairPlay allows only 0000)', drm: 'fp', overrides: { generalFlags: '00000001' }, code: -5003 },
+  {
+    name: 'rental not persistent (no generalFlags)',
+    drm: 'pr',
+    overrides: { rightsType: 'Rental', 'rental.periodEndTime': '+60', 'rental.playDuration': '60' },
+    code: -5003,
+  },
+  {
+    name: 'rental not persistent (generalFlags 00000000)',
+    drm: 'pr',
+    overrides: {
+      rightsType: 'Rental',
+      'rental.periodEndTime': '+60',
+      'rental.playDuration': '60',
+      generalFlags: '00000000',
+    },
+    code: -5003,
   },
   { name: 'OPL missing', drm: 'pr', overrides: { uncompressedDigitalVideoOPL: null }, code: -5006 },
   { name: 'OPL out of range', drm: 'pr', overrides: { analogVideoOPL: '1000' }, code: -2034 },
@@ -225,13 +281,13 @@ describe('an account without device binding for some DRMs', () => {
     const limited = await startTestSandbox({ noDeviceBinding: ['fp', 'wv'] });
     try {
       for (const [drm, code] of [['fp', -6008], ['wv', -7002]] as const) {
-        const refused = await postToken(limited.url, drm, tokenForm(drm, { deviceId: DEVICE }));
+        const refused = await postToken(limited.url, drm, tokenForm(drm, { deviceid: DEVICE }));
         expect(refused.status).toBe(400);
         expect(await refused.json()).toEqual({ errorCode: code, errorMessage: expect.stringMatching(/^Device ID binding is not supported/) });
         // The dummy token of a binding carries no device restriction, so binding itself still works.
         expect((await postToken(limited.url, drm, tokenForm(drm))).status).toBe(200);
       }
-      expect((await postToken(limited.url, 'pr', tokenForm('pr', { deviceId: DEVICE }))).status).toBe(200);
+      expect((await postToken(limited.url, 'pr', tokenForm('pr', { deviceid: DEVICE }))).status).toBe(200);
     } finally {
       await limited.sandbox.close();
     }

@@ -48,6 +48,7 @@ describe('token codec', () => {
     contentKey: '11'.repeat(16),
     iv: null,
     rights: { rightsType: 'BuyToOwn' },
+    persistent: false,
     restrictions: {},
     cookie: 'c',
     deviceId: null,

@@ -30,8 +30,18 @@ export interface TokenRequest {
   readonly cookie: string;
   /** Token restriction: only this device (32 hex) gets a license. Absent for the dummy binding token. */
   readonly deviceId?: string;
-  /** Token expiry; ExpressPlay's default and maximum is 30 days. */
+  /**
+   * When the token (not the license) stops being redeemable; ExpressPlay's default and maximum is 30 days after
+   * issue (-2002 beyond). Separate from the rights: a rental's window may run longer, and a fresh token is minted
+   * for each license request. For a rental, capped at the window end (a token is useless after it).
+   */
   readonly expirationTime?: Date;
+  /**
+   * Ask for a persistent (offline) license: `generalFlags=00000001`. PlayReady rentals are always persistent, since
+   * ExpressPlay requires it. FairPlay's token table allows only `0000`, so ExpressPlay refuses it there (-5003; see
+   * `refusesPersistentLicense`).
+   */
+  readonly persistent?: boolean;
 }
 
 export interface TokenResult {

@@ -7,10 +7,12 @@ import { ExpressPlayRejectedError, ExpressPlayUnavailableError, type ExpressPlay
 import type { DrmSystem, LicenseRecord, TokenRequest } from './types.js';
 
 /**
- * The device restriction parameter. The public record only has it in prose, spelt `deviceid`; the project chose
- * `deviceId` like every other parameter (src/sandbox/README.md). One constant so a correction is one line.
+ * The device restriction parameter, as every seed document spells it: `deviceid`, all lower case (ExpressPlay's
+ * device-binding recipe; its parameters are case-sensitive). No public request shows it, so it is unconfirmed:
+ * one constant so a correction is one line. The sandbox keeps its own copy (it imports nothing from the service);
+ * a unit test checks that the two agree.
  */
-export const DEVICE_ID_PARAM = 'deviceId';
+export const DEVICE_ID_PARAM = 'deviceid';
 
 /**
  * ExpressPlay's error tables list "Device ID binding is not supported" for FairPlay (-6008) and Widevine (-7002):
@@ -21,6 +23,33 @@ const DEVICE_BINDING_UNSUPPORTED_CODES: ReadonlySet<number> = new Set([-6008, -7
 /** ExpressPlay refused a token request because the account does not bind this DRM's licenses to a device. */
 export function refusesDeviceBinding(error: unknown): error is ExpressPlayRejectedError {
   return error instanceof ExpressPlayRejectedError && DEVICE_BINDING_UNSUPPORTED_CODES.has(error.upstreamCode ?? 0);
+}
+
+/** "Invalid general flags": what FairPlay's token service answers to the persistent flag ('0000' only). */
+const INVALID_GENERAL_FLAGS = -5003;
+
+/** ExpressPlay refused the persistent flag of a request that asked for an offline license. */
+export function refusesPersistentLicense(error: unknown, request: Pick<TokenRequest, 'persistent'>): boolean {
+  return (
+    request.persistent === true &&
+    error instanceof ExpressPlayRejectedError &&
+    error.upstreamCode === INVALID_GENERAL_FLAGS
+  );
+}
+
+/**
+ * ExpressPlay's verdict that a token request's expiry is invalid (-2002): past its 30-day limit, malformed, or not
+ * in the future on its clock.
+ */
+export function refusesExpirationTime(error: unknown): error is ExpressPlayRejectedError {
+  return error instanceof ExpressPlayRejectedError && error.upstreamCode === -2002;
+}
+
+/** "Device ID must be 32 hexadecimal characters long" / "Invalid device ID": the device restriction was refused. */
+const DEVICE_ID_REFUSED_CODES: ReadonlySet<number> = new Set([-5004, -5005]);
+
+export function refusesDeviceId(error: unknown): error is ExpressPlayRejectedError {
+  return error instanceof ExpressPlayRejectedError && DEVICE_ID_REFUSED_CODES.has(error.upstreamCode ?? 0);
 }
 
 /** Query parameter that carries the token in license URLs. */
@@ -70,10 +99,10 @@ export const PR_OUTPUT_PROTECTION_LEVELS = {
 } as const;
 
 /**
- * PlayReady `generalFlags`: 00000001 = persistent license. "Rental licenses MUST be persistent" (ExpressPlay's
- * PlayReady token API).
+ * `generalFlags` 00000001 = persistent license (ExpressPlay's PlayReady token API; public ExpressPlay scripts send
+ * the same for Widevine). PlayReady: "Rental licenses (rightsType=Rental) MUST be persistent".
  */
-export const PR_PERSISTENT_FLAGS = '00000001';
+export const PERSISTENT_FLAGS = '00000001';
 
 export const GETRECORD_PATH = '/cmiapi/getrecord/';
 
@@ -121,15 +150,14 @@ export function buildTokenForm(request: TokenRequest, customerAuthenticator: str
     periodEnd = formatExpressPlayTime(rights.periodEndTime);
   }
 
-  // The token's own expiry: an explicit one for BuyToOwn; for a rental the window end (a token is useless after
-  // it), or the caller's expiry when that comes sooner.
-  const expiration =
-    rights.type === 'Rental'
-      ? request.expirationTime !== undefined && request.expirationTime < rights.periodEndTime
-        ? request.expirationTime
-        : rights.periodEndTime
-      : request.expirationTime;
+  // The token's own expiry is the caller's, never derived from the rights: a rental window may run past
+  // ExpressPlay's 30-day token limit. A rental's token is capped at its window end, since it is useless after it.
+  let expiration = request.expirationTime;
+  if (expiration !== undefined && rights.type === 'Rental' && rights.periodEndTime < expiration) {
+    expiration = rights.periodEndTime;
+  }
   if (expiration !== undefined) form.set(PARAM.expirationTime, formatExpressPlayTime(expiration));
+  if (request.persistent === true) form.set(PARAM.generalFlags, PERSISTENT_FLAGS);
 
   switch (request.drm) {
     case 'fp':
@@ -150,7 +178,7 @@ export function buildTokenForm(request: TokenRequest, customerAuthenticator: str
       if (periodEnd !== undefined && playDuration !== undefined) {
         form.set(PARAM.rentalPeriodEndTime, periodEnd);
         form.set(PARAM.rentalPlayDuration, playDuration);
-        form.set(PARAM.generalFlags, PR_PERSISTENT_FLAGS);
+        form.set(PARAM.generalFlags, PERSISTENT_FLAGS);
       }
       break;
     default: {

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEV_TOKEN_TTL_SECONDS } from '../../../src/auth/dev-token.js';
-import { ConfigError, loadConfig, SANDBOX_CUSTOMER_AUTHENTICATOR } from '../../../src/config/config.js';
+import {
+  ConfigError,
+  loadConfig,
+  MAX_TOKEN_TTL_SECONDS,
+  SANDBOX_CUSTOMER_AUTHENTICATOR,
+} from '../../../src/config/config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded sandbox and PGlite with no variables at all', () => {
@@ -83,6 +88,18 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not be more/);
     expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/HTTP_MAX_CONNECTIONS/);
+  });
+
+  it('reads TOKEN_TTL: one hour by default, and never past ExpressPlay\'s 30-day token limit', () => {
+    expect(loadConfig({}).expressplay.tokenTtlSeconds).toBe(3600);
+    expect(loadConfig({ TOKEN_TTL: '600' }).expressplay.tokenTtlSeconds).toBe(600);
+    expect(MAX_TOKEN_TTL_SECONDS).toBeLessThan(30 * 24 * 3600);
+    expect(loadConfig({ TOKEN_TTL: String(MAX_TOKEN_TTL_SECONDS) }).expressplay.tokenTtlSeconds).toBe(MAX_TOKEN_TTL_SECONDS);
+    for (const bad of ['2592000', '59', 'an hour']) {
+      expect(() => loadConfig({ TOKEN_TTL: bad }), bad).toThrow(/TOKEN_TTL must be a whole number from 60 to 2588400/);
+    }
+    // The dummy binding token lives as long as a binding may stay PENDING.
+    expect(() => loadConfig({ BINDING_PENDING_TTL: '2592000' })).toThrow(/BINDING_PENDING_TTL must be a whole number from 1 to 2588400/);
   });
 
   it('refuses development secrets in production', () => {

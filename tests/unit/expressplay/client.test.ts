@@ -45,7 +45,7 @@ const common = {
   contentKey: CEK,
   kid: KID,
   cookie: COOKIE,
-  deviceId: DEVICE,
+  deviceid: DEVICE,
 };
 const OPLS = {
   analogVideoOPL: '0',
@@ -66,7 +66,27 @@ describe('token requests: the form sent per DRM and rights type', () => {
     [
       'fp Rental',
       { ...fpBuy, rights: rental },
-      { ...common, iv: IV, rentalDuration: '7200', expirationTime: '2026-03-01T10:00:00Z' },
+      { ...common, iv: IV, rentalDuration: '7200' },
+    ],
+    [
+      'fp Rental with a token expiry before the window end',
+      { ...fpBuy, rights: rental, expirationTime: new Date('2026-02-01T01:00:00Z') },
+      { ...common, iv: IV, rentalDuration: '7200', expirationTime: '2026-02-01T01:00:00Z' },
+    ],
+    [
+      'fp BuyToOwn persistent (FairPlay refuses the flag: ExpressPlay says so, not the client)',
+      { ...fpBuy, persistent: true },
+      { ...common, iv: IV, generalFlags: '00000001' },
+    ],
+    [
+      'wv BuyToOwn persistent',
+      { ...fpBuy, drm: 'wv', iv: undefined, persistent: true },
+      { ...common, securityLevel: '1', hdcpOutputControl: '0', generalFlags: '00000001' },
+    ],
+    [
+      'pr BuyToOwn persistent',
+      { ...fpBuy, drm: 'pr', iv: undefined, persistent: true },
+      { ...common, rightsType: 'BuyToOwn', ...OPLS, generalFlags: '00000001' },
     ],
     [
       'wv BuyToOwn',
@@ -81,7 +101,6 @@ describe('token requests: the form sent per DRM and rights type', () => {
         securityLevel: '1',
         hdcpOutputControl: '0',
         licenseDuration: '7200',
-        expirationTime: '2026-03-01T10:00:00Z',
       },
     ],
     ['pr BuyToOwn', { ...fpBuy, drm: 'pr', iv: undefined }, { ...common, rightsType: 'BuyToOwn', ...OPLS }],
@@ -95,7 +114,6 @@ describe('token requests: the form sent per DRM and rights type', () => {
         'rental.periodEndTime': '2026-03-01T10:00:00Z',
         'rental.playDuration': '7200',
         generalFlags: '00000001',
-        expirationTime: '2026-03-01T10:00:00Z',
       },
     ],
   ];
@@ -117,13 +135,29 @@ describe('token requests: the form sent per DRM and rights type', () => {
     expect(call!.url).not.toContain(CEK);
   });
 
-  it('leaves deviceId and expirationTime out when not given (the dummy binding token)', async () => {
+  it('leaves deviceid, expirationTime and generalFlags out when not given (the dummy binding token)', async () => {
     const upstream = await start(okFor);
     const { deviceId: _omit, ...unbound } = fpBuy;
     await testClient(upstream.url).requestToken(unbound);
     const form = upstream.calls[0]!.form;
+    expect(form.has('deviceid')).toBe(false);
     expect(form.has('deviceId')).toBe(false);
     expect(form.has('expirationTime')).toBe(false);
+    expect(form.has('generalFlags')).toBe(false);
+  });
+
+  it('never derives the token expiry from a rental window: a 60-day rental keeps its window in the rights only', async () => {
+    const upstream = await start(okFor);
+    const client = testClient(upstream.url);
+    const sixtyDays = { type: 'Rental', periodEndTime: new Date('2026-04-01T00:00:00Z'), playDurationSeconds: 172_800 } as const;
+    const oneHour = new Date('2026-01-31T01:00:00Z');
+    await client.requestToken({ ...fpBuy, drm: 'pr', iv: undefined, rights: sixtyDays, expirationTime: oneHour });
+    await client.requestToken({ ...fpBuy, drm: 'pr', iv: undefined, rights: sixtyDays });
+    const [withTtl, withoutTtl] = upstream.calls.map((c) => c.form);
+    expect(withTtl!.get('expirationTime')).toBe('2026-01-31T01:00:00Z');
+    expect(withTtl!.get('rental.periodEndTime')).toBe('2026-04-01T00:00:00Z');
+    expect(withTtl!.get('rental.playDuration')).toBe('172800');
+    expect(withoutTtl!.has('expirationTime')).toBe(false); // ExpressPlay's default, never the window end
   });
 
   it('caps a rental token at the window end, but honours an earlier explicit expiry', async () => {

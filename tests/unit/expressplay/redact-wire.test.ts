@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../src/datasources/expressplay/http.js';
 import { redactUrl } from '../../../src/datasources/expressplay/redact.js';
+import { DEVICE_ID_PARAM as SANDBOX_DEVICE_ID_PARAM } from '../../../src/sandbox/token-service.js';
+import { ExpressPlayRejectedError } from '../../../src/datasources/expressplay/errors.js';
 import {
   DEVICE_ID_PARAM,
   formatExpressPlayTime,
+  refusesDeviceId,
+  refusesExpirationTime,
+  refusesPersistentLicense,
   parseErrorCode,
   tokenUrl,
 } from '../../../src/datasources/expressplay/wire.js';
@@ -37,8 +42,22 @@ describe('redactUrl', () => {
 });
 
 describe('wire details', () => {
-  it('uses deviceId as the device restriction parameter', () => {
-    expect(DEVICE_ID_PARAM).toBe('deviceId');
+  it('spells the device restriction parameter as the seed documents do, the same as the sandbox', () => {
+    // Two copies on purpose: the sandbox imports nothing from the service. This keeps them one spelling.
+    expect(DEVICE_ID_PARAM).toBe('deviceid');
+    expect(SANDBOX_DEVICE_ID_PARAM).toBe(DEVICE_ID_PARAM);
+  });
+
+  it('recognises the refusals the service turns into client codes', () => {
+    const rejected = (code: number) => new ExpressPlayRejectedError('rejected', 'token', 400, code);
+    expect(refusesPersistentLicense(rejected(-5003), { persistent: true })).toBe(true);
+    expect(refusesPersistentLicense(rejected(-5003), {})).toBe(false); // not asked for: our bug, not the client's
+    expect(refusesPersistentLicense(rejected(-2002), { persistent: true })).toBe(false);
+    expect(refusesExpirationTime(rejected(-2002))).toBe(true);
+    expect(refusesExpirationTime(rejected(-2033))).toBe(false);
+    expect(refusesDeviceId(rejected(-5004))).toBe(true);
+    expect(refusesDeviceId(rejected(-5005))).toBe(true);
+    expect(refusesDeviceId(new Error('-5005'))).toBe(false);
   });
 
   it('formats times as RFC 3339 Z without milliseconds', () => {

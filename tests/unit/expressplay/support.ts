@@ -30,6 +30,7 @@ export function testConfig(url: string, overrides: Partial<ExpressPlayConfig> = 
     retries: 2,
     breakerFailureThreshold: 1000,
     breakerResetMs: 1000,
+    tokenTtlSeconds: 3600,
     ...overrides,
   };
 }
