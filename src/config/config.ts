@@ -61,6 +61,10 @@ export interface PolicyConfig {
   readonly pendingBindingTtlSeconds: number;
   /** bindDevice, purchase and rent calls a user may make per minute (each counted apart). */
   readonly mutationsPerMinute: number;
+  /** Calls to ExpressPlay (tokens, record retrievals) one HTTP request may make, for whichever user. */
+  readonly upstreamCallsPerRequest: number;
+  /** Calls to ExpressPlay a user's requests may make per minute, counted in the database. */
+  readonly upstreamCallsPerMinute: number;
 }
 
 export interface GraphqlConfig {
@@ -242,6 +246,8 @@ export function loadConfig(env: Env): Config {
       deviceSwapCooldownSeconds: int('DEVICE_SWAP_COOLDOWN', 86_400, 0),
       pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1),
       mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
+      upstreamCallsPerRequest: int('UPSTREAM_CALLS_PER_REQUEST', 20, 1, 10_000),
+      upstreamCallsPerMinute: int('UPSTREAM_CALLS_PER_MINUTE', 120, 1),
     },
     graphql: {
       introspection: bool('GRAPHQL_INTROSPECTION', !production),

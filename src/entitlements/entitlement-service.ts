@@ -34,7 +34,6 @@ export interface LicensedEntitlement {
 
 export interface EntitlementServiceDeps {
   readonly store: Store;
-  readonly expressplay: ExpressPlayClient;
   readonly bindings: BindingService;
   readonly catalog: CatalogService;
   readonly rateLimiter: RateLimiter;
@@ -46,22 +45,31 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
 /** The Drm enum's names, as clients send them. */
 const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
 
+/**
+ * What a request brings to the service: its loaders and its own ExpressPlay client, which charges the viewer's
+ * budget of upstream calls (server/context.ts).
+ */
+export interface RequestUpstream {
+  readonly loaders: BindingLoaders;
+  readonly expressplay: ExpressPlayClient;
+}
+
 export class EntitlementService {
   constructor(private readonly deps: EntitlementServiceDeps) {}
 
-  purchase(viewer: Viewer, input: AcquireInput, loaders: BindingLoaders): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'PURCHASE', loaders);
+  purchase(viewer: Viewer, input: AcquireInput, request: RequestUpstream): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'PURCHASE', request);
   }
 
-  rent(viewer: Viewer, input: AcquireInput, loaders: BindingLoaders): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'RENTAL', loaders);
+  rent(viewer: Viewer, input: AcquireInput, request: RequestUpstream): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'RENTAL', request);
   }
 
   private async acquire(
     viewer: Viewer,
     input: AcquireInput,
     kind: EntitlementKind,
-    loaders: BindingLoaders,
+    { loaders, expressplay }: RequestUpstream,
   ): Promise<LicensedEntitlement> {
     if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
       throw new BadUserInputError(
@@ -81,7 +89,7 @@ export class EntitlementService {
       (e) => e.kind === kind && !isExpired(e, at),
     );
     if (held && held.idempotencyKey !== input.idempotencyKey) {
-      return { entitlement: held, licenseUrl: await this.token(content, held, binding, input.drm) };
+      return { entitlement: held, licenseUrl: await this.token(expressplay, content, held, binding, input.drm) };
     }
     const { entitlement, created } = await store.createEntitlement({
       id: randomUUID(),
@@ -101,14 +109,14 @@ export class EntitlementService {
       );
     }
     if (isExpired(entitlement, now())) throw new RentalExpiredError(content.id, entitlement.expiresAt!);
-    return { entitlement, licenseUrl: await this.token(content, entitlement, binding, input.drm) };
+    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
   }
 
   /** A new license URL for content the viewer already owns or has a running rental of. */
   async licenseToken(
     viewer: Viewer,
     input: { contentId: string; bindingId: string; drm: DrmSystem },
-    loaders: BindingLoaders,
+    { loaders, expressplay }: RequestUpstream,
   ): Promise<LicensedEntitlement> {
     const content = await this.deps.catalog.get(input.contentId);
     const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
@@ -122,7 +130,7 @@ export class EntitlementService {
       if (lapsed) throw new RentalExpiredError(content.id, lapsed.expiresAt!);
       throw new NotEntitledError(content.id);
     }
-    return { entitlement, licenseUrl: await this.token(content, entitlement, binding, input.drm) };
+    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
   }
 
   list(viewer: Viewer): Promise<EntitlementRecord[]> {
@@ -130,6 +138,7 @@ export class EntitlementService {
   }
 
   private async token(
+    expressplay: ExpressPlayClient,
     content: ContentRecord,
     entitlement: EntitlementRecord,
     binding: BindingRecord,
@@ -151,7 +160,7 @@ export class EntitlementService {
             playDurationSeconds: entitlement.playSeconds ?? content.rentalPlaySeconds,
           };
     try {
-      const { licenseUrl } = await this.deps.expressplay.requestToken({
+      const { licenseUrl } = await expressplay.requestToken({
         drm,
         contentKey: content.contentKey,
         kid: content.keyId,

@@ -21,7 +21,7 @@ export class EntitlementResolver {
     @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PurchasePayload> {
-    return (await ctx.services.entitlements.purchase(requireViewer(ctx), input, ctx.loaders)) as PurchasePayload;
+    return (await ctx.services.entitlements.purchase(requireViewer(ctx), input, ctx)) as PurchasePayload;
   }
 
   @Mutation(() => RentPayload, {
@@ -32,7 +32,7 @@ export class EntitlementResolver {
       'once it has lapsed, renting again starts a new one.',
   })
   async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
-    return (await ctx.services.entitlements.rent(requireViewer(ctx), input, ctx.loaders)) as RentPayload;
+    return (await ctx.services.entitlements.rent(requireViewer(ctx), input, ctx)) as RentPayload;
   }
 
   @Query(() => LicenseTokenPayload, {
@@ -49,7 +49,7 @@ export class EntitlementResolver {
     return (await ctx.services.entitlements.licenseToken(
       viewer,
       { contentId, bindingId, drm },
-      ctx.loaders,
+      ctx,
     )) as LicenseTokenPayload;
   }
 
