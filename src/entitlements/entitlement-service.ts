@@ -46,10 +46,10 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
 const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
 
 /**
- * What a request brings to the service: its loaders and its own ExpressPlay client, which charges the viewer's
- * budget of upstream calls (server/context.ts).
+ * What an operation brings to the service: its request's loaders and its own ExpressPlay client, which charges the
+ * viewer's budget of upstream calls (policy/upstream-budget.ts).
  */
-export interface RequestUpstream {
+export interface OperationUpstream {
   readonly loaders: BindingLoaders;
   readonly expressplay: ExpressPlayClient;
 }
@@ -57,19 +57,19 @@ export interface RequestUpstream {
 export class EntitlementService {
   constructor(private readonly deps: EntitlementServiceDeps) {}
 
-  purchase(viewer: Viewer, input: AcquireInput, request: RequestUpstream): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'PURCHASE', request);
+  purchase(viewer: Viewer, input: AcquireInput, upstream: OperationUpstream): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'PURCHASE', upstream);
   }
 
-  rent(viewer: Viewer, input: AcquireInput, request: RequestUpstream): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'RENTAL', request);
+  rent(viewer: Viewer, input: AcquireInput, upstream: OperationUpstream): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'RENTAL', upstream);
   }
 
   private async acquire(
     viewer: Viewer,
     input: AcquireInput,
     kind: EntitlementKind,
-    { loaders, expressplay }: RequestUpstream,
+    { loaders, expressplay }: OperationUpstream,
   ): Promise<LicensedEntitlement> {
     if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
       throw new BadUserInputError(
@@ -116,7 +116,7 @@ export class EntitlementService {
   async licenseToken(
     viewer: Viewer,
     input: { contentId: string; bindingId: string; drm: DrmSystem },
-    { loaders, expressplay }: RequestUpstream,
+    { loaders, expressplay }: OperationUpstream,
   ): Promise<LicensedEntitlement> {
     const content = await this.deps.catalog.get(input.contentId);
     const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);

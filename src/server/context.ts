@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../auth/viewer.js';
-import type { ExpressPlayClient } from '../datasources/expressplay/types.js';
 import { UnauthenticatedError } from '../errors/app-error.js';
-import { createUpstreamBudget, withUpstreamBudget } from '../policy/upstream-budget.js';
+import { createRequestUpstream, createUpstreamBudget, type RequestUpstream } from '../policy/upstream-budget.js';
 import { createLoaders, type Loaders } from './loaders.js';
 import type { Services } from './services.js';
 
@@ -11,7 +10,7 @@ export interface RequestContext {
   /** New for every HTTP request. */
   readonly loaders: Loaders;
   /** ExpressPlay for this HTTP request: each call is charged to the viewer's budget first. New for every request. */
-  readonly expressplay: ExpressPlayClient;
+  readonly upstream: RequestUpstream;
   readonly services: Services;
   readonly log: Logger;
   readonly requestId: string;
@@ -19,7 +18,7 @@ export interface RequestContext {
 
 interface RequestScope {
   readonly loaders: Loaders;
-  readonly expressplay: ExpressPlayClient;
+  readonly upstream: RequestUpstream;
 }
 
 export function createContextFunction(services: Services) {
@@ -45,8 +44,8 @@ export function createContextFunction(services: Services) {
         perRequest: config.policy.upstreamCallsPerRequest,
         perMinute: config.policy.upstreamCallsPerMinute,
       });
-      const expressplay = withUpstreamBudget(services.expressplay, budget);
-      scope = { expressplay, loaders: createLoaders(expressplay, store, bindings) };
+      const upstream = createRequestUpstream(services.expressplay, budget);
+      scope = { upstream, loaders: createLoaders(upstream.client, store, bindings) };
       scopes.set(args.httpRequest, scope);
     }
     return { viewer, ...scope, services, log: args.log, requestId: args.requestId };

@@ -21,7 +21,7 @@ export class DeviceResolver {
     const result = await ctx.services.bindings.bind(
       requireViewer(ctx),
       { name: input.name, drm: input.drm },
-      ctx.expressplay,
+      ctx.upstream.forTokenOperation(),
     );
     return result as unknown as BindDevicePayload;
   }
