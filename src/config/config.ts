@@ -230,6 +230,15 @@ export function loadConfig(env: Env): Config {
     problems.push(`TRUSTED_DOCUMENTS must be off, allow or only, got "${trusted}"`);
   }
 
+  const maxDevices = int('MAX_DEVICES', 1, 1, 100);
+  // At least MAX_DEVICES by default, like the check below: deviceBindings checks each PENDING binding.
+  const upstreamCallsPerRequest = int('UPSTREAM_CALLS_PER_REQUEST', Math.max(20, maxDevices), 1, 10_000);
+  if (upstreamCallsPerRequest < maxDevices) {
+    problems.push(
+      `UPSTREAM_CALLS_PER_REQUEST (${upstreamCallsPerRequest}) must be at least MAX_DEVICES (${maxDevices}), so that deviceBindings can check every binding with ExpressPlay`,
+    );
+  }
+
   const config: Config = {
     port,
     host,
@@ -242,11 +251,11 @@ export function loadConfig(env: Env): Config {
     database: { url: str('DATABASE_URL'), dataDir: str('DATA_DIR') ?? './data' },
     contentKeyEncryptionKey,
     policy: {
-      maxDevices: int('MAX_DEVICES', 1, 1, 100),
+      maxDevices,
       deviceSwapCooldownSeconds: int('DEVICE_SWAP_COOLDOWN', 86_400, 0),
       pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1),
       mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
-      upstreamCallsPerRequest: int('UPSTREAM_CALLS_PER_REQUEST', 20, 1, 10_000),
+      upstreamCallsPerRequest,
       upstreamCallsPerMinute: int('UPSTREAM_CALLS_PER_MINUTE', 120, 1),
     },
     graphql: {
