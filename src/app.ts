@@ -114,10 +114,19 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
 
-    const rateLimiter = createRateLimiter(store, config.policy.mutationsPerMinute, now);
+    const { mutationsPerMinute, upstreamCallsPerMinute } = config.policy;
+    const rateLimiter = createRateLimiter({
+      store,
+      perMinute: {
+        bindDevice: mutationsPerMinute,
+        purchase: mutationsPerMinute,
+        rent: mutationsPerMinute,
+        upstream: upstreamCallsPerMinute,
+      },
+      now,
+    });
     const bindings = new BindingService({
       store,
-      expressplay,
       rateLimiter,
       policy: config.policy,
       publicUrl,
@@ -130,12 +139,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       metrics,
       store,
       expressplay,
+      rateLimiter,
       authenticator: createAuthenticator({ ...config.auth, jwtSecret: secrets.jwtSecret }),
       bindings,
       catalog,
       entitlements: new EntitlementService({
         store,
-        expressplay,
         bindings,
         catalog,
         rateLimiter,
@@ -180,7 +189,12 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       expressMiddleware(server, {
         context: async ({ req }) => {
           try {
-            return await contextFunction({ authorization: req.get('authorization'), requestId: req.id, log: req.log });
+            return await contextFunction({
+              authorization: req.get('authorization'),
+              requestId: req.id,
+              log: req.log,
+              httpRequest: req,
+            });
           } catch (error) {
             // A bad token fails the whole request before any field runs: answer it with HTTP 401, a
             // WWW-Authenticate challenge (RFC 6750) and extensions.reason, so a client can tell an expired token

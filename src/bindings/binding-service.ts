@@ -35,7 +35,6 @@ export interface BindResult {
 
 export interface BindingServiceDeps {
   readonly store: Store;
-  readonly expressplay: ExpressPlayClient;
   readonly rateLimiter: RateLimiter;
   readonly policy: PolicyConfig;
   readonly publicUrl: string;
@@ -47,7 +46,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class BindingService {
   constructor(private readonly deps: BindingServiceDeps) {}
 
-  async bind(viewer: Viewer, input: { name?: string | null; drm: DrmSystem }): Promise<BindResult> {
+  /** `expressplay` is the request's own client, which charges the viewer's budget of upstream calls. */
+  async bind(
+    viewer: Viewer,
+    input: { name?: string | null; drm: DrmSystem },
+    expressplay: ExpressPlayClient,
+  ): Promise<BindResult> {
     const name = input.name?.trim() || null;
     if (name !== null && (name.length > 64 || !isPlainText(name))) {
       throw new BadUserInputError('name', 'name must be at most 64 characters, with no control characters.');
@@ -65,7 +69,7 @@ export class BindingService {
     // takes one of the user's device slots.
     let licenseUrl: string;
     try {
-      ({ licenseUrl } = await this.deps.expressplay.requestToken({
+      ({ licenseUrl } = await expressplay.requestToken({
         drm: input.drm,
         ...DUMMY_CONTENT,
         rights: { type: 'BuyToOwn' },

@@ -77,6 +77,10 @@ export interface PolicyConfig {
   readonly pendingBindingTtlSeconds: number;
   /** bindDevice, purchase and rent calls a user may make per minute (each counted apart). */
   readonly mutationsPerMinute: number;
+  /** Calls to ExpressPlay (tokens, record retrievals) one HTTP request may make, for whichever user. */
+  readonly upstreamCallsPerRequest: number;
+  /** Calls to ExpressPlay a user's requests may make per minute, counted in the database. */
+  readonly upstreamCallsPerMinute: number;
 }
 
 export interface GraphqlConfig {
@@ -280,6 +284,15 @@ export function loadConfig(env: Env): Config {
     problems.push(`TRUSTED_DOCUMENTS must be off, allow or only, got "${trusted}"`);
   }
 
+  const maxDevices = int('MAX_DEVICES', 1, 1, 100);
+  // At least MAX_DEVICES by default, like the check below: deviceBindings checks each PENDING binding.
+  const upstreamCallsPerRequest = int('UPSTREAM_CALLS_PER_REQUEST', Math.max(20, maxDevices), 1, 10_000);
+  if (upstreamCallsPerRequest < maxDevices) {
+    problems.push(
+      `UPSTREAM_CALLS_PER_REQUEST (${upstreamCallsPerRequest}) must be at least MAX_DEVICES (${maxDevices}), so that deviceBindings can check every binding with ExpressPlay`,
+    );
+  }
+
   const config: Config = {
     port,
     host,
@@ -298,11 +311,13 @@ export function loadConfig(env: Env): Config {
     database: { url: str('DATABASE_URL'), dataDir: str('DATA_DIR') ?? './data' },
     contentKeyEncryptionKey,
     policy: {
-      maxDevices: int('MAX_DEVICES', 1, 1, 100),
+      maxDevices,
       deviceSwapCooldownSeconds: int('DEVICE_SWAP_COOLDOWN', 86_400, 0),
       // It is also the dummy token's lifetime, which ExpressPlay caps at 30 days.
       pendingBindingTtlSeconds: int('BINDING_PENDING_TTL', 3600, 1, MAX_TOKEN_TTL_SECONDS),
       mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
+      upstreamCallsPerRequest,
+      upstreamCallsPerMinute: int('UPSTREAM_CALLS_PER_MINUTE', 120, 1),
     },
     graphql: {
       introspection: bool('GRAPHQL_INTROSPECTION', !production),

@@ -36,7 +36,6 @@ export interface LicensedEntitlement {
 
 export interface EntitlementServiceDeps {
   readonly store: Store;
-  readonly expressplay: ExpressPlayClient;
   readonly bindings: BindingService;
   readonly catalog: CatalogService;
   readonly rateLimiter: RateLimiter;
@@ -53,22 +52,31 @@ const WINDOW_END_MARGIN_MS = 60_000;
 /** The Drm enum's names, as clients send them. */
 const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
 
+/**
+ * What an operation brings to the service: its request's loaders and its own ExpressPlay client, which charges the
+ * viewer's budget of upstream calls (policy/upstream-budget.ts).
+ */
+export interface OperationUpstream {
+  readonly loaders: BindingLoaders;
+  readonly expressplay: ExpressPlayClient;
+}
+
 export class EntitlementService {
   constructor(private readonly deps: EntitlementServiceDeps) {}
 
-  purchase(viewer: Viewer, input: AcquireInput, loaders: BindingLoaders): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'PURCHASE', loaders);
+  purchase(viewer: Viewer, input: AcquireInput, upstream: OperationUpstream): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'PURCHASE', upstream);
   }
 
-  rent(viewer: Viewer, input: AcquireInput, loaders: BindingLoaders): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'RENTAL', loaders);
+  rent(viewer: Viewer, input: AcquireInput, upstream: OperationUpstream): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'RENTAL', upstream);
   }
 
   private async acquire(
     viewer: Viewer,
     input: AcquireInput,
     kind: EntitlementKind,
-    loaders: BindingLoaders,
+    { loaders, expressplay }: OperationUpstream,
   ): Promise<LicensedEntitlement> {
     if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
       throw new BadUserInputError(
@@ -88,7 +96,7 @@ export class EntitlementService {
       (e) => e.kind === kind && !isExpired(e, at),
     );
     if (held && held.idempotencyKey !== input.idempotencyKey) {
-      return { entitlement: held, licenseUrl: await this.token(content, held, binding, input.drm) };
+      return { entitlement: held, licenseUrl: await this.token(expressplay, content, held, binding, input.drm) };
     }
     const { entitlement, created } = await store.createEntitlement({
       id: randomUUID(),
@@ -108,14 +116,14 @@ export class EntitlementService {
       );
     }
     if (isExpired(entitlement, now())) throw new RentalExpiredError(content.id, entitlement.expiresAt!);
-    return { entitlement, licenseUrl: await this.token(content, entitlement, binding, input.drm) };
+    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
   }
 
   /** A new license URL for content the viewer already owns or has a running rental of. */
   async licenseToken(
     viewer: Viewer,
     input: { contentId: string; bindingId: string; drm: DrmSystem },
-    loaders: BindingLoaders,
+    { loaders, expressplay }: OperationUpstream,
   ): Promise<LicensedEntitlement> {
     const content = await this.deps.catalog.get(input.contentId);
     const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
@@ -129,7 +137,7 @@ export class EntitlementService {
       if (lapsed) throw new RentalExpiredError(content.id, lapsed.expiresAt!);
       throw new NotEntitledError(content.id);
     }
-    return { entitlement, licenseUrl: await this.token(content, entitlement, binding, input.drm) };
+    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
   }
 
   list(viewer: Viewer): Promise<EntitlementRecord[]> {
@@ -137,6 +145,7 @@ export class EntitlementService {
   }
 
   private async token(
+    expressplay: ExpressPlayClient,
     content: ContentRecord,
     entitlement: EntitlementRecord,
     binding: BindingRecord,
@@ -167,7 +176,7 @@ export class EntitlementService {
     const ttlEnd = new Date(at.getTime() + this.deps.tokenTtlSeconds * 1000);
     const expirationTime = rights.type === 'Rental' && rights.periodEndTime < ttlEnd ? rights.periodEndTime : ttlEnd;
     try {
-      const { licenseUrl } = await this.deps.expressplay.requestToken({
+      const { licenseUrl } = await expressplay.requestToken({
         drm,
         contentKey: content.contentKey,
         kid: content.keyId,

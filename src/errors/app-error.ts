@@ -126,6 +126,16 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * A user's budget of ExpressPlay calls is spent, for this request or for this minute (policy/upstream-budget.ts).
+ * Same code as the other rate limits: a client handles them alike, waiting `retryAfterSeconds`.
+ */
+export class UpstreamBudgetExceededError extends AppError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds });
+  }
+}
+
 /** What failed upstream, for the operator's log line; never sent to the client. */
 export interface UpstreamFailure {
   readonly what: string;

@@ -1,23 +1,102 @@
 import { RateLimitedError } from '../errors/app-error.js';
 import type { Store } from '../store/types.js';
 
-export type LimitedAction = 'bindDevice' | 'purchase' | 'rent';
+/** `upstream` counts calls to ExpressPlay, whatever operation made them (see upstream-budget.ts). */
+export type LimitedAction = 'bindDevice' | 'purchase' | 'rent' | 'upstream';
 
 export interface RateLimiter {
   /** Counts one call; throws RATE_LIMITED past the limit. */
   check(userId: string, action: LimitedAction): Promise<void>;
+  /** Counts one call: null when it is within the limit, else the whole seconds until the window ends. */
+  hit(userId: string, action: LimitedAction): Promise<number | null>;
+}
+
+export interface RateLimiterOptions {
+  readonly store: Store;
+  /** Calls per user per minute, for each action. */
+  readonly perMinute: Readonly<Record<LimitedAction, number>>;
+  readonly now: () => Date;
+  /** Exhausted (user, action) windows this process remembers; the oldest is forgotten first. */
+  readonly maxRemembered?: number;
 }
 
 const WINDOW_SECONDS = 60;
+const WINDOW_MS = WINDOW_SECONDS * 1000;
+const DEFAULT_MAX_REMEMBERED = 10_000;
 
-/** Counted in the shared database, not in memory, so the limit holds however many replicas serve the user. */
-export function createRateLimiter(store: Store, perMinute: number, now: () => Date): RateLimiter {
-  return {
-    async check(userId, action) {
+/**
+ * Counted in the shared database, not in memory, so the limit holds however many replicas serve the user. Two things
+ * keep a flood of refused calls from costing the database, and so everyone else, anything:
+ * - once the database has refused a (user, action) in a window, this process refuses it locally until the window
+ *   ends. Safe because a window's count only grows: a refusal stays a refusal for the rest of that window;
+ * - one user's hits of one action go to the database one at a time per process, so a burst holds at most one pooled
+ *   connection (and one row lock) rather than the whole pool, and the hits queued behind the one that learned of
+ *   the exhaustion are refused locally.
+ */
+export function createRateLimiter({
+  store,
+  perMinute,
+  now,
+  maxRemembered = DEFAULT_MAX_REMEMBERED,
+}: RateLimiterOptions): RateLimiter {
+  /** Key → end of its exhausted window (ms since the epoch). Bounded: forgetting one only costs a database round trip. */
+  const exhausted = new Map<string, number>();
+  /** Key → the last database hit queued for it; only keys with a hit in flight are here. */
+  const tails = new Map<string, Promise<unknown>>();
+
+  const windowEndOf = (at: Date): number => (Math.floor(at.getTime() / WINDOW_MS) + 1) * WINDOW_MS;
+  const secondsUntil = (end: number, at: Date): number => Math.max(1, Math.ceil((end - at.getTime()) / 1000));
+
+  /** Seconds until the window ends when this key is known exhausted now, else undefined. */
+  const knownRefusal = (key: string, at: Date): number | undefined => {
+    const end = exhausted.get(key);
+    if (end === undefined) return undefined;
+    if (end > at.getTime()) return secondsUntil(end, at);
+    exhausted.delete(key);
+    return undefined;
+  };
+
+  const remember = (key: string, end: number): void => {
+    exhausted.delete(key);
+    // Entries go in as windows are exhausted, so the first is the oldest and the likeliest to be over already.
+    if (exhausted.size >= maxRemembered) exhausted.delete(exhausted.keys().next().value!);
+    exhausted.set(key, end);
+  };
+
+  const serially = <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+
+  const hit = async (userId: string, action: LimitedAction): Promise<number | null> => {
+    const key = `${action}\u0000${userId}`;
+    const early = knownRefusal(key, now());
+    if (early !== undefined) return early;
+    return serially(key, async () => {
       const at = now();
-      if (await store.hitRateLimit(userId, action, perMinute, WINDOW_SECONDS, at)) return;
-      const windowEndMs = (Math.floor(at.getTime() / (WINDOW_SECONDS * 1000)) + 1) * WINDOW_SECONDS * 1000;
-      throw new RateLimitedError(action, Math.max(1, Math.ceil((windowEndMs - at.getTime()) / 1000)));
+      // Asked again: the hit before this one in the queue may have found the window exhausted.
+      const known = knownRefusal(key, at);
+      if (known !== undefined) return known;
+      if (await store.hitRateLimit(userId, action, perMinute[action], WINDOW_SECONDS, at)) return null;
+      const end = windowEndOf(at);
+      remember(key, end);
+      return secondsUntil(end, at);
+    });
+  };
+
+  return {
+    hit,
+    async check(userId, action) {
+      const retryAfterSeconds = await hit(userId, action);
+      if (retryAfterSeconds !== null) throw new RateLimitedError(action, retryAfterSeconds);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.js';
 import type { ExpressPlayClient } from '../datasources/expressplay/types.js';
 import type { EntitlementService } from '../entitlements/entitlement-service.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { Store } from '../store/types.js';
 
 /** Long-lived collaborators, built once in createApp and shared by every request. Resolvers never mutate them. */
@@ -14,7 +15,9 @@ export interface Services {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly store: Store;
+  /** Shared and unbudgeted: requests use their own budgeted client (RequestContext.expressplay) instead. */
   readonly expressplay: ExpressPlayClient;
+  readonly rateLimiter: RateLimiter;
   readonly authenticator: Authenticator;
   readonly bindings: BindingService;
   readonly entitlements: EntitlementService;

@@ -192,18 +192,23 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       }
       const windowMs = windowSeconds * 1000;
       const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-      // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas.
-      // LEAST keeps a flood of hits from overflowing int4.
-      const { hits } = await db
+      // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas. The count
+      // stops at the limit: a refused hit updates nothing (no row is returned), so a flood of refusals writes no
+      // tuple. Capped at the int4 maximum, which the counter can then never pass.
+      const int4Max = 2_147_483_647;
+      const row = await db
         .insertInto('rate_limits')
         .values({ user_id: userId, action, window_start: windowStart, hits: 1 })
         .onConflict((oc) =>
           oc
             .columns(['user_id', 'action', 'window_start'])
-            .doUpdateSet({ hits: sql<number>`least(rate_limits.hits + 1, 2147483647)` }),
+            .doUpdateSet({ hits: sql<number>`rate_limits.hits + 1` })
+            .where('rate_limits.hits', '<', Math.min(limit, int4Max)),
         )
         .returning('hits')
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      if (row === undefined) return false;
+      const { hits } = row;
       if (hits === 1) {
         // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
         // ours, so that we never delete the window they are still counting in. First this counter's own, then a

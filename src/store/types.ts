@@ -96,8 +96,9 @@ export interface Store {
 
   /**
    * Fixed-window rate limit kept in the database so that it holds across replicas: counts one hit for
-   * (userId, action) in the window that contains `now` and says whether it is within `limit`. Each action has one
-   * window length: stale windows are swept per action.
+   * (userId, action) in the window that contains `now` and says whether it is within `limit`. A refused hit is not
+   * counted and writes nothing, so the count never passes `limit`. Each action has one window length: stale windows
+   * are swept per action.
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
 

@@ -37,6 +37,7 @@ export async function startTestApp(
     CONTENT_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
     DEVICE_SWAP_COOLDOWN: '0',
     RATE_LIMIT_PER_MINUTE: '1000',
+    UPSTREAM_CALLS_PER_MINUTE: '100000',
     ...env,
     AUTH_JWT_SECRET: secret,
   });

@@ -18,7 +18,11 @@ export class DeviceResolver {
     @Arg('input', () => BindDeviceInput, { description: 'What to bind.' }) input: BindDeviceInput,
     @Ctx() ctx: RequestContext,
   ): Promise<BindDevicePayload> {
-    const result = await ctx.services.bindings.bind(requireViewer(ctx), { name: input.name, drm: input.drm });
+    const result = await ctx.services.bindings.bind(
+      requireViewer(ctx),
+      { name: input.name, drm: input.drm },
+      ctx.upstream.forTokenOperation(),
+    );
     return result as unknown as BindDevicePayload;
   }
 

@@ -8,6 +8,12 @@ import { PurchaseInput, RentInput } from './acquire.input.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
 
+/** Reserves the operation's token request in the request's budget before any other work (upstream-budget.ts). */
+const operationUpstream = (ctx: RequestContext) => ({
+  loaders: ctx.loaders,
+  expressplay: ctx.upstream.forTokenOperation(),
+});
+
 @Resolver(() => Entitlement)
 export class EntitlementResolver {
   @Mutation(() => PurchasePayload, {
@@ -21,7 +27,7 @@ export class EntitlementResolver {
     @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PurchasePayload> {
-    return (await ctx.services.entitlements.purchase(requireViewer(ctx), input, ctx.loaders)) as PurchasePayload;
+    return (await ctx.services.entitlements.purchase(requireViewer(ctx), input, operationUpstream(ctx))) as PurchasePayload;
   }
 
   @Mutation(() => RentPayload, {
@@ -32,7 +38,7 @@ export class EntitlementResolver {
       'once it has lapsed, renting again starts a new one.',
   })
   async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
-    return (await ctx.services.entitlements.rent(requireViewer(ctx), input, ctx.loaders)) as RentPayload;
+    return (await ctx.services.entitlements.rent(requireViewer(ctx), input, operationUpstream(ctx))) as RentPayload;
   }
 
   @Query(() => LicenseTokenPayload, {
@@ -49,7 +55,7 @@ export class EntitlementResolver {
     return (await ctx.services.entitlements.licenseToken(
       viewer,
       { contentId, bindingId, drm },
-      ctx.loaders,
+      operationUpstream(ctx),
     )) as LicenseTokenPayload;
   }
 

@@ -24,6 +24,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it("reads the budget of ExpressPlay calls, which must cover a refresh of every one of a user's devices", () => {
+    expect(loadConfig({}).policy).toMatchObject({ upstreamCallsPerRequest: 20, upstreamCallsPerMinute: 120 });
+    expect(
+      loadConfig({ UPSTREAM_CALLS_PER_REQUEST: '50', UPSTREAM_CALLS_PER_MINUTE: '600', MAX_DEVICES: '50' }).policy,
+    ).toMatchObject({ upstreamCallsPerRequest: 50, upstreamCallsPerMinute: 600 });
+    expect(() => loadConfig({ UPSTREAM_CALLS_PER_MINUTE: '0' })).toThrow(/UPSTREAM_CALLS_PER_MINUTE must be a whole number/);
+    expect(() => loadConfig({ UPSTREAM_CALLS_PER_REQUEST: 'lots' })).toThrow(/UPSTREAM_CALLS_PER_REQUEST must be a whole number/);
+    expect(loadConfig({ MAX_DEVICES: '30' }).policy.upstreamCallsPerRequest).toBe(30);
+    expect(() => loadConfig({ MAX_DEVICES: '30', UPSTREAM_CALLS_PER_REQUEST: '20' })).toThrow(
+      /UPSTREAM_CALLS_PER_REQUEST \(20\) must be at least MAX_DEVICES \(30\)/,
+    );
+  });
+
   it('points at a real ExpressPlay with configuration alone', () => {
     const config = loadConfig({
       EXPRESSPLAY_TOKEN_BASE: 'https://{drm}-gen.test.expressplay.com/',

@@ -448,8 +448,26 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         Array.from({ length: 20 }, () => ctx.store.hitRateLimit(userId, 'rent', 5, 60, T0)),
       );
       expect(results.filter(Boolean)).toHaveLength(5);
+      // Refused hits are not counted: the counter stops at the limit.
       const [row] = await ctx.db.query<{ hits: number }>('select hits from rate_limits where user_id = $1', [userId]);
-      expect(row!.hits).toBe(20);
+      expect(row!.hits).toBe(5);
+    });
+
+    it('writes nothing for a refused hit', async () => {
+      const userId = id('user');
+      for (let i = 0; i < 2; i++) await ctx.store.hitRateLimit(userId, 'bind', 2, 60, at(i));
+      const version = async () =>
+        (
+          await ctx.db.query<{ xmin: string; hits: number }>(
+            'select xmin::text as xmin, hits from rate_limits where user_id = $1',
+            [userId],
+          )
+        )[0];
+      const before = await version();
+      for (let i = 0; i < 5; i++) expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, at(2 + i))).toBe(false);
+      // The same tuple: no update made a new row version.
+      expect(await version()).toEqual(before);
+      expect(before!.hits).toBe(2);
     });
 
     it('refuses a window that is not a positive whole number of seconds', async () => {

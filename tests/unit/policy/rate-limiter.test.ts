@@ -1,0 +1,108 @@
+/**
+ * The rate limiter over a real store (PGlite, and PostgreSQL with TEST_DATABASE_URL): exact across replicas, and a
+ * flood of refused calls costs the database (and so every other user) next to nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter, type LimitedAction } from '../../../src/policy/rate-limiter.js';
+import type { Store } from '../../../src/store/types.js';
+import { createTestDatabase, testStoreBackends } from '../../helpers/test-store.js';
+
+const T0 = new Date('2030-01-01T00:00:10.000Z');
+
+/** The store, with its rate-limit hits counted: each is one statement on the database. */
+function counting(store: Store): { store: Store; hits: () => number } {
+  let hits = 0;
+  return {
+    store: {
+      ...store,
+      hitRateLimit(...args) {
+        hits += 1;
+        return store.hitRateLimit(...args);
+      },
+    },
+    hits: () => hits,
+  };
+}
+
+const limits = (n: number): Record<LimitedAction, number> => ({ bindDevice: n, purchase: n, rent: n, upstream: n });
+
+describe.each(testStoreBackends())('rate limiter on %s', (backend) => {
+  it('refuses a flood past the limit locally, with at most one database statement, until the window ends', async () => {
+    const db = await createTestDatabase(backend);
+    const base = await db.openStore();
+    try {
+      const { store, hits } = counting(base);
+      let now = T0;
+      const limiter = createRateLimiter({ store, perMinute: limits(3), now: () => now });
+      for (let i = 0; i < 3; i++) expect(await limiter.hit('flooder', 'bindDevice')).toBeNull();
+      expect(hits()).toBe(3);
+      const row = () =>
+        db.query<{ xmin: string; hits: number }>(
+          "select xmin::text as xmin, hits from rate_limits where user_id = 'flooder'",
+        );
+      const before = await row();
+
+      const refused = await Promise.all(Array.from({ length: 100 }, () => limiter.hit('flooder', 'bindDevice')));
+      // All refused, each told to come back when the window ends (at 00:01:00, 50 s after T0).
+      expect(new Set(refused)).toEqual(new Set([50]));
+      expect(hits() - 3).toBeLessThanOrEqual(1);
+      // And the one statement wrote nothing.
+      expect(await row()).toEqual(before);
+      await expect(limiter.check('flooder', 'bindDevice')).rejects.toMatchObject({
+        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 50 },
+      });
+
+      // Other users and other actions are counted as before.
+      expect(await limiter.hit('calm', 'bindDevice')).toBeNull();
+      expect(await limiter.hit('flooder', 'purchase')).toBeNull();
+      // The next window admits the flooder again.
+      now = new Date('2030-01-01T00:01:00.000Z');
+      expect(await limiter.hit('flooder', 'bindDevice')).toBeNull();
+    } finally {
+      await base.close();
+      await db.dispose();
+    }
+  });
+
+  it('holds the limit exactly across two replicas on one database, each refusing locally', async () => {
+    const db = await createTestDatabase(backend);
+    const stores = [await db.openStore(), await db.openStore()];
+    try {
+      const replicas = stores.map((store) => createRateLimiter({ store, perMinute: limits(7), now: () => T0 }));
+      const results = await Promise.all(
+        Array.from({ length: 80 }, (_, i) => replicas[i % 2]!.hit('busy', 'upstream')),
+      );
+      expect(results.filter((r) => r === null)).toHaveLength(7);
+      // Both replicas have learned the window is spent, whichever admitted what.
+      for (const replica of replicas) expect(await replica.hit('busy', 'upstream')).toBe(50);
+      const [row] = await db.query<{ hits: number }>("select hits from rate_limits where user_id = 'busy'");
+      expect(row!.hits).toBe(7);
+    } finally {
+      for (const store of stores) await store.close();
+      await db.dispose();
+    }
+  });
+
+  it('remembers a bounded number of exhausted windows, and asks the database again for one it forgot', async () => {
+    const db = await createTestDatabase(backend);
+    const base = await db.openStore();
+    try {
+      const { store, hits } = counting(base);
+      const limiter = createRateLimiter({ store, perMinute: limits(1), now: () => T0, maxRemembered: 2 });
+      for (const user of ['a', 'b', 'c']) {
+        expect(await limiter.hit(user, 'rent')).toBeNull();
+        expect(await limiter.hit(user, 'rent')).toBe(50);
+      }
+      const before = hits();
+      // b and c are remembered; a, the oldest, was forgotten: its refusal costs one statement, and is still a refusal.
+      expect(await limiter.hit('c', 'rent')).toBe(50);
+      expect(await limiter.hit('b', 'rent')).toBe(50);
+      expect(hits()).toBe(before);
+      expect(await limiter.hit('a', 'rent')).toBe(50);
+      expect(hits()).toBe(before + 1);
+    } finally {
+      await base.close();
+      await db.dispose();
+    }
+  });
+});
