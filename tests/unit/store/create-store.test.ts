@@ -50,13 +50,14 @@ describe('createStore on PGlite', () => {
       { migration: '0001-initial', schema: 'public' },
       { migration: '0002-rate-limit-sweep', schema: 'public' },
       { migration: '0003-rental-play-seconds', schema: 'public' },
+      { migration: '0004-one-purchase-per-title', schema: 'public' },
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
     expect(await second.getContent(content.id)).toEqual({ ...content, createdAt: T0, updatedAt: T0 });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(3); // nothing more on the reopen
+    expect(logged).toHaveLength(4); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -118,8 +119,8 @@ describe('createStore on PGlite', () => {
       await store.createEntitlement({ ...rental, id: 'e-buy', kind: 'PURCHASE', idempotencyKey: 'k-buy', expiresAt: null, playSeconds: null });
       await store.close();
       // Back to the schema as it was before 0003.
-      await lite.exec(`alter table entitlements drop column play_seconds;
-        delete from kysely_migration where name = '0003-rental-play-seconds'`);
+      await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;
+        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title')`);
 
       const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);
