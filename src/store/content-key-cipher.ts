@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { StoreStartupError } from './startup-errors.js';
 
 const VERSION = 'v1';
 const KEY_BYTES = 32;
@@ -115,7 +116,7 @@ async function readKeyFile(path: string): Promise<Buffer | undefined> {
   const hex = text.trim();
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     // Deliberately not quoting the content: it may be a key in another encoding.
-    throw new Error(`The key file ${path} must hold exactly 64 hex digits (a 32-byte key)`);
+    throw new StoreStartupError(`The key file ${path} must hold exactly 64 hex digits (a 32-byte key)`);
   }
   return Buffer.from(hex, 'hex');
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
+import { DataDirLockedError, EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { ContentInput } from '../../../src/store/types.js';
 
@@ -35,6 +35,8 @@ describe('createStore on PGlite', () => {
     const logger = { info: (obj: object) => logged.push(obj), warn: (obj: object) => logged.push(obj) };
 
     const first = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
+    // PGlite is one session of one process: a second store on the folder is refused while the first is open.
+    await expect(createStore({ dataDir, contentKeyEncryptionKey: key })).rejects.toThrow(DataDirLockedError);
     await first.upsertContent(content, T0);
     const binding = await first.createBinding({
       id: 'b-1',
@@ -65,7 +67,7 @@ describe('createStore on PGlite', () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error).toBeInstanceOf(ContentKeyDecryptionError);
+    expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
     for (const secret of [key, wrongKey]) {
       expect(`${error?.message}${error?.stack}`).not.toContain(secret.toString('hex'));
     }

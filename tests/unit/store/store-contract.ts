@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
+import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import type { ContentInput, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
 import type { TestDatabase } from '../../helpers/test-store.js';
 
@@ -169,9 +170,9 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           },
           (e: unknown) => e,
         );
-        expect(error).toBeInstanceOf(ContentKeyDecryptionError);
+        expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
         const e = error as Error;
-        expect(e.message).toMatch(/CONTENT_KEY_ENCRYPTION_KEY/);
+        expect(e.message).toMatch(/^CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with/);
         const everything = [e.message, e.stack ?? '', JSON.stringify(e), String(e.cause ?? '')].join('\n');
         for (const secret of [db.key, wrongKey, Buffer.from(input.contentKey, 'hex')]) {
           expect(everything).not.toContain(secret.toString('hex'));
