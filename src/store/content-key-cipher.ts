@@ -83,6 +83,19 @@ export function createContentKeyCipher(encryptionKey: Buffer): ContentKeyCipher 
  * created). Used for the embedded default, where no CONTENT_KEY_ENCRYPTION_KEY is configured.
  */
 export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
+  try {
+    return await readOrCreateKeyFile(path);
+  } catch (error) {
+    if (error instanceof StoreStartupError) throw error;
+    // A start-up error, not a stack trace: the folder is not writable, or the path is not a folder.
+    throw new StoreStartupError(
+      `Cannot read or create the key file ${path} (${(error as Error).message}): set DATA_DIR to a folder this process may write.`,
+      { cause: error },
+    );
+  }
+}
+
+async function readOrCreateKeyFile(path: string): Promise<Buffer> {
   const existing = await readKeyFile(path);
   if (existing) return existing;
 

@@ -13,7 +13,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { createPgStore } from './pg-store.js';
-import { DataDirUnusableError, EncryptionKeyMismatchError } from './startup-errors.js';
+import { DataDirUnusableError, EncryptionKeyMismatchError, StoreStartupError } from './startup-errors.js';
 import type { Store } from './types.js';
 
 export interface StoreLogger {
@@ -164,7 +164,14 @@ async function openDataDir(dataDir: string): Promise<{ lite: PGlite; lock: DataD
       { cause: error },
     );
   }
-  const lock = await lockDataDir(dataDir);
+  const lock = await lockDataDir(dataDir).catch((error: unknown) => {
+    if (error instanceof StoreStartupError) throw error;
+    throw new DataDirUnusableError(
+      dataDir,
+      `Cannot lock the data directory ${dataDir} (${(error as Error).message}): set DATA_DIR to a folder this process may write.`,
+      { cause: error },
+    );
+  });
   try {
     return { lite: await PGlite.create(dataDir), lock };
   } catch (error) {

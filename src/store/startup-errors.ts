@@ -26,9 +26,11 @@ export class DataDirLockedError extends StoreStartupError {
   ) {
     super(
       `The data directory ${dataDir} is in use by process ${holder.pid} on host ${holder.host} (started ${holder.startedAt}): ` +
-        'embedded PGlite serves one process. Stop that process, or give this one another DATA_DIR; to run several ' +
-        'processes on one database, set DATABASE_URL to a PostgreSQL server.' +
-        (sameHost ? '' : ` If that process no longer runs, delete ${lockFile}.`),
+        'embedded PGlite serves one process. Stop that process or use another DATA_DIR; to run several processes on ' +
+        'one database, set DATABASE_URL to a PostgreSQL server. ' +
+        (sameHost
+          ? `(If process ${holder.pid} is not this service, delete ${lockFile}.)`
+          : `(Whether it still runs cannot be told from this host: once it is gone, delete ${lockFile}.)`),
     );
   }
 }

@@ -63,7 +63,7 @@ export function startTestChild(file: string, args: readonly string[] = [], env: 
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`no "${key}" line from ${file} within ${timeoutMs} ms; stderr: ${stderr}`));
+          reject(new Error(`no "${key}" line from ${file} within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);
@@ -75,7 +75,7 @@ export function startTestChild(file: string, args: readonly string[] = [], env: 
         void exited.then(() => {
           if (!check()) {
             cleanup();
-            reject(new Error(`${file} exited with no "${key}" line; stderr: ${stderr}`));
+            reject(new Error(`${file} exited with no "${key}" line; stderr: ${stderr.slice(-2000)}`));
           }
         });
       });

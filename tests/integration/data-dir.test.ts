@@ -4,7 +4,7 @@
  * message an operator can act on, and must cost the first one nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, open, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +127,16 @@ describe('one PGlite data directory, several processes', () => {
     expect(stderr).toContain('Restore the folder from a backup');
     expect(stderr).not.toMatch(NOISE);
     expect(await readdir(damaged)).not.toContain(LOCK_FILE_NAME);
+  }, 120_000);
+
+  it('says which DATA_DIR cannot be used when it is not a folder', async () => {
+    const notAFolder = join(root, 'a-file');
+    await writeFile(notAFolder, 'not a folder');
+    const { code, stderr } = await startService(notAFolder);
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(notAFolder);
+    expect(stderr).toContain('set DATA_DIR to a folder this process may write');
+    expect(stderr).not.toMatch(NOISE);
   }, 120_000);
 });
