@@ -91,7 +91,13 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     if (schema !== 'public') {
       // PGlite ignores start-up parameters, but it is a single session: setting the path once holds for every pg
       // client the pool puts on top of it.
-      await lite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
+      try {
+        await lite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
+      } catch (error) {
+        if (ownsLite) await lite.close().catch(() => undefined);
+        await lock?.release();
+        throw error;
+      }
     }
     // We create the PGlite and pass it in (never let createPgConfig create it): pool.end() does not close a PGlite,
     // and one left open keeps the process alive. max 1: the PGlite is one session, and two pg clients on it would
@@ -127,6 +133,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     await checkEncryptionKey(db, cipher);
   } catch (error) {
     await release().catch(() => undefined);
+    if (lock && !(error instanceof StoreStartupError)) throw damagedDataDir(lock.dataDir, error as Error);
     throw error;
   }
   return createPgStore({ db, cipher, onClose: release });
@@ -176,13 +183,23 @@ async function openDataDir(dataDir: string): Promise<{ lite: PGlite; lock: DataD
     return { lite: await PGlite.create(dataDir), lock };
   } catch (error) {
     await lock.release();
-    throw new DataDirUnusableError(
-      dataDir,
-      // PGlite's own words ("Aborted(). Build with -sASSERTIONS…") would only confuse; they stay in the cause.
-      `The embedded database in ${dataDir} cannot be opened: its files are damaged or are not a PGlite database. Restore the folder from a backup, or move it aside to start with an empty database.`,
-      { cause: error },
-    );
+    throw damagedDataDir(dataDir, error as Error);
   }
+}
+
+/**
+ * PGlite aborts on damaged files (a wasm `RuntimeError: Aborted()`), or opens and then fails its first queries (a
+ * migration finds tables that its own bookkeeping says were never made). Either way the folder needs an operator.
+ */
+function damagedDataDir(dataDir: string, error: Error): DataDirUnusableError {
+  // PGlite's own words ("Aborted(). Build with -sASSERTIONS…") would only confuse; a database's error is worth saying.
+  const cause = error.cause instanceof Error ? error.cause : error;
+  const detail = 'severity' in cause ? ` (${error.message}: ${cause.message})` : '';
+  return new DataDirUnusableError(
+    dataDir,
+    `The embedded database in ${dataDir} cannot be opened${detail}: its files are damaged or are not a PGlite database. Restore the folder from a backup, or move it aside to start with an empty database.`,
+    { cause: error },
+  );
 }
 
 /**

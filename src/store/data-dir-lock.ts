@@ -31,6 +31,7 @@ interface ReadLock {
 }
 
 export interface DataDirLock {
+  readonly dataDir: string;
   readonly file: string;
   /** Removes the lock file if it is still ours. */
   release(): Promise<void>;
@@ -49,13 +50,13 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   };
   const text = `${JSON.stringify(mine)}\n`;
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
-    if (await createExclusive(file, text)) return held(file, mine.token);
+    if (await createExclusive(file, text)) return held(dataDir, file, mine.token);
     const current = await readLock(file);
     if (current === undefined) continue; // released meanwhile
     if (current.holder && mayRun(current.holder)) {
       throw new DataDirLockedError(dataDir, file, current.holder, current.holder.host === hostname());
     }
-    if ((await takeOver(file, current, text)) === 'taken') return held(file, mine.token);
+    if ((await takeOver(file, current, text)) === 'taken') return held(dataDir, file, mine.token);
     // Another process is taking the stale lock over, or just did: look again shortly.
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
   }
@@ -110,7 +111,7 @@ function mayRun(holder: LockContent): boolean {
   }
 }
 
-function held(file: string, token: string): DataDirLock {
+function held(dataDir: string, file: string, token: string): DataDirLock {
   const ours = (text: string) => parse(text)?.token === token;
   // A process that ends without closing the store (process.exit) still leaves the folder free.
   const onExit = () => {
@@ -123,6 +124,7 @@ function held(file: string, token: string): DataDirLock {
   process.on('exit', onExit);
   let releasing: Promise<void> | undefined;
   return {
+    dataDir,
     file,
     release() {
       releasing ??= (async () => {

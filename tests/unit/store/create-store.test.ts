@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirLockedError, EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
+import { DataDirLockedError, DataDirUnusableError, EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { ContentInput } from '../../../src/store/types.js';
 
@@ -75,6 +75,33 @@ describe('createStore on PGlite', () => {
     const third = await createStore({ dataDir, contentKeyEncryptionKey: key });
     expect(await third.ping()).toBe(true);
     await third.close();
+  });
+
+  it('says which data directory is damaged, whether PGlite aborts on it or its first queries fail', async () => {
+    const dataDir = join(dir, 'to-damage');
+    const key = randomBytes(32);
+    await (await createStore({ dataDir, contentKeyEncryptionKey: key })).close();
+    const damage: Record<string, (copy: string) => Promise<void>> = {
+      // PGlite aborts: a wasm RuntimeError.
+      pg_control: (copy) => writeFile(join(copy, 'global', 'pg_control'), randomBytes(8192)),
+      // PGlite opens, but every transaction's state is garbage: the migrations find tables they never made.
+      pg_xact: async (copy) => {
+        for (const file of await readdir(join(copy, 'pg_xact'))) await writeFile(join(copy, 'pg_xact', file), randomBytes(8192));
+      },
+    };
+    for (const [name, spoil] of Object.entries(damage)) {
+      const copy = join(dir, `damaged-${name}`);
+      await cp(dataDir, copy, { recursive: true });
+      await spoil(copy);
+      const error = await createStore({ dataDir: copy, contentKeyEncryptionKey: key }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error, name).toBeInstanceOf(DataDirUnusableError);
+      expect(error?.message).toMatch(new RegExp(`^The embedded database in ${copy} cannot be opened.*Restore the folder from a backup`));
+      expect(error?.message).not.toMatch(/Aborted|RuntimeError/);
+      expect(await readdir(copy)).not.toContain('pglite.lock');
+    }
   });
 
   it('runs in memory', async () => {
