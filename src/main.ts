@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config/config.js';
+import { StoreStartupError } from './store/startup-errors.js';
 
 try {
   const config = loadConfig(process.env);
@@ -30,6 +31,12 @@ try {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(78);
+  }
+  // The database cannot be opened as configured (data directory locked or damaged, wrong encryption key): the
+  // message says what to do, and a stack trace would only bury it.
+  if (error instanceof StoreStartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.exitCode);
   }
   const { code, port } = error as { code?: string; port?: number };
   if (code === 'EADDRINUSE') {

@@ -91,14 +91,9 @@ export class EntitlementService {
 
     // Nothing is sold twice: buying owned content, or renting a title whose rental is still running, returns what
     // the user already has (a double tap with a fresh key is the usual cause). A lapsed rental can be rented again.
+    // The store decides under a per-user lock, so that concurrent requests on any replica agree.
     const at = now();
-    const held = (await store.entitlementsFor(viewer.userId, content.id)).find(
-      (e) => e.kind === kind && !isExpired(e, at),
-    );
-    if (held && held.idempotencyKey !== input.idempotencyKey) {
-      return { entitlement: held, licenseUrl: await this.token(expressplay, content, held, binding, input.drm) };
-    }
-    const { entitlement, created } = await store.createEntitlement({
+    const { entitlement, outcome } = await store.createEntitlement({
       id: randomUUID(),
       userId: viewer.userId,
       contentId: content.id,
@@ -109,7 +104,10 @@ export class EntitlementService {
       expiresAt: kind === 'RENTAL' ? rentalWindowEnd(content, at) : null,
       playSeconds: kind === 'RENTAL' ? content.rentalPlaySeconds : null,
     });
-    if (!created && (entitlement.contentId !== content.id || entitlement.kind !== kind)) {
+    if (outcome === 'held') {
+      return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
+    }
+    if (outcome === 'existing' && (entitlement.contentId !== content.id || entitlement.kind !== kind)) {
       throw new BadUserInputError(
         'idempotencyKey',
         'This idempotencyKey was already used for a different purchase or rental. Use a new key for a new request.',

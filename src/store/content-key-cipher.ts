@@ -5,6 +5,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { StoreStartupError } from './startup-errors.js';
 
 const VERSION = 'v1';
 const KEY_BYTES = 32;
@@ -82,6 +83,19 @@ export function createContentKeyCipher(encryptionKey: Buffer): ContentKeyCipher 
  * created). Used for the embedded default, where no CONTENT_KEY_ENCRYPTION_KEY is configured.
  */
 export async function loadOrCreateKeyFile(path: string): Promise<Buffer> {
+  try {
+    return await readOrCreateKeyFile(path);
+  } catch (error) {
+    if (error instanceof StoreStartupError) throw error;
+    // A start-up error, not a stack trace: the folder is not writable, or the path is not a folder.
+    throw new StoreStartupError(
+      `Cannot read or create the key file ${path} (${(error as Error).message}): set DATA_DIR to a folder this process may write.`,
+      { cause: error },
+    );
+  }
+}
+
+async function readOrCreateKeyFile(path: string): Promise<Buffer> {
   const existing = await readKeyFile(path);
   if (existing) return existing;
 
@@ -115,7 +129,7 @@ async function readKeyFile(path: string): Promise<Buffer | undefined> {
   const hex = text.trim();
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     // Deliberately not quoting the content: it may be a key in another encoding.
-    throw new Error(`The key file ${path} must hold exactly 64 hex digits (a 32-byte key)`);
+    throw new StoreStartupError(`The key file ${path} must hold exactly 64 hex digits (a 32-byte key)`);
   }
   return Buffer.from(hex, 'hex');
 }

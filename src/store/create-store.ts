@@ -8,10 +8,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import { createContentKeyCipher, type ContentKeyCipher } from './content-key-cipher.js';
+import { ContentKeyDecryptionError, createContentKeyCipher, type ContentKeyCipher } from './content-key-cipher.js';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { createPgStore } from './pg-store.js';
+import { DataDirUnusableError, EncryptionKeyMismatchError, StoreStartupError } from './startup-errors.js';
 import type { Store } from './types.js';
 
 export interface StoreLogger {
@@ -22,7 +24,10 @@ export interface StoreLogger {
 export interface CreateStoreOptions {
   /** A real PostgreSQL server. Takes precedence over every PGlite option. */
   readonly databaseUrl?: string;
-  /** Embedded PGlite on disk in this folder (created if missing). */
+  /**
+   * Embedded PGlite on disk in this folder (created if missing), locked for this process until close() or exit:
+   * PGlite is one process, and a second one on the folder is refused (DataDirLockedError).
+   */
   readonly dataDir?: string;
   /** Embedded PGlite in memory: gone on close. */
   readonly memory?: boolean;
@@ -57,6 +62,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
   let pool: pg.Pool;
   let lite: PGlite | undefined;
   let ownsLite = false;
+  let lock: DataDirLock | undefined;
   if (options.databaseUrl !== undefined) {
     pool = new pg.Pool({
       connectionString: options.databaseUrl,
@@ -77,9 +83,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
       lite = await PGlite.create();
       ownsLite = true;
     } else if (options.dataDir !== undefined) {
-      const dataDir = resolve(options.dataDir);
-      await mkdir(dataDir, { recursive: true });
-      lite = await PGlite.create(dataDir);
+      ({ lite, lock } = await openDataDir(resolve(options.dataDir)));
       ownsLite = true;
     } else {
       throw new TypeError('createStore needs databaseUrl, dataDir, memory or pglite');
@@ -87,7 +91,13 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     if (schema !== 'public') {
       // PGlite ignores start-up parameters, but it is a single session: setting the path once holds for every pg
       // client the pool puts on top of it.
-      await lite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
+      try {
+        await lite.exec(`create schema if not exists ${schema}; set search_path to ${schema}`);
+      } catch (error) {
+        if (ownsLite) await lite.close().catch(() => undefined);
+        await lock?.release();
+        throw error;
+      }
     }
     // We create the PGlite and pass it in (never let createPgConfig create it): pool.end() does not close a PGlite,
     // and one left open keeps the process alive. max 1: the PGlite is one session, and two pg clients on it would
@@ -109,8 +119,13 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dropConnectionsThatDied(pool) }) });
   const release = async (): Promise<void> => {
-    await db.destroy();
-    if (lite && ownsLite) await lite.close();
+    try {
+      await db.destroy();
+      if (lite && ownsLite) await lite.close();
+    } finally {
+      // Only once PGlite has written its last page may another process open the folder.
+      await lock?.release();
+    }
   };
 
   try {
@@ -118,6 +133,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     await checkEncryptionKey(db, cipher);
   } catch (error) {
     await release().catch(() => undefined);
+    if (lock && !(error instanceof StoreStartupError)) throw damagedDataDir(lock.dataDir, error as Error);
     throw error;
   }
   return createPgStore({ db, cipher, onClose: release });
@@ -126,7 +142,64 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
 /** Fail at start-up, not on the first token request, when the key cannot read what is stored. */
 async function checkEncryptionKey(db: Kysely<Database>, cipher: ContentKeyCipher): Promise<void> {
   const row = await db.selectFrom('contents').select(['id', 'content_key_ciphertext']).limit(1).executeTakeFirst();
-  if (row) cipher.decrypt(row.content_key_ciphertext, row.id);
+  if (!row) return;
+  try {
+    cipher.decrypt(row.content_key_ciphertext, row.id);
+  } catch (error) {
+    if (!(error instanceof ContentKeyDecryptionError)) throw error;
+    // The cipher's message carries no key material, and neither does this one.
+    throw new EncryptionKeyMismatchError(
+      'CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with ' +
+        `(the content key of "${row.id}" does not decrypt). Set it to the key this database was written with ` +
+        '(unset, the embedded default reads content-key-encryption.key in DATA_DIR); a new key cannot read existing data.',
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Opens embedded PGlite in `dataDir` for this process alone: locks the folder first, and turns what PGlite throws
+ * on a damaged folder (a wasm `RuntimeError: Aborted()`) into an error that says which folder and what to do.
+ */
+async function openDataDir(dataDir: string): Promise<{ lite: PGlite; lock: DataDirLock }> {
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (error) {
+    throw new DataDirUnusableError(
+      dataDir,
+      `Cannot create the data directory ${dataDir} (${(error as Error).message}): set DATA_DIR to a folder this process may write.`,
+      { cause: error },
+    );
+  }
+  const lock = await lockDataDir(dataDir).catch((error: unknown) => {
+    if (error instanceof StoreStartupError) throw error;
+    throw new DataDirUnusableError(
+      dataDir,
+      `Cannot lock the data directory ${dataDir} (${(error as Error).message}): set DATA_DIR to a folder this process may write.`,
+      { cause: error },
+    );
+  });
+  try {
+    return { lite: await PGlite.create(dataDir), lock };
+  } catch (error) {
+    await lock.release();
+    throw damagedDataDir(dataDir, error as Error);
+  }
+}
+
+/**
+ * PGlite aborts on damaged files (a wasm `RuntimeError: Aborted()`), or opens and then fails its first queries (a
+ * migration finds tables that its own bookkeeping says were never made). Either way the folder needs an operator.
+ */
+function damagedDataDir(dataDir: string, error: Error): DataDirUnusableError {
+  // PGlite's own words ("Aborted(). Build with -sASSERTIONS…") would only confuse; a database's error is worth saying.
+  const cause = error.cause instanceof Error ? error.cause : error;
+  const detail = 'severity' in cause ? ` (${error.message}: ${cause.message})` : '';
+  return new DataDirUnusableError(
+    dataDir,
+    `The embedded database in ${dataDir} cannot be opened${detail}: its files are damaged or are not a PGlite database. Restore the folder from a backup, or move it aside to start with an empty database.`,
+    { cause: error },
+  );
 }
 
 /**

@@ -5,6 +5,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as initial from './migrations/0001-initial.js';
 import * as rateLimitSweep from './migrations/0002-rate-limit-sweep.js';
 import * as rentalPlaySeconds from './migrations/0003-rental-play-seconds.js';
+import * as onePurchasePerTitle from './migrations/0004-one-purchase-per-title.js';
 
 // A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
 // dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-rate-limit-sweep': rateLimitSweep,
   '0003-rental-play-seconds': rentalPlaySeconds,
+  '0004-one-purchase-per-title': onePurchasePerTitle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,8 +1,8 @@
 /**
  * The Store over Kysely. Every state change is one conditional statement, so that replicas racing on the same row
  * cannot both win: the WHERE clause, the unique constraint or the upsert decides, never a read followed by a write.
- * The one exception, a binding admitted by a policy over the user's other bindings, reads and writes under a
- * per-user advisory lock.
+ * The exceptions, a binding admitted by a policy over the user's other bindings and a purchase or rental that must
+ * not duplicate one the user holds, read and write under a per-user advisory lock.
  */
 import { sql, type Kysely } from 'kysely';
 import type { ContentKeyCipher } from './content-key-cipher.js';
@@ -10,6 +10,7 @@ import type { BindingRow, ContentRow, Database, EntitlementRow } from './databas
 import type {
   BindingRecord,
   ContentInput,
+  CreateEntitlementResult,
   ContentRecord,
   EntitlementRecord,
   NewBinding,
@@ -149,32 +150,54 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         .execute();
     },
 
-    async createEntitlement(entitlement: NewEntitlement) {
-      const inserted = await db
-        .insertInto('entitlements')
-        .values({
-          id: entitlement.id,
-          user_id: entitlement.userId,
-          content_id: entitlement.contentId,
-          kind: entitlement.kind,
-          binding_id: entitlement.bindingId,
-          idempotency_key: entitlement.idempotencyKey,
-          created_at: entitlement.createdAt,
-          expires_at: entitlement.expiresAt,
-          play_seconds: entitlement.playSeconds,
-        })
-        .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      if (inserted) return { entitlement: toEntitlement(inserted), created: true };
-      // DO NOTHING waited for a concurrent insert of the same key to commit; this new statement sees its row.
-      const existing = await db
-        .selectFrom('entitlements')
-        .selectAll()
-        .where('user_id', '=', entitlement.userId)
-        .where('idempotency_key', '=', entitlement.idempotencyKey)
-        .executeTakeFirstOrThrow();
-      return { entitlement: toEntitlement(existing), created: false };
+    async createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
+      return db.transaction().execute(async (trx) => {
+        // The per-user lock of createBinding: whether the user holds a running rental depends on the time, which no
+        // unique index can express, so concurrent acquisitions of one user (on any replica) take turns. The lock is
+        // released at commit, after the row is visible: the next holder's first statement sees it.
+        await sql`select pg_advisory_xact_lock(hashtext(${entitlement.userId}))`.execute(trx);
+        const held = await trx
+          .selectFrom('entitlements')
+          .selectAll()
+          .where('user_id', '=', entitlement.userId)
+          .where('content_id', '=', entitlement.contentId)
+          .where('kind', '=', entitlement.kind)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        if (held) {
+          const outcome = held.idempotency_key === entitlement.idempotencyKey ? 'existing' : 'held';
+          return { entitlement: toEntitlement(held), outcome };
+        }
+        const inserted = await trx
+          .insertInto('entitlements')
+          .values({
+            id: entitlement.id,
+            user_id: entitlement.userId,
+            content_id: entitlement.contentId,
+            kind: entitlement.kind,
+            binding_id: entitlement.bindingId,
+            idempotency_key: entitlement.idempotencyKey,
+            created_at: entitlement.createdAt,
+            expires_at: entitlement.expiresAt,
+            play_seconds: entitlement.playSeconds,
+          })
+          // Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
+          // uniqueness a plain answer rather than an error all the same.
+          .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
+          .returningAll()
+          .executeTakeFirst();
+        if (inserted) return { entitlement: toEntitlement(inserted), outcome: 'created' };
+        const existing = await trx
+          .selectFrom('entitlements')
+          .selectAll()
+          .where('user_id', '=', entitlement.userId)
+          .where('idempotency_key', '=', entitlement.idempotencyKey)
+          .executeTakeFirstOrThrow();
+        return { entitlement: toEntitlement(existing), outcome: 'existing' };
+      });
     },
 
     async getEntitlement(id) {

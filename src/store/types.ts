@@ -64,6 +64,11 @@ export interface EntitlementRecord {
 
 export type NewEntitlement = EntitlementRecord;
 
+export interface CreateEntitlementResult {
+  readonly entitlement: EntitlementRecord;
+  readonly outcome: 'created' | 'held' | 'existing';
+}
+
 export interface Store {
   upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
   getContent(id: string): Promise<ContentRecord | null>;
@@ -85,10 +90,15 @@ export interface Store {
   expirePendingBindings(userId: string, now: Date): Promise<void>;
 
   /**
-   * Inserts the entitlement unless (userId, idempotencyKey) exists; concurrent calls with the same key make one
-   * row. Returns the row that is stored and whether this call created it.
+   * Records a purchase or rental unless the user already has one, deciding under a per-user lock inside one
+   * transaction, so that concurrent calls on any number of replicas sell nothing twice:
+   * - `held`: the user already holds an entitlement of this kind to this content (a purchase, or a rental still
+   *   running at `entitlement.createdAt`); that one is returned and nothing is inserted;
+   * - `existing`: (userId, idempotencyKey) was used before; its row is returned, whatever it was for;
+   * - `created`: nothing stood in the way; the new row is inserted and returned.
+   * The database also refuses a second PURCHASE of one content by one user outright (a unique index).
    */
-  createEntitlement(entitlement: NewEntitlement): Promise<{ entitlement: EntitlementRecord; created: boolean }>;
+  createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult>;
   getEntitlement(id: string): Promise<EntitlementRecord | null>;
   listEntitlements(userId: string): Promise<EntitlementRecord[]>;
   /** The user's entitlements to one content, newest first. */

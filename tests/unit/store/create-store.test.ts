@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
+import { DataDirLockedError, DataDirUnusableError, EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { ContentInput } from '../../../src/store/types.js';
 
@@ -35,6 +35,8 @@ describe('createStore on PGlite', () => {
     const logger = { info: (obj: object) => logged.push(obj), warn: (obj: object) => logged.push(obj) };
 
     const first = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
+    // PGlite is one session of one process: a second store on the folder is refused while the first is open.
+    await expect(createStore({ dataDir, contentKeyEncryptionKey: key })).rejects.toThrow(DataDirLockedError);
     await first.upsertContent(content, T0);
     const binding = await first.createBinding({
       id: 'b-1',
@@ -50,13 +52,14 @@ describe('createStore on PGlite', () => {
       { migration: '0001-initial', schema: 'public' },
       { migration: '0002-rate-limit-sweep', schema: 'public' },
       { migration: '0003-rental-play-seconds', schema: 'public' },
+      { migration: '0004-one-purchase-per-title', schema: 'public' },
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
     expect(await second.getContent(content.id)).toEqual({ ...content, createdAt: T0, updatedAt: T0 });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(3); // nothing more on the reopen
+    expect(logged).toHaveLength(4); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -64,7 +67,7 @@ describe('createStore on PGlite', () => {
       () => undefined,
       (e: unknown) => e as Error,
     );
-    expect(error).toBeInstanceOf(ContentKeyDecryptionError);
+    expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
     for (const secret of [key, wrongKey]) {
       expect(`${error?.message}${error?.stack}`).not.toContain(secret.toString('hex'));
     }
@@ -72,6 +75,33 @@ describe('createStore on PGlite', () => {
     const third = await createStore({ dataDir, contentKeyEncryptionKey: key });
     expect(await third.ping()).toBe(true);
     await third.close();
+  });
+
+  it('says which data directory is damaged, whether PGlite aborts on it or its first queries fail', async () => {
+    const dataDir = join(dir, 'to-damage');
+    const key = randomBytes(32);
+    await (await createStore({ dataDir, contentKeyEncryptionKey: key })).close();
+    const damage: Record<string, (copy: string) => Promise<void>> = {
+      // PGlite aborts: a wasm RuntimeError.
+      pg_control: (copy) => writeFile(join(copy, 'global', 'pg_control'), randomBytes(8192)),
+      // PGlite opens, but every transaction's state is garbage: the migrations find tables they never made.
+      pg_xact: async (copy) => {
+        for (const file of await readdir(join(copy, 'pg_xact'))) await writeFile(join(copy, 'pg_xact', file), randomBytes(8192));
+      },
+    };
+    for (const [name, spoil] of Object.entries(damage)) {
+      const copy = join(dir, `damaged-${name}`);
+      await cp(dataDir, copy, { recursive: true });
+      await spoil(copy);
+      const error = await createStore({ dataDir: copy, contentKeyEncryptionKey: key }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(error, name).toBeInstanceOf(DataDirUnusableError);
+      expect(error?.message).toMatch(new RegExp(`^The embedded database in ${copy} cannot be opened.*Restore the folder from a backup`));
+      expect(error?.message).not.toMatch(/Aborted|RuntimeError/);
+      expect(await readdir(copy)).not.toContain('pglite.lock');
+    }
   });
 
   it('runs in memory', async () => {
@@ -118,8 +148,8 @@ describe('createStore on PGlite', () => {
       await store.createEntitlement({ ...rental, id: 'e-buy', kind: 'PURCHASE', idempotencyKey: 'k-buy', expiresAt: null, playSeconds: null });
       await store.close();
       // Back to the schema as it was before 0003.
-      await lite.exec(`alter table entitlements drop column play_seconds;
-        delete from kysely_migration where name = '0003-rental-play-seconds'`);
+      await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;
+        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title')`);
 
       const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
+import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import type { ContentInput, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
 import type { TestDatabase } from '../../helpers/test-store.js';
 
@@ -169,9 +170,9 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           },
           (e: unknown) => e,
         );
-        expect(error).toBeInstanceOf(ContentKeyDecryptionError);
+        expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
         const e = error as Error;
-        expect(e.message).toMatch(/CONTENT_KEY_ENCRYPTION_KEY/);
+        expect(e.message).toMatch(/^CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with/);
         const everything = [e.message, e.stack ?? '', JSON.stringify(e), String(e.cause ?? '')].join('\n');
         for (const secret of [db.key, wrongKey, Buffer.from(input.contentKey, 'hex')]) {
           expect(everything).not.toContain(secret.toString('hex'));
@@ -309,9 +310,9 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     it('creates a purchase and a rental and reads them back', async () => {
       const base = await seed(ctx.store);
       const purchase = entitlement(base);
-      expect(await ctx.store.createEntitlement(purchase)).toEqual({ entitlement: purchase, created: true });
+      expect(await ctx.store.createEntitlement(purchase)).toEqual({ entitlement: purchase, outcome: 'created' });
       const rental = entitlement(base, { kind: 'RENTAL', createdAt: at(1), expiresAt: at(172_801), playSeconds: 7200 });
-      expect(await ctx.store.createEntitlement(rental)).toEqual({ entitlement: rental, created: true });
+      expect(await ctx.store.createEntitlement(rental)).toEqual({ entitlement: rental, outcome: 'created' });
       expect(await ctx.store.getEntitlement(purchase.id)).toEqual(purchase);
       expect(await ctx.store.getEntitlement(rental.id)).toEqual(rental);
       expect(await ctx.store.getEntitlement(randomUUID())).toBeNull();
@@ -327,7 +328,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         createdAt: at(5),
         expiresAt: at(500),
       });
-      expect(await ctx.store.createEntitlement(retry)).toEqual({ entitlement: first, created: false });
+      expect(await ctx.store.createEntitlement(retry)).toEqual({ entitlement: first, outcome: 'existing' });
       expect(await ctx.store.getEntitlement(retry.id)).toBeNull();
     });
 
@@ -335,8 +336,8 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const a = await seed(ctx.store);
       const b = await seed(ctx.store);
       const key = id('shared-key');
-      expect((await ctx.store.createEntitlement(entitlement(a, { idempotencyKey: key }))).created).toBe(true);
-      expect((await ctx.store.createEntitlement(entitlement(b, { idempotencyKey: key }))).created).toBe(true);
+      expect((await ctx.store.createEntitlement(entitlement(a, { idempotencyKey: key }))).outcome).toBe('created');
+      expect((await ctx.store.createEntitlement(entitlement(b, { idempotencyKey: key }))).outcome).toBe('created');
     });
 
     it('20 concurrent calls with one idempotency key make one row, and exactly one says created', async () => {
@@ -347,11 +348,93 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           ctx.store.createEntitlement(entitlement(base, { idempotencyKey: key, createdAt: at(i) })),
         ),
       );
-      expect(results.filter((r) => r.created)).toHaveLength(1);
-      const winner = results.find((r) => r.created)!.entitlement;
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      const winner = results.find((r) => r.outcome === 'created')!.entitlement;
       for (const r of results) expect(r.entitlement).toEqual(winner);
       const rows = await ctx.db.query('select id from entitlements where user_id = $1', [base.userId]);
       expect(rows).toEqual([{ id: winner.id }]);
+    });
+
+    it('sells nothing twice: another key returns the purchase or running rental the user holds', async () => {
+      const base = await seed(ctx.store);
+      const bought = entitlement(base);
+      expect((await ctx.store.createEntitlement(bought)).outcome).toBe('created');
+      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(10) }))).toEqual({ entitlement: bought, outcome: 'held' });
+      // The same key is the same request: its row, whatever else the user holds.
+      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({ entitlement: bought, outcome: 'existing' });
+
+      const rental = (window: [number, number]) =>
+        entitlement(base, { kind: 'RENTAL', createdAt: at(window[0]), expiresAt: at(window[1]), playSeconds: 60 });
+      const rented = rental([0, 100]);
+      expect((await ctx.store.createEntitlement(rented)).outcome).toBe('created'); // a rental is not a purchase
+      expect(await ctx.store.createEntitlement(rental([99, 199]))).toEqual({ entitlement: rented, outcome: 'held' });
+      // Lapsed at its expiry: renting again makes a new one.
+      const again = rental([100, 200]);
+      expect(await ctx.store.createEntitlement(again)).toEqual({ entitlement: again, outcome: 'created' });
+      const kinds = await ctx.db.query<{ kind: string }>('select kind from entitlements where user_id = $1 order by kind', [base.userId]);
+      expect(kinds.map((k) => k.kind)).toEqual(['PURCHASE', 'RENTAL', 'RENTAL']);
+    });
+
+    it('50 concurrent purchases of one title with 50 different keys make one purchase', async () => {
+      const base = await seed(ctx.store);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => ctx.store.createEntitlement(entitlement(base, { createdAt: at(i % 3) }))),
+      );
+      const rows = await ctx.db.query<{ id: string }>(
+        `select id from entitlements where user_id = $1 and kind = 'PURCHASE'`,
+        [base.userId],
+      );
+      expect(rows).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      for (const r of results) expect(r.entitlement.id).toBe(rows[0]!.id);
+    });
+
+    it('50 concurrent rentals of one title with 50 different keys make one running rental', async () => {
+      const base = await seed(ctx.store);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          ctx.store.createEntitlement(
+            entitlement(base, { kind: 'RENTAL', createdAt: at(i % 3), expiresAt: at(3600), playSeconds: 60 }),
+          ),
+        ),
+      );
+      const rows = await ctx.db.query<{ id: string }>(
+        `select id from entitlements where user_id = $1 and kind = 'RENTAL'`,
+        [base.userId],
+      );
+      expect(rows).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+      for (const r of results) expect(r.entitlement.id).toBe(rows[0]!.id);
+    });
+
+    it('double taps (two requests at once, fresh keys) of 15 users make one purchase and one rental each', async () => {
+      const users = await Promise.all(Array.from({ length: 15 }, () => seed(ctx.store)));
+      await Promise.all(
+        users.flatMap((base) =>
+          [0, 1].flatMap(() => [
+            ctx.store.createEntitlement(entitlement(base)),
+            ctx.store.createEntitlement(entitlement(base, { kind: 'RENTAL', expiresAt: at(3600), playSeconds: 60 })),
+          ]),
+        ),
+      );
+      const counts = await ctx.db.query<{ user_id: string; kind: string; n: number }>(
+        `select user_id, kind, count(*)::int as n from entitlements where user_id = any($1) group by 1, 2`,
+        [users.map((u) => u.userId)],
+      );
+      expect(counts).toHaveLength(30);
+      expect(counts.filter((c) => c.n !== 1)).toEqual([]);
+    });
+
+    it('the database itself refuses a second purchase of one title by one user', async () => {
+      const base = await seed(ctx.store);
+      await ctx.store.createEntitlement(entitlement(base));
+      await expect(
+        ctx.db.query(
+          `insert into entitlements (id, user_id, content_id, kind, binding_id, idempotency_key, created_at)
+           values ($1, $2, $3, 'PURCHASE', $4, $5, now())`,
+          [randomUUID(), base.userId, base.contentId, base.bindingId, id('idem')],
+        ),
+      ).rejects.toThrow(/entitlements_one_purchase/);
     });
 
     it('refuses an entitlement to an unknown content or binding', async () => {
@@ -490,6 +573,40 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       }
     });
 
+    it('migration 0004 keeps the oldest of duplicate purchases made before it, and then refuses new ones', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const base = await seed(store);
+        const other = await seed(store);
+        await store.close();
+        // Back to the schema as it was before 0004, and the duplicates concurrent purchases used to make.
+        await db.query(`drop index entitlements_one_purchase`);
+        await db.query(`delete from kysely_migration where name = '0004-one-purchase-per-title'`);
+        const insert = (e: NewEntitlement) =>
+          db.query(
+            `insert into entitlements (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+            [e.id, e.userId, e.contentId, e.kind, e.bindingId, e.idempotencyKey, e.createdAt, e.expiresAt],
+          );
+        const oldest = entitlement(base, { id: 'e-2', createdAt: at(1) });
+        const sameTime = entitlement(base, { id: 'e-3', createdAt: at(1) });
+        const later = entitlement(base, { id: 'e-1', createdAt: at(2) });
+        const rentals = [0, 1].map((i) => entitlement(base, { kind: 'RENTAL', createdAt: at(i), expiresAt: at(3600) }));
+        const othersPurchase = entitlement(other, { createdAt: at(5) });
+        for (const e of [later, sameTime, oldest, ...rentals, othersPurchase]) await insert(e);
+
+        const migrated = await db.openStore();
+        const left = await db.query<{ id: string }>(`select id from entitlements order by id`);
+        expect(left.map((r) => r.id).sort()).toEqual([oldest.id, ...rentals.map((r) => r.id), othersPurchase.id].sort());
+        expect((await migrated.createEntitlement(entitlement(base))).entitlement.id).toBe(oldest.id);
+        await migrated.close();
+        await expect(insert(entitlement(base))).rejects.toThrow(/entitlements_one_purchase/);
+      } finally {
+        await db.dispose();
+      }
+    });
+
     it('reopening a migrated database applies nothing twice and keeps the data', async () => {
       const db = await createDatabase();
       try {
@@ -500,7 +617,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }]);
+        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }, { name: '0004-one-purchase-per-title' }]);
       } finally {
         await db.dispose();
       }
