@@ -117,21 +117,26 @@ function tooComplex(message: string): GraphQLError {
 }
 
 /**
- * The guard: mount it on /graphql after express.json() (and after trusted documents, which turn ids into text).
- * A request it cannot parse goes on untouched: Apollo answers syntax errors itself.
+ * The guard's verdict on a document's text: a refusal, null within the limits, or undefined when the text does
+ * not parse (Apollo answers syntax errors itself). Linear in the text's length.
  */
+export function judgeQueryText(limits: QueryLimits, query: string, operationName?: string): Verdict | undefined {
+  let document: DocumentNode;
+  try {
+    document = parse(query, { noLocation: true });
+  } catch {
+    return undefined;
+  }
+  return judgeShape(limits, measureDocument(document), getOperationAST(document, operationName));
+}
+
+/** The guard: mount it on /graphql after express.json() (and after trusted documents, which turn ids into text). */
 export function createQueryLimitsGuard(limits: QueryLimits): RequestHandler {
   return createRequestGate((request) => {
     if (!isObject(request) || typeof request.query !== 'string') return { ok: true, request };
-    let document: DocumentNode;
-    try {
-      document = parse(request.query, { noLocation: true });
-    } catch {
-      return { ok: true, request };
-    }
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-    const refusal = judgeShape(limits, measureDocument(document), getOperationAST(document, operationName));
-    if (refusal === null) return { ok: true, request };
+    const refusal = judgeQueryText(limits, request.query, operationName);
+    if (refusal === null || refusal === undefined) return { ok: true, request };
     return { ok: false, status: 400, error: { message: refusal, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } } };
   });
 }
