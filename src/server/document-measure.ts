@@ -140,7 +140,9 @@ export function measureDocument(document: DocumentNode): DocumentMeasure {
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) {
       const name = definition.name.value;
-      definitions.set(name, [...(definitions.get(name) ?? []), definition]);
+      const same = definitions.get(name);
+      if (same) same.push(definition);
+      else definitions.set(name, [definition]);
     } else if (definition.kind === Kind.OPERATION_DEFINITION) {
       operationNodes.push(definition);
     }

@@ -20,6 +20,10 @@
  * still compares every pair of same-named fields, up to its budget (about 0.3 s on this machine for a 100 KB
  * body of 5,000 identical fields). In front of Apollo, a refused document costs one parse and one linear walk,
  * and no token check or loader is set up for it; an accepted one is parsed twice, which is linear too.
+ *
+ * What the guard lets through still meets that rule: it compares same-named fields pairwise, but over at most
+ * GRAPHQL_MAX_COST fields, and graphql-js stops it at a fixed budget (500,000 comparisons; a few hundred
+ * milliseconds at worst, for some 500 same-named fields that the cost check then refuses).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
