@@ -17,7 +17,7 @@
  * from `didResolveSource`, `parsingDidStart` or `validationDidStart` escapes Apollo's request pipeline and comes
  * back as a logged HTTP 500 for the whole request, batch included. A custom validation rule that refuses on
  * entering the Document cannot stop the other rules of the same visit either: OverlappingFieldsCanBeMergedRule
- * still compares every pair of same-named fields, up to its budget (about 0.3 s on this machine for a 100 KB
+ * still compares every pair of same-named fields, up to its budget (about 0.3 s on a small VM for a 100 KB
  * body of 5,000 identical fields). In front of Apollo, a refused document costs one parse and one linear walk,
  * and no token check or loader is set up for it; an accepted one is parsed twice, which is linear too.
  *
