@@ -173,7 +173,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       }),
       limitBatch(config.graphql.maxBatch),
       // Before Apollo, which validates a document before any plugin may refuse it (see query-limits.ts).
-      createQueryLimitsGuard(config.graphql),
+      createQueryLimitsGuard(config.graphql, schema),
       expressMiddleware(server, {
         context: async ({ req }) => {
           try {

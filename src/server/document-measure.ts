@@ -7,7 +7,25 @@
  * size. No recursion either: the traversal keeps its own stack, so a 2,700-link chain of fragments or a
  * selection set nested a thousand deep cannot overflow the call stack.
  */
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode } from 'graphql';
+import {
+  getNamedType,
+  isAbstractType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
+  Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
 
 /** Figures of one selection set as expanded: each fragment spread counted in full, as often as it is spread. */
 export interface Measure {
@@ -34,6 +52,12 @@ export interface DocumentMeasure {
   readonly cycle: readonly string[] | undefined;
   /** Whether any selection carries @skip or @include: then what runs depends on the variables. */
   readonly conditional: boolean;
+  /**
+   * With a schema: per operation, a lower bound of what graphql-query-complexity will estimate (see
+   * `costSelectionSet`), so that an operation over the cost limit can be refused before validation. Undefined
+   * without a schema, with a cycle, or when a bound cannot be given (an abstract type, an estimator that throws).
+   */
+  readonly costs: ReadonlyMap<OperationDefinitionNode, number> | undefined;
 }
 
 /**
@@ -134,7 +158,7 @@ function spreadsIn(root: SelectionSetNode, conditional: { found: boolean }): str
   return names;
 }
 
-export function measureDocument(document: DocumentNode): DocumentMeasure {
+export function measureDocument(document: DocumentNode, schema?: GraphQLSchema): DocumentMeasure {
   const definitions = new Map<string, FragmentDefinitionNode[]>();
   const operationNodes: OperationDefinitionNode[] = [];
   for (const definition of document.definitions) {
@@ -154,6 +178,7 @@ export function measureDocument(document: DocumentNode): DocumentMeasure {
 
   // Fragments in dependency order (depth-first, iterative): a fragment is measured once all it spreads are.
   const fragments = new Map<string, Measure>();
+  const costing = schema ? new Costing(schema) : undefined;
   const active = new Map<string, number>(); // name -> its place on the path
   const path: Array<{ name: string; next: number }> = [];
   let cycle: string[] | undefined;
@@ -183,6 +208,7 @@ export function measureDocument(document: DocumentNode): DocumentMeasure {
         measure = measure ? largestOf(measure, m) : m;
       }
       fragments.set(top.name, measure!);
+      costing?.costFragment(top.name, definitions.get(top.name)!);
       active.delete(top.name);
       path.pop();
     }
@@ -199,5 +225,121 @@ export function measureDocument(document: DocumentNode): DocumentMeasure {
       largest = largestOf(largest, m);
     }
   }
-  return { operations, fragments, largest, cycle, conditional: conditional.found };
+  let costs: Map<OperationDefinitionNode, number> | undefined;
+  if (costing && !cycle) {
+    costs = new Map();
+    for (const operation of operationNodes) costs.set(operation, costing.costOperation(operation));
+    if (costing.unknown) costs = undefined;
+  }
+  return { operations, fragments, largest, cycle, conditional: conditional.found, costs };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A lower bound of the cost, before validation
+
+/**
+ * What graphql-query-complexity computes with `fieldExtensionsEstimator` then `simpleEstimator`, in numbers and
+ * with every fragment costed once: a field costs its `complexity` extension (a number added to its children's
+ * cost, or a function of it), else 1 plus its children's cost. It is a lower bound, for a document not yet
+ * validated and variables not yet coerced: a selection under @skip or @include, an unknown field or type, and a
+ * fragment or inline fragment on another type than where it is spread count 0. Estimators get no arguments here
+ * (the ones in src/graphql/complexity.ts read none). An abstract type or an estimator that throws gives no bound.
+ */
+class Costing {
+  /** Set when no bound can be given for this document. */
+  unknown = false;
+  private readonly fragments = new Map<string, { cost: number; on: string }>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  costFragment(name: string, definitions: readonly FragmentDefinitionNode[]): void {
+    let cost = 0;
+    for (const def of definitions) {
+      cost = Math.max(cost, this.costSelectionSet(def.selectionSet, this.schema.getType(def.typeCondition.name.value)));
+    }
+    this.fragments.set(name, { cost, on: definitions[0]!.typeCondition.name.value });
+  }
+
+  costOperation(operation: OperationDefinitionNode): number {
+    return this.costSelectionSet(operation.selectionSet, this.schema.getRootType(operation.operation) ?? undefined);
+  }
+
+  private fieldOf(type: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
+    if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+    return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
+  }
+
+  private estimate(field: GraphQLField<unknown, unknown>, children: number, node: SelectionNode, type: GraphQLNamedType): number {
+    const complexity = field.extensions?.complexity;
+    if (typeof complexity === 'number') return add(children, complexity);
+    if (typeof complexity === 'function') {
+      try {
+        const cost: unknown = complexity({ childComplexity: children, args: {}, field, node, type });
+        if (typeof cost === 'number' && !Number.isNaN(cost)) return Math.min(cost, SATURATED);
+      } catch {
+        this.unknown = true;
+        return 0;
+      }
+    }
+    return add(children, 1);
+  }
+
+  /** Post-order with an explicit stack, like `measureSelectionSet`. */
+  private costSelectionSet(root: SelectionSetNode, rootType: GraphQLNamedType | undefined): number {
+    interface Frame {
+      readonly owner: SelectionNode | undefined;
+      readonly selections: readonly SelectionNode[];
+      /** The type these selections are on; undefined when unknown (they count 0). */
+      readonly type: GraphQLNamedType | undefined;
+      /** The owner's field, and whether the owner's cost counts towards its parent's. */
+      readonly field: GraphQLField<unknown, unknown> | undefined;
+      readonly counts: boolean;
+      next: number;
+      cost: number;
+    }
+    const typed = (type: GraphQLNamedType | undefined | null): GraphQLNamedType | undefined => {
+      if (type && isAbstractType(type)) this.unknown = true;
+      return type && isCompositeType(type) && !isAbstractType(type) ? type : undefined;
+    };
+    const stack: Frame[] = [
+      { owner: undefined, selections: root.selections, type: typed(rootType), field: undefined, counts: true, next: 0, cost: 0 },
+    ];
+    for (;;) {
+      const top = stack[stack.length - 1]!;
+      if (top.next < top.selections.length) {
+        const selection = top.selections[top.next++]!;
+        const counted =
+          top.type !== undefined && !selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include');
+        if (selection.kind === Kind.FIELD) {
+          const field = top.type ? this.fieldOf(top.type, selection.name.value) : undefined;
+          if (selection.selectionSet) {
+            const type = field ? typed(getNamedType(field.type)) : undefined;
+            stack.push({ owner: selection, selections: selection.selectionSet.selections, type, field, counts: counted, next: 0, cost: 0 });
+          } else if (counted && field) {
+            top.cost = add(top.cost, this.estimate(field, 0, selection, top.type!));
+          }
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+          const on = selection.typeCondition?.name.value;
+          const same = on === undefined || on === top.type?.name;
+          const type = on === undefined ? top.type : typed(this.schema.getType(on));
+          stack.push({ owner: selection, selections: selection.selectionSet.selections, type, field: undefined, counts: counted && same, next: 0, cost: 0 });
+        } else {
+          const fragment = this.fragments.get(selection.name.value);
+          if (counted && fragment && fragment.on === top.type!.name) top.cost = add(top.cost, fragment.cost);
+        }
+        continue;
+      }
+      stack.pop();
+      const parent = stack[stack.length - 1];
+      if (!parent) return top.cost;
+      if (!top.counts) continue;
+      if (top.owner!.kind === Kind.FIELD) {
+        if (top.field) parent.cost = add(parent.cost, this.estimate(top.field, top.cost, top.owner!, parent.type!));
+      } else {
+        parent.cost = add(parent.cost, top.cost);
+      }
+    }
+  }
 }

@@ -5,8 +5,9 @@
  *
  * Two stages, both fed by `measureDocument`, which sizes a document as expanded (every fragment spread in full)
  * in time linear in its text:
- * - `createQueryLimitsGuard`, Express middleware in front of Apollo, refuses by shape alone (depth, aliases,
- *   fields and selections as expanded, fragment cycles and chains) before anything else looks at the document.
+ * - `createQueryLimitsGuard`, Express middleware in front of Apollo, refuses by shape (depth, aliases, fields and
+ *   selections as expanded, fragment cycles and chains) and by a lower bound of the cost that needs no variables,
+ *   before anything else looks at the document.
  *   What it lets through expands to at most GRAPHQL_MAX_COST fields, so that graphql-js validation and
  *   graphql-query-complexity, which both walk a fragment again at each spread, only ever see bounded documents.
  * - `createQueryLimitsPlugin`, after validation, judges the shape again (for callers that bypass HTTP) and then
@@ -22,8 +23,8 @@
  * and no token check or loader is set up for it; an accepted one is parsed twice, which is linear too.
  *
  * What the guard lets through still meets that rule: it compares same-named fields pairwise, but over at most
- * GRAPHQL_MAX_COST fields, and graphql-js stops it at a fixed budget (500,000 comparisons; a few hundred
- * milliseconds at worst, for some 500 same-named fields that the cost check then refuses).
+ * GRAPHQL_MAX_COST fields of an operation within the cost limit, and graphql-js stops it at a fixed budget
+ * (500,000 comparisons).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
@@ -72,9 +73,9 @@ function maxSelections(limits: QueryLimits): number {
 const count = (n: number): string => (n >= SATURATED ? `more than ${SATURATED}` : String(n));
 
 /**
- * The verdict on a document's shape, without the schema or the variables: on the whole document (every operation
- * and fragment: validation walks them all) for size, cycles and fragment nesting, and on the operation that
- * runs, when known, for depth and aliases.
+ * The verdict on a document's shape, without the variables: on the whole document (every operation and fragment:
+ * validation walks them all) for size, cycles and fragment nesting, and on the operation that runs, when known,
+ * for depth, aliases and (when measured with the schema) a lower bound of its cost.
  */
 export function judgeShape(limits: QueryLimits, measured: DocumentMeasure, operation: OperationDefinitionNode | null | undefined): Verdict {
   if (measured.cycle) {
@@ -113,6 +114,13 @@ export function judgeShape(limits: QueryLimits, measured: DocumentMeasure, opera
       `more than the limit of ${maxSelections(limits)}; spread fewer fragments.`
     );
   }
+  // Measured with the schema (the guard): a lower bound of the cost, so that validation does not run for an
+  // operation that is over the limit anyway. 500 copies of `contents { id }` are 1,000 fields, within the field
+  // bound, but cost 20,000, and validation compares their 125,000 pairs first.
+  const cost = operation ? measured.costs?.get(operation) : undefined;
+  if (cost !== undefined && cost > limits.maxCost) {
+    return `The query's estimated cost is at least ${count(cost)}, more than the limit of ${limits.maxCost}; ask for fewer fields or items.`;
+  }
   return null;
 }
 
@@ -124,22 +132,27 @@ function tooComplex(message: string): GraphQLError {
  * The guard's verdict on a document's text: a refusal, null within the limits, or undefined when the text does
  * not parse (Apollo answers syntax errors itself). Linear in the text's length.
  */
-export function judgeQueryText(limits: QueryLimits, query: string, operationName?: string): Verdict | undefined {
+export function judgeQueryText(
+  limits: QueryLimits,
+  schema: GraphQLSchema,
+  query: string,
+  operationName?: string,
+): Verdict | undefined {
   let document: DocumentNode;
   try {
     document = parse(query, { noLocation: true });
   } catch {
     return undefined;
   }
-  return judgeShape(limits, measureDocument(document), getOperationAST(document, operationName));
+  return judgeShape(limits, measureDocument(document, schema), getOperationAST(document, operationName));
 }
 
 /** The guard: mount it on /graphql after express.json() (and after trusted documents, which turn ids into text). */
-export function createQueryLimitsGuard(limits: QueryLimits): RequestHandler {
+export function createQueryLimitsGuard(limits: QueryLimits, schema: GraphQLSchema): RequestHandler {
   return createRequestGate((request) => {
     if (!isObject(request) || typeof request.query !== 'string') return { ok: true, request };
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-    const refusal = judgeQueryText(limits, request.query, operationName);
+    const refusal = judgeQueryText(limits, schema, request.query, operationName);
     if (refusal === null || refusal === undefined) return { ok: true, request };
     return { ok: false, status: 400, error: { message: refusal, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } } };
   });
