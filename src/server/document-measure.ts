@@ -1,11 +1,11 @@
 /**
  * How big a GraphQL document is once its fragments are spread, computed with numbers instead of by spreading
  * them. A document of 1 KB whose fragments each spread the next one twice stands for 2^26 fields: anything that
- * walks a fragment again at every spread (a naive depth walker, graphql-query-complexity, execution's field
- * collection per spread) does exponential work on it. Here every fragment is measured once, after the fragments
- * it spreads, and its figures are reused at each spread, so the whole document is measured in time linear in its
- * size. No recursion either: the traversal keeps its own stack, so a 2,700-link chain of fragments or a
- * selection set nested a thousand deep cannot overflow the call stack.
+ * walks a fragment again at every spread (a naive depth walker, graphql-query-complexity) does exponential work
+ * on it. Here every fragment is measured once, after the fragments it spreads, and its figures are reused at each
+ * spread, so the whole document is measured in time linear in its size. No recursion either: the traversal keeps
+ * its own stack, so a 2,700-link chain of fragments or a selection set nested a thousand deep cannot overflow
+ * the call stack. With the schema, the same walk also gives a lower bound of the cost (`Costing`).
  */
 import {
   getNamedType,
@@ -54,7 +54,7 @@ export interface DocumentMeasure {
   readonly conditional: boolean;
   /**
    * With a schema: per operation, a lower bound of what graphql-query-complexity will estimate (see
-   * `costSelectionSet`), so that an operation over the cost limit can be refused before validation. Undefined
+   * `Costing`), so that an operation over the cost limit can be refused before validation. Undefined
    * without a schema, with a cycle, or when a bound cannot be given (an abstract type, an estimator that throws).
    */
   readonly costs: ReadonlyMap<OperationDefinitionNode, number> | undefined;
