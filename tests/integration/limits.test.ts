@@ -105,8 +105,8 @@ describe('hostile documents, without a token, at the default limits', () => {
     await open?.stop();
   });
 
-  const send = (body: unknown, init: RequestInit = {}) =>
-    fetch(`${open.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...init });
+  const send = (body: unknown) =>
+    fetch(`${open.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   /** Sends `query` and, meanwhile, asks /healthz; both must be answered within a few seconds. */
   async function refusedWhileHealthy(query: string) {
