@@ -93,11 +93,24 @@ interface Scenario {
   readonly durationSeconds: number;
   /** The next request's body and bearer token; called for every request. */
   readonly next: () => { body: string; token?: string };
+  /** The error code every answer must carry: the scenario measures a refusal, not a success. */
+  readonly refusedWith?: string;
 }
 
 const DEVICE_BINDING = 'query Binding($id: ID!) { deviceBinding(id: $id) { id status deviceId boundAt } }';
 const PURCHASE =
   'mutation Purchase($input: PurchaseInput!) { purchase(input: $input) { entitlement { id contentId kind } licenseUrl } }';
+const CATALOG = 'query Catalog { contents { id title keyId rental { periodSeconds playSeconds } } }';
+/**
+ * The issue's 1 KB hostile document: each fragment spreads the next one twice, `levels` deep (2^26 fields once
+ * expanded). It must be refused as cheaply as a normal query is answered, whoever sends it: no token.
+ */
+const fanOut = (levels: number): string =>
+  [
+    'query FanOut { ...F0 }',
+    ...Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`),
+    `fragment F${levels} on Query { __typename }`,
+  ].join('\n');
 const aliasQuery = (count: number): string =>
   `query Aliases($id: ID!) { ${Array.from({ length: count }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join(' ')} }`;
 
@@ -164,6 +177,24 @@ function scenarios(fixtures: Fixtures): Scenario[] {
       durationSeconds: d,
       next: bindingQuery(fixtures.pending, aliasQuery(params.aliases)),
     },
+    {
+      name: 'catalog',
+      description: 'contents (the catalog, 3 titles) for a signed-in user: a normal query to set the next one against',
+      server: 'target',
+      durationSeconds: d,
+      next: (() => {
+        const nextUser = rotate(fixtures.bound);
+        return () => ({ body: JSON.stringify({ query: CATALOG }), token: nextUser().token });
+      })(),
+    },
+    {
+      name: 'hostile-fanout-26',
+      description: 'a 1 KB document whose fragments fan out 26 levels deep (2^26 fields), no token: refused with QUERY_TOO_COMPLEX',
+      server: 'target',
+      durationSeconds: d,
+      next: () => ({ body: JSON.stringify({ query: fanOut(26) }) }),
+      refusedWith: 'QUERY_TOO_COMPLEX',
+    },
   ];
   // The baseline again at the end: the gap between the two shows how much the machine drifted during the run.
   all.push({ ...all[0]!, name: 'baseline-end' });
@@ -190,14 +221,19 @@ interface Load {
   result: autocannon.Result;
   /** Sent but never answered: autocannon closes its connections at the deadline with these in flight. */
   abandoned: number;
+  /** Answers with an `errors` array, not counting the expected refusals of a `refusedWith` scenario. */
   graphqlErrors: number;
+  /** Answers carrying the scenario's `refusedWith` code. */
+  refused: number;
   firstError: string | undefined;
 }
 
 async function load(url: string, scenario: Scenario, durationSeconds: number): Promise<Load> {
   let graphqlErrors = 0;
+  let refused = 0;
   let firstError: string | undefined;
   let built = 0;
+  const refusal = scenario.refusedWith && `"code":"${scenario.refusedWith}"`;
   let answered = 0;
   const instance = autocannon({
     url: `${url}/graphql`,
@@ -218,7 +254,9 @@ async function load(url: string, scenario: Scenario, durationSeconds: number): P
         },
         onResponse: (_status, body) => {
           answered += 1;
-          if (body.includes('"errors"')) {
+          if (refusal && body.includes(refusal)) {
+            refused += 1;
+          } else if (body.includes('"errors"')) {
             graphqlErrors += 1;
             firstError ??= body.slice(0, 300);
           }
@@ -229,7 +267,7 @@ async function load(url: string, scenario: Scenario, durationSeconds: number): P
   const result = await instance;
   // Every build is followed by a write (autocannon's `requests.sent` agrees).
   const abandoned = Math.max(0, built - answered);
-  return { result, abandoned, graphqlErrors, firstError };
+  return { result, abandoned, graphqlErrors, refused, firstError };
 }
 
 /**
@@ -385,7 +423,7 @@ async function measure(
   const before = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
   const memory = sampleMemory(server.ready.control);
   const cpu = watchCpu(server.pid, [process.pid, ...ownPids]);
-  const { result, abandoned, graphqlErrors, firstError } = await load(url, scenario, scenario.durationSeconds);
+  const { result, abandoned, graphqlErrors, refused, firstError } = await load(url, scenario, scenario.durationSeconds);
   const samples = await memory.stop();
   const cpuShare = cpu.stop();
   // The abandoned requests' upstream calls land in the sandbox's counts: wait for them, and count them.
@@ -416,6 +454,7 @@ async function measure(
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     graphqlErrors,
+    ...(scenario.refusedWith ? { refusedWith: scenario.refusedWith, refused } : {}),
     ...(firstError ? { firstGraphqlError: firstError } : {}),
     upstream:
       scenario.server === 'target'
@@ -522,9 +561,17 @@ async function main(): Promise<void> {
     await mkdir(path.dirname(outFile), { recursive: true });
     await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(`\n${table(results)}\n\n`);
-    const failed = results.filter((r) => r.graphqlErrors > 0 || r.non2xx > 0 || r.errors > 0);
+    // A refusal scenario answers 400 on purpose: there, every completed answer must be that refusal.
+    const failed = results.filter((r) =>
+      r.refusedWith !== undefined
+        ? r.graphqlErrors > 0 || (r.refused ?? 0) < r.requests || r.errors > 0
+        : r.graphqlErrors > 0 || r.non2xx > 0 || r.errors > 0,
+    );
     for (const r of failed) {
-      process.stdout.write(`! ${r.name}: ${r.graphqlErrors} GraphQL errors, ${r.non2xx} non-2xx, ${r.errors} errors. ${r.firstGraphqlError ?? ''}\n`);
+      const refusals = r.refusedWith !== undefined ? `${r.refused} of ${r.requests} refused with ${r.refusedWith}, ` : '';
+      process.stdout.write(
+        `! ${r.name}: ${refusals}${r.graphqlErrors} GraphQL errors, ${r.non2xx} non-2xx, ${r.errors} errors. ${r.firstGraphqlError ?? ''}\n`,
+      );
     }
     const busy = results.filter((r) => (r.cpu?.otherPct ?? 0) > 10);
     if (baselineDriftPct !== null && Math.abs(baselineDriftPct) > 10) {

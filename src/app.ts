@@ -30,7 +30,7 @@ import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './server/build-schema.js';
 import { createErrorLogPlugin } from './server/error-log.js';
 import { createHttpServer } from './server/http-server.js';
-import { createQueryLimitsPlugin } from './server/query-limits.js';
+import { createQueryLimitsGuard, createQueryLimitsPlugin } from './server/query-limits.js';
 import { httpErrorHandler, limitBatch } from './server/http-errors.js';
 import { createContextFunction, type RequestContext } from './server/context.js';
 import { requestLog } from './server/request-log.js';
@@ -162,6 +162,9 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       schema,
       introspection: config.graphql.introspection,
       includeStacktraceInErrorResponses: false,
+      // No "Did you mean ...?" in validation errors in production: with introspection off, suggestions would
+      // still spell out the schema's field and type names one guess at a time.
+      hideSchemaDetailsFromClientErrors: config.production,
       formatError,
       allowBatchedHttpRequests: true,
       plugins: [
@@ -186,6 +189,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         manifest: config.graphql.trustedDocuments === 'off' ? {} : await loadManifest(),
       }),
       limitBatch(config.graphql.maxBatch),
+      // Before Apollo, which validates a document before any plugin may refuse it (see query-limits.ts).
+      createQueryLimitsGuard(config.graphql, schema),
       expressMiddleware(server, {
         context: async ({ req }) => {
           try {

@@ -14,8 +14,9 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors/codes.js';
+import { createRequestGate, isObject, type Outcome, type Refusal } from './request-gate.js';
 
 export type TrustedDocumentsMode = 'off' | 'allow' | 'only';
 
@@ -108,32 +109,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Reques
     const hex = hexOf(id);
     if (hex !== undefined) documents.set(hex, text);
   }
-  const resolve = (request: unknown) => resolveRequest(request, mode, documents);
-
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method === 'GET' || req.method === 'HEAD') {
-      handleGet(req, res, next, resolve);
-      return;
-    }
-    if (Array.isArray(req.body)) {
-      handleBatch(req, res, next, resolve);
-      return;
-    }
-    const outcome = resolve(req.body);
-    if (!outcome.ok) {
-      sendRefusal(res, outcome.status, outcome.error);
-      return;
-    }
-    req.body = outcome.request;
-    next();
-  };
-}
-
-type Refusal = { ok: false; status: number; error: WireError };
-type Outcome = { ok: true; request: unknown } | Refusal;
-interface WireError {
-  message: string;
-  extensions: { code: string };
+  return createRequestGate((request) => resolveRequest(request, mode, documents));
 }
 
 /** One GraphQL request (a POST body, one batch entry, or a GET's parameters) -> what Apollo should see, or no. */
@@ -172,93 +148,6 @@ function refuse(status: number, message: string): Refusal {
   return { ok: false, status, error: { message, extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND } } };
 }
 
-function sendRefusal(res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
-  // As Apollo does for its APQ misses: a CDN in front of GET must not cache "not found" for an id deployed later.
-  res.setHeader('Cache-Control', 'private, no-cache, must-revalidate');
-  res.status(status).json(Array.isArray(body) ? body : { errors: [body] });
-}
-
-/**
- * Each entry is resolved on its own. Refused entries are answered by us, the rest by Apollo, and the two answers
- * are put back together in the client's order.
- */
-function handleBatch(req: Request, res: Response, next: NextFunction, resolve: (request: unknown) => Outcome): void {
-  const outcomes = (req.body as unknown[]).map(resolve);
-  const refused = new Map<number, Refusal>();
-  outcomes.forEach((outcome, i) => {
-    if (!outcome.ok) refused.set(i, outcome);
-  });
-  const forwarded = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.request] : []));
-  if (refused.size === 0) {
-    req.body = forwarded;
-    next();
-    return;
-  }
-  if (forwarded.length === 0) {
-    const status = Math.max(...[...refused.values()].map((r) => r.status));
-    sendRefusal(res, status, outcomes.map((o) => ({ errors: [(o as Refusal).error] })));
-    return;
-  }
-
-  // Apollo answers a batch with one res.send of a JSON array string (@as-integrations/express5); splice our
-  // errors into it. Anything else (an error for the whole request) goes out as Apollo wrote it.
-  const send = res.send.bind(res);
-  res.send = ((payload: unknown) => {
-    res.send = send;
-    if (typeof payload !== 'string') return send(payload);
-    let answered: unknown;
-    try {
-      answered = JSON.parse(payload);
-    } catch {
-      return send(payload);
-    }
-    if (!Array.isArray(answered) || answered.length !== forwarded.length) return send(payload);
-    const results = answered.slice();
-    const merged = outcomes.map((_, i) => (refused.has(i) ? { errors: [refused.get(i)!.error] } : results.shift()));
-    return send(JSON.stringify(merged));
-  }) as Response['send'];
-  req.body = forwarded;
-  next();
-}
-
-/** GET: the same request lives in the query string (`extensions` and `variables` as JSON text). */
-function handleGet(req: Request, res: Response, next: NextFunction, resolve: (request: unknown) => Outcome): void {
-  const at = req.url.indexOf('?');
-  if (at === -1) {
-    next();
-    return;
-  }
-  const params = new URLSearchParams(req.url.slice(at + 1));
-  const request: Record<string, unknown> = {};
-  if (params.has('query')) request.query = params.get('query');
-  if (params.has('documentId')) request.documentId = params.get('documentId');
-  if (params.has('extensions')) {
-    try {
-      request.extensions = JSON.parse(params.get('extensions')!);
-    } catch {
-      next(); // Apollo answers malformed JSON itself
-      return;
-    }
-  }
-  const outcome = resolve(request);
-  if (!outcome.ok) {
-    sendRefusal(res, outcome.status, outcome.error);
-    return;
-  }
-  const resolved = outcome.request as Record<string, unknown>;
-  if (resolved === request) {
-    next();
-    return;
-  }
-  params.delete('documentId');
-  params.delete('extensions');
-  params.set('query', resolved.query as string);
-  if (resolved.extensions !== undefined) params.set('extensions', JSON.stringify(resolved.extensions));
-  // Apollo's express integration reads the query string from req.url, so rewriting it is enough.
-  req.url = `${req.url.slice(0, at)}?${params.toString()}`;
-  next();
-}
-
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -267,10 +156,6 @@ function sha256Hex(text: string): string {
 function hexOf(id: string): string | undefined {
   const hex = (id.startsWith('sha256:') ? id.slice('sha256:'.length) : id).toLowerCase();
   return SHA256_HEX.test(hex) ? hex : undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** An id echoed in an error: bounded, and only as text. */

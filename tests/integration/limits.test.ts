@@ -1,5 +1,6 @@
 /** Hostile or careless requests get clear errors with a code, never a 500 or an HTML page. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chain, costPadding, fanOut, repeated } from '../helpers/hostile-documents.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -89,6 +90,117 @@ describe('production switches', () => {
       const r = await prod.gql('{ __schema { queryType { name } } }', {}, { token: await prod.token('u') });
       expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(r.errors![0]!.message).toMatch(/introspection/i);
+    } finally {
+      await prod.stop();
+    }
+  });
+});
+
+describe('hostile documents, without a token, at the default limits', () => {
+  let open: TestApp;
+  beforeAll(async () => {
+    open = await startTestApp();
+  });
+  afterAll(async () => {
+    await open?.stop();
+  });
+
+  const send = (body: unknown) =>
+    fetch(`${open.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  /** Sends `query` and, meanwhile, asks /healthz; both must be answered within a few seconds. */
+  async function refusedWhileHealthy(query: string) {
+    const started = performance.now();
+    const [answer, health] = await Promise.all([
+      send({ query }),
+      (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return fetch(`${open.url}/healthz`);
+      })(),
+    ]);
+    const seconds = (performance.now() - started) / 1000;
+    const body = (await answer.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    expect(health.status).toBe(200);
+    // Generous: the refusal takes milliseconds; before, a 20-level fan-out took 2 s and 26 levels 93 s.
+    expect(seconds).toBeLessThan(5);
+    expect(answer.status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    return body.errors![0]!.message;
+  }
+
+  it('refuses fragment fan-outs of 20 and 26 levels at once, and /healthz answers meanwhile', async () => {
+    // 20 levels first: the old code answered it after 2 s, so a regression fails here, not after minutes at 26.
+    expect(await refusedWhileHealthy(fanOut(20))).toMatch(/estimated cost is at least 1048576 .* limit of 1000/);
+    expect(await refusedWhileHealthy(fanOut(26))).toMatch(/estimated cost is at least 67108864 .* limit of 1000/);
+  });
+
+  it('refuses a 2,700-link fragment chain', async () => {
+    const query = chain(2700);
+    expect(JSON.stringify({ query }).length).toBeLessThan(100_000); // under the default body limit
+    expect(await refusedWhileHealthy(query)).toMatch(/2701 deep, more than the limit of 100/);
+  });
+
+  it('refuses an operation over the cost limit that is padded with fragments', async () => {
+    expect(await refusedWhileHealthy(costPadding())).toMatch(/estimated cost is at least/);
+    // With less padding, it is refused by its estimated cost, still before validation.
+    const token = await open.token('padding-user');
+    const r = await open.gql(costPadding(4), {}, { token });
+    expect(r.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors![0]!.message).toMatch(/estimated cost is at least 4816, more than the limit of 1000/);
+    // 500 lists are within the field bound (1,000 fields) but cost 20,000: refused before validation, which
+    // would first compare their 125,000 pairs (0.2 s each time, before).
+    expect(await refusedWhileHealthy(repeated('contents{id}', 500))).toMatch(/estimated cost is at least 20000, more than the limit of 1000/);
+  });
+
+  it('refuses a hostile entry of a batch and answers the others, and refuses a hostile GET', async () => {
+    const batch = await send([{ query: '{ __typename }' }, { query: fanOut(20) }, { query: '{ a: __typename }' }]);
+    expect(batch.status).toBe(200);
+    const answers = (await batch.json()) as Array<{ data?: unknown; errors?: Array<{ extensions: { code: string } }> }>;
+    expect(answers).toHaveLength(3);
+    expect(answers[0]).toEqual({ data: { __typename: 'Query' } });
+    expect(answers[1]!.errors![0]!.extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(answers[2]).toEqual({ data: { a: 'Query' } });
+
+    const get = await fetch(`${open.url}/graphql?query=${encodeURIComponent(fanOut(20))}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
+    expect(get.status).toBe(400);
+    expect(await get.json()).toMatchObject({ errors: [{ extensions: { code: 'QUERY_TOO_COMPLEX' } }] });
+  });
+
+  it('still reports bad variables as BAD_USER_INPUT with HTTP 400', async () => {
+    const token = await open.token('variables-user');
+    const r = await open.gql('query($id: ID!) { content(id: $id) { id } }', { id: { not: 'an id' } }, { token });
+    expect(r.status).toBe(400);
+    expect(r.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('validation errors', () => {
+  const typo = '{ contentz { id } }';
+
+  it('suggest field names in development', async () => {
+    const dev = await startTestApp();
+    try {
+      const r = await dev.gql(typo);
+      expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.errors![0]!.message).toMatch(/Did you mean/);
+    } finally {
+      await dev.stop();
+    }
+  });
+
+  it('give no schema details in production', async () => {
+    const prod = await startTestApp({ NODE_ENV: 'production' });
+    try {
+      const r = await prod.gql(typo);
+      expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.errors![0]!.message).toBe('Cannot query field "contentz" on type "Query".');
+      const enumTypo = await prod.gql('mutation { bindDevice(input: { drm: FAIRPLY }) { licenseUrl } }');
+      expect(enumTypo.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(enumTypo.errors![0]!.message).not.toMatch(/Did you mean|FAIRPLAY/);
     } finally {
       await prod.stop();
     }
