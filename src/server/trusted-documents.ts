@@ -16,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../errors/codes.js';
+import { sendGraphqlBody } from './http-errors.js';
 
 export type TrustedDocumentsMode = 'off' | 'allow' | 'only';
 
@@ -121,7 +122,7 @@ export function createTrustedDocuments(options: TrustedDocumentsOptions): Reques
     }
     const outcome = resolve(req.body);
     if (!outcome.ok) {
-      sendRefusal(res, outcome.status, outcome.error);
+      sendRefusal(req, res, outcome.status, outcome.error);
       return;
     }
     req.body = outcome.request;
@@ -172,10 +173,14 @@ function refuse(status: number, message: string): Refusal {
   return { ok: false, status, error: { message, extensions: { code: ErrorCode.PERSISTED_QUERY_NOT_FOUND } } };
 }
 
-function sendRefusal(res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
+/**
+ * In the media type the client asked for, like Apollo's own answers. The APQ miss stays a 200 in both types, as
+ * Apollo Server sends its own: Apollo iOS looks for PersistedQueryNotFound only in a 2xx before resending the text.
+ */
+function sendRefusal(req: Request, res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
   // As Apollo does for its APQ misses: a CDN in front of GET must not cache "not found" for an id deployed later.
   res.setHeader('Cache-Control', 'private, no-cache, must-revalidate');
-  res.status(status).json(Array.isArray(body) ? body : { errors: [body] });
+  sendGraphqlBody(req, res, status, Array.isArray(body) ? body : { errors: [body] });
 }
 
 /**
@@ -196,7 +201,7 @@ function handleBatch(req: Request, res: Response, next: NextFunction, resolve: (
   }
   if (forwarded.length === 0) {
     const status = Math.max(...[...refused.values()].map((r) => r.status));
-    sendRefusal(res, status, outcomes.map((o) => ({ errors: [(o as Refusal).error] })));
+    sendRefusal(req, res, status, outcomes.map((o) => ({ errors: [(o as Refusal).error] })));
     return;
   }
 
@@ -242,7 +247,7 @@ function handleGet(req: Request, res: Response, next: NextFunction, resolve: (re
   }
   const outcome = resolve(request);
   if (!outcome.ok) {
-    sendRefusal(res, outcome.status, outcome.error);
+    sendRefusal(req, res, outcome.status, outcome.error);
     return;
   }
   const resolved = outcome.request as Record<string, unknown>;
