@@ -175,7 +175,7 @@ function refuse(status: number, message: string): Refusal {
 
 /**
  * In the media type the client asked for, like Apollo's own answers. The APQ miss stays a 200 in both types, as
- * Apollo Server sends its own: Apollo iOS looks for PersistedQueryNotFound only in a 2xx before resending the text.
+ * Apollo Server sends its own whatever the media type: APQ clients look for PersistedQueryNotFound in a 2xx.
  */
 function sendRefusal(req: Request, res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
   // As Apollo does for its APQ misses: a CDN in front of GET must not cache "not found" for an id deployed later.
