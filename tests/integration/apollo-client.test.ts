@@ -3,8 +3,7 @@
  * and, with TRUSTED_DOCUMENTS=only, manifest ids. InMemoryCache normalizes by `__typename` and `id`: a manifest
  * document without `__typename` comes back from the cache as empty objects.
  */
-import { CombinedGraphQLErrors, type ApolloClient } from '@apollo/client';
-import { gql } from '@apollo/client';
+import { CombinedGraphQLErrors, gql, type ApolloClient } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asEntitlementClient, createApolloEntitlementClient } from '../../examples/apollo-client/src/client.js';
 import { runFlow } from '../../examples/web-client/src/flow.js';
