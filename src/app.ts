@@ -11,6 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { createMissingTokenChallengePlugin } from './auth/missing-token-challenge.js';
 import { createAuthenticator } from './auth/viewer.js';
 import { BindingService } from './bindings/binding-service.js';
 import { CatalogService } from './catalog/catalog-service.js';
@@ -172,6 +173,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         ApolloServerPluginLandingPageDisabled(),
         createQueryLimitsPlugin(config.graphql),
         createErrorLogPlugin(logger),
+        createMissingTokenChallengePlugin(),
       ],
     });
     await server.start();

@@ -2,13 +2,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 
 export interface GraphiqlAsset {
   readonly body: Buffer;
   readonly contentType: string;
   /** Short content hash: the asset's ETag and the `?v=` the page appends to bust caches on upgrade. */
   readonly version: string;
+  /** The body in a content coding, compressed on first use and kept; undefined when that saves nothing. */
+  encoded(encoding: AssetEncoding): Promise<Buffer | undefined>;
 }
+
+export type AssetEncoding = 'br' | 'gzip';
 
 export type GraphiqlAssetName =
   | 'graphiql.css'
@@ -64,6 +70,30 @@ export function loadGraphiqlAssets(): ReadonlyMap<GraphiqlAssetName, GraphiqlAss
   return assets;
 }
 
+const compressors: Record<AssetEncoding, (body: Buffer) => Promise<Buffer>> = {
+  // Brotli quality 9: GraphiQL's 1 MB bundle in 0.3 s to 300 KB; 11 saves another 25 KB for 3 s of CPU.
+  br: (body) =>
+    promisify(brotliCompress)(body, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+    }),
+  gzip: (body) => promisify(gzip)(body, { level: 9 }),
+};
+
 function asset(body: Buffer, contentType: string): GraphiqlAsset {
-  return { body, contentType, version: createHash('sha256').update(body).digest('base64url').slice(0, 16) };
+  // Compressed when first asked for, not at startup: most app starts (tests, production without GraphiQL in
+  // use) never serve it. zlib's async calls run off the event loop.
+  const encodings = new Map<AssetEncoding, Promise<Buffer | undefined>>();
+  return {
+    body,
+    contentType,
+    version: createHash('sha256').update(body).digest('base64url').slice(0, 16),
+    encoded(encoding) {
+      let pending = encodings.get(encoding);
+      if (!pending) {
+        pending = compressors[encoding](body).then((out) => (out.length < body.length ? out : undefined));
+        encodings.set(encoding, pending);
+      }
+      return pending;
+    },
+  };
 }

@@ -5,6 +5,7 @@
  * refusal. In a batch, refused entries are answered here and the rest by Apollo, in the client's order.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { sendGraphqlBody } from './http-errors.js';
 
 export type Refusal = { ok: false; status: number; error: WireError };
 export type Outcome = { ok: true; request: unknown } | Refusal;
@@ -27,7 +28,7 @@ export function createRequestGate(judge: Judge): RequestHandler {
     }
     const outcome = judge(req.body);
     if (!outcome.ok) {
-      sendRefusal(res, outcome.status, outcome.error);
+      sendRefusal(req, res, outcome.status, outcome.error);
       return;
     }
     req.body = outcome.request;
@@ -35,10 +36,14 @@ export function createRequestGate(judge: Judge): RequestHandler {
   };
 }
 
-function sendRefusal(res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
+/**
+ * In the media type the client asked for, like Apollo's own answers. An APQ miss stays a 200 in both types, as
+ * Apollo Server sends its own whatever the media type: APQ clients look for PersistedQueryNotFound in a 2xx.
+ */
+function sendRefusal(req: Request, res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
   // As Apollo does for its APQ misses: a CDN in front of GET must not cache "not found" for an id deployed later.
   res.setHeader('Cache-Control', 'private, no-cache, must-revalidate');
-  res.status(status).json(Array.isArray(body) ? body : { errors: [body] });
+  sendGraphqlBody(req, res, status, Array.isArray(body) ? body : { errors: [body] });
 }
 
 /**
@@ -59,7 +64,7 @@ function handleBatch(req: Request, res: Response, next: NextFunction, resolve: J
   }
   if (forwarded.length === 0) {
     const status = Math.max(...[...refused.values()].map((r) => r.status));
-    sendRefusal(res, status, outcomes.map((o) => ({ errors: [(o as Refusal).error] })));
+    sendRefusal(req, res, status, outcomes.map((o) => ({ errors: [(o as Refusal).error] })));
     return;
   }
 
@@ -109,7 +114,7 @@ function handleGet(req: Request, res: Response, next: NextFunction, resolve: Jud
   }
   const outcome = resolve(request);
   if (!outcome.ok) {
-    sendRefusal(res, outcome.status, outcome.error);
+    sendRefusal(req, res, outcome.status, outcome.error);
     return;
   }
   const resolved = outcome.request as Record<string, unknown>;

@@ -22,9 +22,12 @@ export function requestLog(logger: Logger) {
     req.log = logger.child({ requestId: req.id });
     res.setHeader('X-Request-Id', req.id);
     const started = process.hrtime.bigint();
+    // Not req.path at 'finish': inside a router mounted on /graphql, Express has cut the mount path off req.url
+    // (and the trusted-documents middleware may rewrite it), so it reads "/". The URL as the client sent it:
+    const path = req.originalUrl.split('?', 1)[0];
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      req.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+      req.log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
     });
     next();
   };

@@ -6,7 +6,9 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { parse, validate, type OperationDefinitionNode } from 'graphql';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -88,6 +90,33 @@ describe('GraphiQL enabled', () => {
       expect(again.status, name).toBe(304);
     }
     expect((await fetch(`${app.url}/graphiql/assets/nope.js`)).status).toBe(404);
+  });
+
+  test('sends the bundle compressed in the coding the browser accepts, and revalidates it with a 304', async () => {
+    const url = `${app.url}/graphiql/assets/graphiql.umd.js`;
+    const plain = await rawGet(url, { 'accept-encoding': 'identity' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.length).toBeGreaterThan(900_000);
+    expect((await rawGet(url, {})).headers['content-encoding']).toBeUndefined();
+    const codings: Array<[string, string, (body: Buffer) => Buffer]> = [
+      ['gzip', 'gzip', gunzipSync],
+      ['gzip, deflate, br, zstd', 'br', brotliDecompressSync], // what Chromium sends
+    ];
+    for (const [acceptEncoding, coding, decode] of codings) {
+      const response = await rawGet(url, { 'accept-encoding': acceptEncoding });
+      expect(response.status, acceptEncoding).toBe(200);
+      expect(response.headers['content-encoding'], acceptEncoding).toBe(coding);
+      expect(response.headers.vary, acceptEncoding).toMatch(/accept-encoding/i);
+      expect(response.headers['cache-control'], acceptEncoding).toContain('immutable');
+      expect(response.body.length, acceptEncoding).toBeLessThan(plain.body.length / 3);
+      expect(decode(response.body).equals(plain.body), acceptEncoding).toBe(true);
+      const etag = response.headers.etag as string;
+      expect(etag).not.toBe(plain.headers.etag);
+      const again = await rawGet(url, { 'accept-encoding': acceptEncoding, 'if-none-match': etag });
+      expect(again.status, acceptEncoding).toBe(304);
+      expect(again.body.length, acceptEncoding).toBe(0);
+    }
   });
 
   test('the default document is the whole flow and valid against the schema', () => {
@@ -173,3 +202,19 @@ test('GRAPHIQL=false serves no page', async () => {
     await app.stop();
   }
 });
+
+/** A GET whose body is the bytes on the wire: fetch would undo the content coding. */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>(
+    (resolve, reject) => {
+      request(url, { headers }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    },
+  );
+}

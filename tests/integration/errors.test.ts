@@ -44,12 +44,30 @@ afterAll(async () => {
 const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.errors?.[0]?.extensions?.code;
 
 describe('authentication', () => {
-  it('needs a token for every operation', async () => {
+  it('needs a token for every operation: HTTP 401 with a bare Bearer challenge when none was sent', async () => {
     for (const query of ['{ deviceBindings { id } }', '{ entitlements { id } }', '{ contents { id } }', 'mutation { bindDevice(input: {}) { licenseUrl } }']) {
-      const r = await app.gql(query);
-      expect(codeOf(r), query).toBe('UNAUTHENTICATED');
-      expect(r.errors![0]!.message).toMatch(/Authorization: Bearer/);
+      for (const accept of ['application/json', 'application/graphql-response+json']) {
+        const response = await fetch(`${app.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept },
+          body: JSON.stringify({ query }),
+        });
+        expect(response.status, query).toBe(401);
+        // RFC 6750 3.1: no error code when the request carried no credentials.
+        expect(response.headers.get('www-authenticate'), query).toBe('Bearer');
+        expect(response.headers.get('content-type'), query).toBe(`${accept}; charset=utf-8`);
+        const body = (await response.json()) as { data: unknown; errors: Array<{ message: string; extensions: unknown }> };
+        expect(body.data).toBeNull();
+        expect(body.errors[0]!.extensions).toEqual({ code: 'UNAUTHENTICATED' });
+        expect(body.errors[0]!.message).toMatch(/Authorization: Bearer/);
+      }
     }
+  });
+
+  it('answers introspection without a token (GraphiQL loads the schema before a token is pasted)', async () => {
+    const r = await app.gql('{ __typename __schema { queryType { name } } }');
+    expect(r.status).toBe(200);
+    expect(r.errors).toBeUndefined();
   });
 
   it('refuses a bad, expired or foreign token with HTTP 401', async () => {

@@ -76,6 +76,30 @@ describe('query limits', () => {
     for (const body of [bigBody, badBody]) expect(body).not.toMatch(/at .*\.js|node_modules|<html/i);
   });
 
+  it('answers these refusals in the media type the client asked for', async () => {
+    const one = { query: '{ contents { id } }' };
+    const refusals: Array<[string, string, number]> = [
+      ['not JSON', '{"query": ', 400],
+      ['too large', JSON.stringify({ ...one, variables: { pad: 'x'.repeat(30000) } }), 413],
+      ['too many operations', JSON.stringify([one, one, one, one]), 400],
+    ];
+    const accepts: Array<[string | undefined, string]> = [
+      ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+      ['application/graphql-response+json,application/json;q=0.9', 'application/graphql-response+json; charset=utf-8'],
+      ['application/json, application/graphql-response+json', 'application/json; charset=utf-8'],
+      ['*/*', 'application/json; charset=utf-8'],
+      [undefined, 'application/json; charset=utf-8'],
+    ];
+    for (const [what, body, status] of refusals) {
+      for (const [accept, contentType] of accepts) {
+        const r = await post(body, accept === undefined ? {} : { accept });
+        expect(r.status, `${what}, Accept: ${accept}`).toBe(status);
+        expect(r.headers.get('content-type'), `${what}, Accept: ${accept}`).toBe(contentType);
+        expect(await r.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
+      }
+    }
+  });
+
   it('keeps CSRF prevention on: a simple GET without a preflight header is refused', async () => {
     const r = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ contents { id } }')}`);
     expect(r.status).toBe(400);

@@ -90,6 +90,34 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     expect((await post(app, { extensions: apq(hash) }, token)).body.errors[0].message).toBe('PersistedQueryNotFound');
   });
 
+  it('refuses in the media type the client asked for', async () => {
+    const hash = createHash('sha256').update('{ contents { id keyId } }').digest('hex');
+    const refusals: Array<[string, unknown, number]> = [
+      ['unknown documentId', { documentId: `sha256:${hash}` }, 400],
+      ['ad-hoc text', { query: '{ contents { id } }' }, 400],
+      ['a batch of refusals', [{ documentId: hash }, { query: '{ contents { id } }' }], 400],
+      // Apollo Server's own APQ miss is a 200 in both media types, and Apollo iOS resends the text only after a 2xx.
+      ['unknown APQ hash', { extensions: apq(hash) }, 200],
+    ];
+    for (const [what, body, status] of refusals) {
+      for (const accept of ['application/graphql-response+json', 'application/json']) {
+        const response = await fetch(`${app.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept, authorization: `Bearer ${token}` },
+          body: JSON.stringify(body),
+        });
+        expect(response.status, `${what}, ${accept}`).toBe(status);
+        expect(response.headers.get('content-type'), `${what}, ${accept}`).toBe(`${accept}; charset=utf-8`);
+        expect(JSON.stringify(await response.json())).toMatch(/"code":"PERSISTED_QUERY_NOT_FOUND"/);
+      }
+    }
+    const get = await fetch(`${app.url}/graphql?${new URLSearchParams({ documentId: hash })}`, {
+      headers: { 'apollo-require-preflight': 'true', accept: 'application/graphql-response+json' },
+    });
+    expect(get.status).toBe(400);
+    expect(get.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+  });
+
   it('resolves a batch entry by entry through Apollo', async () => {
     const result = await post(
       app,
