@@ -175,7 +175,11 @@ describe('GraphiQL enabled', () => {
       const response = await executed;
       expect(response.status()).toBe(200);
       expect(response.request().headers()['authorization']).toBe(`Bearer ${token}`);
-      await page.waitForFunction(`(${editorValue('.result-window')} ?? '').includes('big-buck-bunny')`);
+      // Polled from here: waitForFunction with a string predicate evals it inside the page, which the page's CSP
+      // (script-src 'self') refuses whenever the first check comes too early.
+      await expect
+        .poll(async () => ((await page.evaluate(editorValue('.result-window'))) as string | undefined) ?? '', { timeout: 15_000 })
+        .toContain('big-buck-bunny');
       expect(JSON.parse((await page.evaluate(editorValue('.result-window'))) as string)).toMatchObject({
         data: { contents: expect.arrayContaining([{ id: 'big-buck-bunny', title: 'Big Buck Bunny' }]) },
       });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asEntitlementClient, createApolloEntitlementClient } from '../../examples/apollo-client/src/client.js';
 import { runFlow } from '../../examples/web-client/src/flow.js';
 import { ContentsDocument, DeviceBindingsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const modes = [
@@ -50,12 +50,12 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
       expect((await playStream(url, device)).granted).toBe(true);
     };
     const result = await runFlow(asEntitlementClient(apollo), { play }, title.id, { pollIntervalMs: 20 });
-    expect(result.binding).toMatchObject({ __typename: 'DeviceBinding', status: 'BOUND', deviceId: device });
+    expect(result.binding).toMatchObject({ __typename: 'DeviceBinding', status: 'BOUND', deviceId: drmDeviceId(device, 'fp') });
     expect((await playLicenseUrl(result.purchase.licenseUrl, device)).granted).toBe(true);
     expect((await playLicenseUrl(result.rental.licenseUrl, newDeviceId())).granted).toBe(false);
 
     // The PENDING binding from bindDevice and the BOUND one from the poll are one cache entry.
-    expect(cacheEntries(apollo)[`DeviceBinding:${result.binding.id}`]).toMatchObject({ status: 'BOUND', deviceId: device });
+    expect(cacheEntries(apollo)[`DeviceBinding:${result.binding.id}`]).toMatchObject({ status: 'BOUND', deviceId: drmDeviceId(device, 'fp') });
     const bindings = await apollo.query({ query: DeviceBindingsDocument });
     expect(bindings.data!.deviceBindings).toEqual([result.binding]);
     const library = await apollo.query({ query: EntitlementsDocument });

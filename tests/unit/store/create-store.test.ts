@@ -86,7 +86,9 @@ describe('createStore on PGlite', () => {
       pg_control: (copy) => writeFile(join(copy, 'global', 'pg_control'), randomBytes(8192)),
       // PGlite opens, but every transaction's state is garbage: the migrations find tables they never made.
       pg_xact: async (copy) => {
-        for (const file of await readdir(join(copy, 'pg_xact'))) await writeFile(join(copy, 'pg_xact', file), randomBytes(8192));
+        // Every transaction marked aborted (2 bits each, 0b10), deterministically: random bytes could mark the
+        // migrations' own transactions committed and let the store open.
+        for (const file of await readdir(join(copy, 'pg_xact'))) await writeFile(join(copy, 'pg_xact', file), Buffer.alloc(8192, 0xaa));
       },
     };
     for (const [name, spoil] of Object.entries(damage)) {
