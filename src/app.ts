@@ -9,9 +9,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
-import { createMissingTokenChallengePlugin } from './auth/missing-token-challenge.js';
+import { createMissingTokenChallengePlugin } from './plugins/missing-token-challenge.js';
+import { withBearerChallenge } from './auth/bearer-challenge.js';
 import { createAuthenticator } from './auth/viewer.js';
 import { BindingService } from './bindings/binding-service.js';
 import { CatalogService } from './catalog/catalog-service.js';
@@ -20,7 +21,6 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
-import { UnauthenticatedError, type TokenProblem } from './errors/app-error.js';
 import { formatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
@@ -28,16 +28,16 @@ import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
 import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
-import { buildAppSchema } from './server/build-schema.js';
+import { buildAppSchema } from './graphql/build-schema.js';
 import { createErrorLogPlugin } from './server/error-log.js';
-import { createHttpServer } from './server/http-server.js';
-import { createQueryLimitsGuard, createQueryLimitsPlugin } from './server/query-limits.js';
-import { httpErrorHandler, limitBatch } from './server/http-errors.js';
-import { createContextFunction, type RequestContext } from './server/context.js';
-import { requestLog } from './server/request-log.js';
-import { createRoutes } from './server/routes.js';
-import { createTrustedDocuments, loadManifest } from './server/trusted-documents.js';
-import type { Services } from './server/services.js';
+import { createHttpServer } from './http/http-server.js';
+import { createQueryLimitsGuard, createQueryLimitsPlugin } from './plugins/query-limits.js';
+import { httpErrorHandler, limitBatch } from './http/http-errors.js';
+import { createContextFunction, type RequestContext } from './graphql/context.js';
+import { requestLog } from './http/request-log.js';
+import { createRoutes } from './http/routes.js';
+import { createTrustedDocuments, loadManifest } from './http/trusted-documents.js';
+import type { Services } from './services.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/types.js';
 
@@ -194,30 +194,15 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       // Before Apollo, which validates a document before any plugin may refuse it (see query-limits.ts).
       createQueryLimitsGuard(config.graphql, schema),
       expressMiddleware(server, {
-        context: async ({ req }) => {
-          try {
-            return await contextFunction({
+        context: ({ req }) =>
+          withBearerChallenge(() =>
+            contextFunction({
               authorization: req.get('authorization'),
               requestId: req.id,
               log: req.log,
               httpRequest: req,
-            });
-          } catch (error) {
-            // A bad token fails the whole request before any field runs: answer it with HTTP 401, a
-            // WWW-Authenticate challenge (RFC 6750) and extensions.reason, so a client can tell an expired token
-            // (refresh it) from a bad one (sign in again).
-            if (error instanceof UnauthenticatedError) {
-              throw new GraphQLError(error.message, {
-                extensions: {
-                  code: error.code,
-                  ...(error.tokenProblem ? { reason: error.tokenProblem } : {}),
-                  http: { status: 401, headers: new Map([['www-authenticate', bearerChallenge(error.tokenProblem)]]) },
-                },
-              });
-            }
-            throw error;
-          }
-        },
+            }),
+          ),
       }),
     );
 
@@ -239,9 +224,3 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
   }
 }
 
-/** The RFC 6750 challenge for a refused bearer token. */
-function bearerChallenge(problem: TokenProblem | undefined): string {
-  if (problem === 'MALFORMED_HEADER') return 'Bearer error="invalid_request"';
-  if (problem === 'TOKEN_EXPIRED') return 'Bearer error="invalid_token", error_description="The token has expired"';
-  return 'Bearer error="invalid_token"';
-}

@@ -7,7 +7,7 @@
  */
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadManifest } from '../../src/server/trusted-documents.js';
+import { loadManifest } from '../../src/http/trusted-documents.js';
 
 const [output, ...inputs] = process.argv.slice(2);
 if (output === undefined || inputs.length === 0) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntitlementClient, type EntitlementClient } from '../../examples/web-client/src/client.js';
 import { runFlow } from '../../examples/web-client/src/flow.js';
 import { ContentsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
-import { loadManifest } from '../../src/server/trusted-documents.js';
+import { loadManifest } from '../../src/http/trusted-documents.js';
 import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 

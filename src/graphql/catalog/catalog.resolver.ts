@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer, type RequestContext } from '../../server/context.js';
+import { requireViewer, type RequestContext } from '../context.js';
 import type { ContentRecord } from '../../store/types.js';
 import { listOf } from '../complexity.js';
 import { Content, RentalTerms } from './content.type.js';

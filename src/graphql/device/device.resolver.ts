@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { BindingRecord } from '../../store/types.js';
-import { requireViewer, type RequestContext } from '../../server/context.js';
+import { requireViewer, type RequestContext } from '../context.js';
 import { listOf, UPSTREAM_CALL } from '../complexity.js';
 import { BindDeviceInput } from './bind-device.input.js';
 import { BindDevicePayload } from './bind-device.payload.js';

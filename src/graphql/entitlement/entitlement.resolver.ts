@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer, type RequestContext } from '../../server/context.js';
+import { requireViewer, type RequestContext } from '../context.js';
 import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
 import { listOf, UPSTREAM_CALL } from '../complexity.js';
 import { Content } from '../catalog/content.type.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isObjectType, isInputObjectType, isEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { buildAppSchema, printAppSchema } from '../../../src/server/build-schema.js';
+import { buildAppSchema, printAppSchema } from '../../../src/graphql/build-schema.js';
 
 describe('schema', () => {
   it('matches the committed schema/schema.graphql (run `npm run schema` after changing the API)', async () => {

@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import type { Viewer } from '../auth/viewer.js';
 import { UnauthenticatedError } from '../errors/app-error.js';
 import { createRequestUpstream, createUpstreamBudget, type RequestUpstream } from '../policy/upstream-budget.js';
-import { createLoaders, type Loaders } from './loaders.js';
-import type { Services } from './services.js';
+import { createLoaders, type Loaders } from '../server/loaders.js';
+import type { Services } from '../services.js';
 
 export interface RequestContext {
   readonly viewer: Viewer | null;

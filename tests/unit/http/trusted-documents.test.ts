@@ -18,7 +18,7 @@ import {
   loadManifest,
   parseManifest,
   type TrustedDocumentsMode,
-} from '../../src/server/trusted-documents.js';
+} from '../../../src/http/trusted-documents.js';
 
 const CONTENTS = 'query Contents { contents { id title } }';
 const BINDINGS = 'query DeviceBindings { deviceBindings { id status } }';

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import type { Authenticator } from '../auth/viewer.js';
-import type { BindingService } from '../bindings/binding-service.js';
-import type { CatalogService } from '../catalog/catalog-service.js';
-import type { Config } from '../config/config.js';
-import type { ExpressPlayClient } from '../datasources/expressplay/types.js';
-import type { EntitlementService } from '../entitlements/entitlement-service.js';
-import type { Metrics } from '../observability/metrics.js';
-import type { RateLimiter } from '../policy/rate-limiter.js';
-import type { Store } from '../store/types.js';
+import type { Authenticator } from './auth/viewer.js';
+import type { BindingService } from './bindings/binding-service.js';
+import type { CatalogService } from './catalog/catalog-service.js';
+import type { Config } from './config/config.js';
+import type { ExpressPlayClient } from './datasources/expressplay/types.js';
+import type { EntitlementService } from './entitlements/entitlement-service.js';
+import type { Metrics } from './observability/metrics.js';
+import type { RateLimiter } from './policy/rate-limiter.js';
+import type { Store } from './store/types.js';
 
 /** Long-lived collaborators, built once in createApp and shared by every request. Resolvers never mutate them. */
 export interface Services {

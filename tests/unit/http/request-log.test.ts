@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
-import { requestLog } from '../../../src/server/request-log.js';
+import { requestLog } from '../../../src/http/request-log.js';
 
 describe('requestLog', () => {
   it('logs the original path of a request answered inside a mounted router', async () => {

@@ -5,7 +5,7 @@
 import { ApolloServer } from '@apollo/server';
 import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createQueryLimitsPlugin } from '../../../src/server/query-limits.js';
+import { createQueryLimitsPlugin } from '../../../src/plugins/query-limits.js';
 import { fanOut } from '../../helpers/hostile-documents.js';
 
 const schema = new GraphQLSchema({

@@ -4,13 +4,12 @@
  * is what HTTP and RFC 6750 say for missing credentials: 401 with a bare `WWW-Authenticate: Bearer` challenge (no
  * error code, since no token was presented). An operation that got some data stays a 200, as GraphQL over HTTP
  * requires for a response with data. A bad token never gets here: the context function refuses it with its own
- * 401 and an error code (app.ts). A batch shares one status: every entry runs without a viewer, so one entry
+ * 401 and an error code (auth/bearer-challenge.ts). A batch shares one status: every entry runs without a viewer, so one entry
  * refused for want of a token makes the batch a 401.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { MISSING_TOKEN_CHALLENGE } from '../auth/bearer-challenge.js';
 import { ErrorCode } from '../errors/codes.js';
-
-export const MISSING_TOKEN_CHALLENGE = 'Bearer';
 
 export function createMissingTokenChallengePlugin<T extends { readonly viewer: unknown }>(): ApolloServerPlugin<T> {
   return {

@@ -1,6 +1,6 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
-import { resolvers } from '../graphql/index.js';
+import { resolvers } from './index.js';
 
 /** Decorators carry explicit types, so the schema is the same under tsc, tsx and vitest. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {

@@ -7,9 +7,9 @@
 import { Kind, parse, validate, type DocumentNode, type GraphQLSchema, type SelectionSetNode } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measureDocument, type Measure } from '../../../src/server/document-measure.js';
-import { buildAppSchema } from '../../../src/server/build-schema.js';
-import { judgeQueryText, MAX_FRAGMENT_NESTING, type QueryLimits } from '../../../src/server/query-limits.js';
+import { measureDocument, type Measure } from '../../../src/plugins/document-measure.js';
+import { buildAppSchema } from '../../../src/graphql/build-schema.js';
+import { judgeQueryText, MAX_FRAGMENT_NESTING, type QueryLimits } from '../../../src/plugins/query-limits.js';
 import { chain, costPadding, fanOut, nested, repeated, repeatedUpTo } from '../../helpers/hostile-documents.js';
 
 const LIMITS: QueryLimits = { maxDepth: 8, maxAliases: 60, maxCost: 1000 };

@@ -40,7 +40,7 @@ import {
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../errors/codes.js';
 import { measureDocument, SATURATED, type DocumentMeasure } from './document-measure.js';
-import { createRequestGate, isObject } from './request-gate.js';
+import { createRequestGate, isObject } from '../http/request-gate.js';
 
 export interface QueryLimits {
   readonly maxDepth: number;
