@@ -5,30 +5,9 @@
  */
 import { deviceBindingList } from '../sandbox/sandbox-env.js';
 import type { DeviceBindingDrm } from '../sandbox/server.js';
+import type { ExpressPlayConfig } from '../datasources/expressplay/config.js';
 
-export interface ExpressPlayConfig {
-  /**
-   * Base of the token services. `{drm}` is replaced by `fp`, `wv` or `pr`, since the real hosts differ per DRM
-   * (`https://{drm}-gen.test.expressplay.com`); the path `/hms/<drm>/token` is appended.
-   */
-  readonly tokenBaseUrl: string;
-  /** Base of record retrieval (`https://api.test.expressplay.com`); `/cmiapi/getrecord/` is appended. */
-  readonly apiBaseUrl: string;
-  /** `<id>,<32 hex>`. Secret. */
-  readonly customerAuthenticator: string;
-  /** Per attempt. */
-  readonly timeoutMs: number;
-  /** Extra attempts after a network fault, timeout or 5xx (never after a 4xx). */
-  readonly retries: number;
-  /** Consecutive unavailable failures that open the circuit, and how long it stays open. */
-  readonly breakerFailureThreshold: number;
-  readonly breakerResetMs: number;
-  /**
-   * Lifetime of a license token (its `expirationTime`), apart from the rights it carries: a token only has to live
-   * until the device asks for its license, and `licenseToken` mints a fresh one whenever it is needed.
-   */
-  readonly tokenTtlSeconds: number;
-}
+export type { ExpressPlayConfig };
 
 /**
  * ExpressPlay refuses a token that expires more than 30 days after it is issued (-2002). The service computes the

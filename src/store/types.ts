@@ -3,7 +3,7 @@
  * Kysely over a `pg.Pool`) serves both the embedded PGlite default and a real server. Rows are plain objects;
  * dates are `Date`s; the content key is returned decrypted and only to the services that request tokens.
  */
-import type { DrmSystem } from '../datasources/expressplay/types.js';
+import type { DrmSystem } from '../domain/drm-system.js';
 
 export type BindingStatus = 'PENDING' | 'BOUND' | 'REVOKED' | 'EXPIRED';
 export type EntitlementKind = 'PURCHASE' | 'RENTAL';

@@ -6,7 +6,7 @@
  * retry. The app talks to a sandbox of its own through a client that records every token request.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ExpressPlayConfig } from '../../src/config/config.js';
+import type { ExpressPlayConfig } from '../../src/datasources/expressplay/config.js';
 import { createExpressPlayClient } from '../../src/datasources/expressplay/client.js';
 import { ExpressPlayRejectedError } from '../../src/datasources/expressplay/errors.js';
 import type { ExpressPlayClient, TokenRequest } from '../../src/datasources/expressplay/types.js';

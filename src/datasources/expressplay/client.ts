@@ -6,7 +6,7 @@
  */
 import type { Got } from 'got';
 import type { Logger } from 'pino';
-import type { ExpressPlayConfig } from '../../config/config.js';
+import type { ExpressPlayConfig } from './config.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import {
   ExpressPlayCircuitOpenError,

@@ -6,7 +6,7 @@
  * code and got's error code only. Nothing of got's error (options, message, response) is kept.
  */
 import got, { HTTPError, type Got, type RequestError, type RetryObject } from 'got';
-import type { ExpressPlayConfig } from '../../config/config.js';
+import type { ExpressPlayConfig } from './config.js';
 import {
   ExpressPlayError,
   ExpressPlayRejectedError,

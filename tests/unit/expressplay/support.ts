@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { expect } from 'vitest';
-import type { ExpressPlayConfig } from '../../../src/config/config.js';
+import type { ExpressPlayConfig } from '../../../src/datasources/expressplay/config.js';
 import {
   createExpressPlayClient,
   type ExpressPlayClientDeps,
