@@ -146,7 +146,6 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       catalog,
       entitlements: new EntitlementService({
         store,
-        bindings,
         catalog,
         rateLimiter,
         now,

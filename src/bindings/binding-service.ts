@@ -4,9 +4,9 @@
  * PENDING one EXPIRES when nobody plays the dummy stream in time.
  */
 import { randomUUID } from 'node:crypto';
-import type DataLoader from 'dataloader';
 import type { PolicyConfig } from '../config/config.js';
-import type { DrmSystem, ExpressPlayClient, LicenseRecord } from '../datasources/expressplay/types.js';
+import type { LicenseRecord } from '../datasources/expressplay/types.js';
+import type { DrmSystem } from '../domain/drm-system.js';
 import {
   BadUserInputError,
   DeviceLimitReachedError,
@@ -16,16 +16,13 @@ import {
 import { fromUpstream } from '../errors/from-upstream.js';
 import { roughDuration } from './rough-duration.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
+import type { RequestUpstream } from '../policy/upstream-budget.js';
 import type { BindingRecord, Store } from '../store/types.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isPlainText } from '../validation/text.js';
+import type { BindingReaders } from './binding-readers.js';
 import { newCookie } from './cookie.js';
 import { DUMMY_CONTENT, dummyStreamUrl } from './dummy-stream.js';
-
-export interface BindingLoaders {
-  readonly recordsByCookie: DataLoader<string, readonly LicenseRecord[]>;
-  readonly bindingById: DataLoader<string, BindingRecord | null>;
-}
 
 export interface BindResult {
   readonly binding: BindingRecord;
@@ -41,17 +38,42 @@ export interface BindingServiceDeps {
   readonly now: () => Date;
 }
 
+/** What one HTTP request brings to the binding flow (graphql/context.ts makes it once per request). */
+export interface BindingRequestScope {
+  /** The request's ExpressPlay, which charges the viewer's budget of upstream calls (policy/upstream-budget.ts). */
+  readonly upstream: RequestUpstream;
+  /** The request's own readers, made over `upstream.client`. */
+  readonly readers: BindingReaders;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Long-lived: holds what every request shares. Each request works through its own `forRequest` scope. */
 export class BindingService {
   constructor(private readonly deps: BindingServiceDeps) {}
 
-  /** `expressplay` is the request's own client, which charges the viewer's budget of upstream calls. */
-  async bind(
-    viewer: Viewer,
-    input: { name?: string | null; drm: DrmSystem },
-    expressplay: ExpressPlayClient,
-  ): Promise<BindResult> {
+  forRequest(scope: BindingRequestScope): RequestBindings {
+    return new RequestBindings(this.deps, scope);
+  }
+}
+
+/**
+ * The binding flow for one HTTP request (every operation of a batch shares it). A binding is brought up to date
+ * with ExpressPlay at most once per request, however many fields, aliases or operations ask for it: 50 aliases of
+ * one PENDING binding cost one record retrieval and one refresh.
+ */
+export class RequestBindings {
+  /** The request's up-to-date bindings by id, as they are being refreshed; a failure stays for the request. */
+  private readonly current = new Map<string, Promise<BindingRecord | null>>();
+
+  constructor(
+    private readonly deps: BindingServiceDeps,
+    private readonly scope: BindingRequestScope,
+  ) {}
+
+  async bind(viewer: Viewer, input: { name?: string | null; drm: DrmSystem }): Promise<BindResult> {
+    // Reserved before any other work: past the request's budget, the operation costs nothing.
+    const expressplay = this.scope.upstream.forTokenOperation();
     const name = input.name?.trim() || null;
     if (name !== null && (name.length > 64 || !isPlainText(name))) {
       throw new BadUserInputError('name', 'name must be at most 64 characters, with no control characters.');
@@ -118,25 +140,41 @@ export class BindingService {
   }
 
   /** The viewer's own binding, brought up to date with ExpressPlay; another user's is NOT_FOUND. */
-  async get(viewer: Viewer, id: string, loaders: BindingLoaders): Promise<BindingRecord> {
-    const binding = UUID.test(id) ? await loaders.bindingById.load(id.toLowerCase()) : null;
+  async get(viewer: Viewer, id: string): Promise<BindingRecord> {
+    const binding = UUID.test(id) ? await this.upToDate(id.toLowerCase()) : null;
     if (binding === null || binding.userId !== viewer.userId) throw new NotFoundError('device binding', id);
     return binding;
   }
 
-  async list(viewer: Viewer, loaders: BindingLoaders): Promise<BindingRecord[]> {
+  async list(viewer: Viewer): Promise<BindingRecord[]> {
     const rows = await this.deps.store.listBindings(viewer.userId);
-    for (const row of rows) if (row.status !== 'PENDING') loaders.bindingById.prime(row.id, row);
-    const loaded = await loaders.bindingById.loadMany(rows.map((r) => r.id));
-    return loaded.map((b) => {
-      if (b instanceof Error) throw b;
-      return b!;
+    const settled = await Promise.allSettled(rows.map((row) => this.upToDate(row.id, row)));
+    return settled.map((result) => {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value!;
     });
   }
 
+  /**
+   * The binding brought up to date, once per request: the first caller starts the refresh and every later one
+   * (another alias, list item or operation of the batch) shares it. `row` is the binding as just read, if the
+   * caller has it.
+   */
+  private upToDate(id: string, row?: BindingRecord): Promise<BindingRecord | null> {
+    let binding = this.current.get(id);
+    if (binding === undefined) {
+      const stored = row ? Promise.resolve(row) : this.scope.readers.bindingById.load(id);
+      binding = stored.then((found) => (found === null ? null : this.refresh(found)));
+      // Settled by whoever awaits it; kept from being reported as unhandled meanwhile.
+      binding.catch(() => undefined);
+      this.current.set(id, binding);
+    }
+    return binding;
+  }
+
   /** A binding the viewer owns that is BOUND, or a DEVICE_NOT_BOUND error saying what to do. */
-  async requireBound(viewer: Viewer, id: string, loaders: BindingLoaders): Promise<BindingRecord> {
-    const binding = await this.get(viewer, id, loaders);
+  async requireBound(viewer: Viewer, id: string): Promise<BindingRecord> {
+    const binding = await this.get(viewer, id);
     switch (binding.status) {
       case 'BOUND':
         return binding;
@@ -153,13 +191,14 @@ export class BindingService {
     }
   }
 
-  async unbind(viewer: Viewer, id: string, loaders: BindingLoaders): Promise<BindingRecord> {
-    const binding = await this.get(viewer, id, loaders);
+  async unbind(viewer: Viewer, id: string): Promise<BindingRecord> {
+    const binding = await this.get(viewer, id);
     if (binding.status === 'REVOKED' || binding.status === 'EXPIRED') return binding;
     const revoked = await this.deps.store.revokeBinding(binding.id, this.deps.now());
-    loaders.bindingById.clear(binding.id);
+    this.current.delete(binding.id);
+    this.scope.readers.bindingById.clear(binding.id);
     if (revoked === null) throw new NotFoundError('device binding', id);
-    loaders.bindingById.prime(revoked.id, revoked);
+    this.current.set(revoked.id, Promise.resolve(revoked));
     return revoked;
   }
 
@@ -167,8 +206,9 @@ export class BindingService {
    * Brings a PENDING binding up to date: the oldest granted license request with its cookie, made before the
    * binding expired, names the device. The first device to play wins; a later one cannot steal the binding.
    */
-  async refresh(binding: BindingRecord, recordsByCookie: BindingLoaders['recordsByCookie']): Promise<BindingRecord> {
+  private async refresh(binding: BindingRecord): Promise<BindingRecord> {
     if (binding.status !== 'PENDING') return binding;
+    const { recordsByCookie } = this.scope.readers;
     let records: readonly LicenseRecord[];
     try {
       records = await recordsByCookie.load(binding.cookie);

@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/viewer.js';
-import type { BindingLoaders, BindingService } from '../bindings/binding-service.js';
-import type { DrmSystem, ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
+import type { RequestBindings } from '../bindings/binding-service.js';
+import type { ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
 import { refusesDeviceBinding, refusesDeviceId, refusesExpirationTime } from '../datasources/expressplay/wire.js';
+import type { DrmSystem } from '../domain/drm-system.js';
 import {
   BadUserInputError,
   DeviceNotBoundError,
@@ -18,6 +19,7 @@ import {
 } from '../errors/app-error.js';
 import { fromUpstream } from '../errors/from-upstream.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
+import type { RequestUpstream } from '../policy/upstream-budget.js';
 import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store } from '../store/types.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { isExpired, rentalWindowEnd } from './rental-window.js';
@@ -36,7 +38,6 @@ export interface LicensedEntitlement {
 
 export interface EntitlementServiceDeps {
   readonly store: Store;
-  readonly bindings: BindingService;
   readonly catalog: CatalogService;
   readonly rateLimiter: RateLimiter;
   readonly now: () => Date;
@@ -52,32 +53,45 @@ const WINDOW_END_MARGIN_MS = 60_000;
 /** The Drm enum's names, as clients send them. */
 const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
 
-/**
- * What an operation brings to the service: its request's loaders and its own ExpressPlay client, which charges the
- * viewer's budget of upstream calls (policy/upstream-budget.ts).
- */
-export interface OperationUpstream {
-  readonly loaders: BindingLoaders;
-  readonly expressplay: ExpressPlayClient;
+/** What one HTTP request brings to purchases and rentals (graphql/context.ts makes it once per request). */
+export interface EntitlementRequestScope {
+  /** The request's ExpressPlay, which charges the viewer's budget of upstream calls (policy/upstream-budget.ts). */
+  readonly upstream: RequestUpstream;
+  /** The request's bindings, brought up to date at most once per request. */
+  readonly bindings: RequestBindings;
 }
 
+/** Long-lived: holds what every request shares. Each request works through its own `forRequest` scope. */
 export class EntitlementService {
   constructor(private readonly deps: EntitlementServiceDeps) {}
 
-  purchase(viewer: Viewer, input: AcquireInput, upstream: OperationUpstream): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'PURCHASE', upstream);
+  forRequest(scope: EntitlementRequestScope): RequestEntitlements {
+    return new RequestEntitlements(this.deps, scope);
+  }
+}
+
+/** Purchases, rentals and license tokens for one HTTP request (every operation of a batch shares it). */
+export class RequestEntitlements {
+  constructor(
+    private readonly deps: EntitlementServiceDeps,
+    private readonly scope: EntitlementRequestScope,
+  ) {}
+
+  purchase(viewer: Viewer, input: AcquireInput): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'PURCHASE');
   }
 
-  rent(viewer: Viewer, input: AcquireInput, upstream: OperationUpstream): Promise<LicensedEntitlement> {
-    return this.acquire(viewer, input, 'RENTAL', upstream);
+  rent(viewer: Viewer, input: AcquireInput): Promise<LicensedEntitlement> {
+    return this.acquire(viewer, input, 'RENTAL');
   }
 
-  private async acquire(
-    viewer: Viewer,
-    input: AcquireInput,
-    kind: EntitlementKind,
-    { loaders, expressplay }: OperationUpstream,
-  ): Promise<LicensedEntitlement> {
+  /** The operation's ExpressPlay: reserves its token request in the request's budget before any other work. */
+  private tokenClient(): ExpressPlayClient {
+    return this.scope.upstream.forTokenOperation();
+  }
+
+  private async acquire(viewer: Viewer, input: AcquireInput, kind: EntitlementKind): Promise<LicensedEntitlement> {
+    const expressplay = this.tokenClient();
     if (!IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
       throw new BadUserInputError(
         'idempotencyKey',
@@ -87,7 +101,7 @@ export class EntitlementService {
     const { store, now } = this.deps;
     await this.deps.rateLimiter.check(viewer.userId, kind === 'PURCHASE' ? 'purchase' : 'rent');
     const content = await this.deps.catalog.get(input.contentId);
-    const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
+    const binding = await this.scope.bindings.requireBound(viewer, input.bindingId);
 
     // Nothing is sold twice: buying owned content, or renting a title whose rental is still running, returns what
     // the user already has (a double tap with a fresh key is the usual cause). A lapsed rental can be rented again.
@@ -121,10 +135,10 @@ export class EntitlementService {
   async licenseToken(
     viewer: Viewer,
     input: { contentId: string; bindingId: string; drm: DrmSystem },
-    { loaders, expressplay }: OperationUpstream,
   ): Promise<LicensedEntitlement> {
+    const expressplay = this.tokenClient();
     const content = await this.deps.catalog.get(input.contentId);
-    const binding = await this.deps.bindings.requireBound(viewer, input.bindingId, loaders);
+    const binding = await this.scope.bindings.requireBound(viewer, input.bindingId);
     const entitlements = await this.deps.store.entitlementsFor(viewer.userId, content.id);
     const at = this.deps.now();
     const purchase = entitlements.find((e) => e.kind === 'PURCHASE');

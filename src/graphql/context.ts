@@ -1,41 +1,58 @@
 import type { Logger } from 'pino';
-import type { Viewer } from '../auth/viewer.js';
+import type { Authenticator, Viewer } from '../auth/viewer.js';
+import { createBindingReaders } from '../bindings/binding-readers.js';
+import type { BindingService, RequestBindings } from '../bindings/binding-service.js';
+import type { CatalogService } from '../catalog/catalog-service.js';
+import type { PolicyConfig } from '../config/config.js';
+import type { ExpressPlayClient } from '../datasources/expressplay/types.js';
+import type { EntitlementService, RequestEntitlements } from '../entitlements/entitlement-service.js';
 import { UnauthenticatedError } from '../errors/app-error.js';
-import { createRequestUpstream, createUpstreamBudget, type RequestUpstream } from '../policy/upstream-budget.js';
-import { createLoaders, type Loaders } from '../server/loaders.js';
-import type { Services } from '../services.js';
+import type { RateLimiter } from '../policy/rate-limiter.js';
+import { createRequestUpstream, createUpstreamBudget } from '../policy/upstream-budget.js';
+import type { Store } from '../store/types.js';
 
+/** What resolvers see. The per-request parts are new for every HTTP request and shared by the operations of a batch. */
 export interface RequestContext {
   readonly viewer: Viewer | null;
-  /** New for every HTTP request. */
-  readonly loaders: Loaders;
-  /** ExpressPlay for this HTTP request: each call is charged to the viewer's budget first. New for every request. */
-  readonly upstream: RequestUpstream;
-  readonly services: Services;
+  /** The binding flow for this request: its ExpressPlay calls are charged to the viewer's budget. */
+  readonly bindings: RequestBindings;
+  /** Purchases, rentals and license tokens for this request, over the same budget and bindings. */
+  readonly entitlements: RequestEntitlements;
+  readonly catalog: CatalogService;
   readonly log: Logger;
   readonly requestId: string;
 }
 
-interface RequestScope {
-  readonly loaders: Loaders;
-  readonly upstream: RequestUpstream;
+/** The long-lived collaborators a request context is made from (the app's Services record has them all). */
+export interface ContextDeps {
+  readonly authenticator: Authenticator;
+  readonly store: Store;
+  /** Shared and unbudgeted: each request gets its own budgeted client over it. */
+  readonly expressplay: ExpressPlayClient;
+  readonly rateLimiter: RateLimiter;
+  readonly config: { readonly policy: Pick<PolicyConfig, 'upstreamCallsPerRequest' | 'upstreamCallsPerMinute'> };
+  readonly bindings: BindingService;
+  readonly entitlements: EntitlementService;
+  readonly catalog: CatalogService;
 }
 
-export function createContextFunction(services: Services) {
+type RequestScope = Pick<RequestContext, 'bindings' | 'entitlements'>;
+
+export function createContextFunction(deps: ContextDeps) {
   // Apollo Server 5 calls the context function once per HTTP request and hands each operation of a batch a shallow
-  // copy of it, so a batch shares one budget and one loader cache. Keyed by the HTTP request all the same, so that
+  // copy of it, so a batch shares one budget and one request scope. Keyed by the HTTP request all the same, so that
   // 10 batched operations can never get 10 budgets, whatever a future version does.
   const scopes = new WeakMap<object, RequestScope>();
-  const { config, rateLimiter, store, bindings } = services;
+  const { config, rateLimiter, store } = deps;
 
   return async (args: {
     authorization: string | undefined;
     requestId: string;
     log: Logger;
-    /** The HTTP request this context serves: its identity keys the per-request budget and loaders. */
+    /** The HTTP request this context serves: its identity keys the per-request budget and scope. */
     httpRequest: object;
   }): Promise<RequestContext> => {
-    const viewer = await services.authenticator.viewerFrom(args.authorization);
+    const viewer = await deps.authenticator.viewerFrom(args.authorization);
     let scope = scopes.get(args.httpRequest);
     if (scope === undefined) {
       const budget = createUpstreamBudget({
@@ -44,11 +61,12 @@ export function createContextFunction(services: Services) {
         perRequest: config.policy.upstreamCallsPerRequest,
         perMinute: config.policy.upstreamCallsPerMinute,
       });
-      const upstream = createRequestUpstream(services.expressplay, budget);
-      scope = { upstream, loaders: createLoaders(upstream.client, store, bindings) };
+      const upstream = createRequestUpstream(deps.expressplay, budget);
+      const bindings = deps.bindings.forRequest({ upstream, readers: createBindingReaders(upstream.client, store) });
+      scope = { bindings, entitlements: deps.entitlements.forRequest({ upstream, bindings }) };
       scopes.set(args.httpRequest, scope);
     }
-    return { viewer, ...scope, services, log: args.log, requestId: args.requestId };
+    return { viewer, ...scope, catalog: deps.catalog, log: args.log, requestId: args.requestId };
   };
 }
 

@@ -10,13 +10,13 @@ export class CatalogResolver {
   @Query(() => [Content], { complexity: listOf(1), description: 'The catalog.' })
   contents(@Ctx() ctx: RequestContext): Promise<ContentRecord[]> {
     requireViewer(ctx);
-    return ctx.services.catalog.list();
+    return ctx.catalog.list();
   }
 
   @Query(() => Content, { description: 'One title of the catalog.' })
   content(@Arg('id', () => ID, { description: 'The content id.' }) id: string, @Ctx() ctx: RequestContext): Promise<ContentRecord> {
     requireViewer(ctx);
-    return ctx.services.catalog.get(id);
+    return ctx.catalog.get(id);
   }
 
   @Mutation(() => Content, { description: 'Creates or replaces a catalog entry. Admins only.' })
@@ -24,7 +24,7 @@ export class CatalogResolver {
     @Arg('input', () => UpsertContentInput, { description: 'The catalog entry.' }) input: UpsertContentInput,
     @Ctx() ctx: RequestContext,
   ): Promise<ContentRecord> {
-    return ctx.services.catalog.upsert(requireViewer(ctx), input);
+    return ctx.catalog.upsert(requireViewer(ctx), input);
   }
 
   @FieldResolver(() => RentalTerms, { description: 'Rental terms.' })

@@ -18,11 +18,7 @@ export class DeviceResolver {
     @Arg('input', () => BindDeviceInput, { description: 'What to bind.' }) input: BindDeviceInput,
     @Ctx() ctx: RequestContext,
   ): Promise<BindDevicePayload> {
-    const result = await ctx.services.bindings.bind(
-      requireViewer(ctx),
-      { name: input.name, drm: input.drm },
-      ctx.upstream.forTokenOperation(),
-    );
+    const result = await ctx.bindings.bind(requireViewer(ctx), { name: input.name, drm: input.drm });
     return result as unknown as BindDevicePayload;
   }
 
@@ -31,7 +27,7 @@ export class DeviceResolver {
     description: "One of your device bindings, with its status checked against ExpressPlay's license records.",
   })
   async deviceBinding(@Arg('id', () => ID, { description: 'The binding id from bindDevice.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
-    return ctx.services.bindings.get(requireViewer(ctx), id, ctx.loaders);
+    return ctx.bindings.get(requireViewer(ctx), id);
   }
 
   @Query(() => [DeviceBinding], {
@@ -39,14 +35,14 @@ export class DeviceResolver {
     description: 'Your device bindings, newest first.',
   })
   async deviceBindings(@Ctx() ctx: RequestContext): Promise<BindingRecord[]> {
-    return ctx.services.bindings.list(requireViewer(ctx), ctx.loaders);
+    return ctx.bindings.list(requireViewer(ctx));
   }
 
   @Mutation(() => DeviceBinding, {
     description: 'Revokes one of your device bindings. Licenses already issued to the device stay as they are.',
   })
   async unbindDevice(@Arg('id', () => ID, { description: 'The binding to revoke.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
-    return ctx.services.bindings.unbind(requireViewer(ctx), id, ctx.loaders);
+    return ctx.bindings.unbind(requireViewer(ctx), id);
   }
 
   @FieldResolver(() => GraphQLISODateTime, {

@@ -8,12 +8,6 @@ import { PurchaseInput, RentInput } from './acquire.input.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
 
-/** Reserves the operation's token request in the request's budget before any other work (upstream-budget.ts). */
-const operationUpstream = (ctx: RequestContext) => ({
-  loaders: ctx.loaders,
-  expressplay: ctx.upstream.forTokenOperation(),
-});
-
 @Resolver(() => Entitlement)
 export class EntitlementResolver {
   @Mutation(() => PurchasePayload, {
@@ -27,7 +21,7 @@ export class EntitlementResolver {
     @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PurchasePayload> {
-    return (await ctx.services.entitlements.purchase(requireViewer(ctx), input, operationUpstream(ctx))) as PurchasePayload;
+    return (await ctx.entitlements.purchase(requireViewer(ctx), input)) as PurchasePayload;
   }
 
   @Mutation(() => RentPayload, {
@@ -38,7 +32,7 @@ export class EntitlementResolver {
       'once it has lapsed, renting again starts a new one.',
   })
   async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
-    return (await ctx.services.entitlements.rent(requireViewer(ctx), input, operationUpstream(ctx))) as RentPayload;
+    return (await ctx.entitlements.rent(requireViewer(ctx), input)) as RentPayload;
   }
 
   @Query(() => LicenseTokenPayload, {
@@ -51,21 +45,16 @@ export class EntitlementResolver {
     @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
     @Ctx() ctx: RequestContext,
   ): Promise<LicenseTokenPayload> {
-    const viewer = requireViewer(ctx);
-    return (await ctx.services.entitlements.licenseToken(
-      viewer,
-      { contentId, bindingId, drm },
-      operationUpstream(ctx),
-    )) as LicenseTokenPayload;
+    return (await ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm })) as LicenseTokenPayload;
   }
 
   @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
   entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
-    return ctx.services.entitlements.list(requireViewer(ctx));
+    return ctx.entitlements.list(requireViewer(ctx));
   }
 
   @FieldResolver(() => Content, { description: 'The title.' })
   content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<ContentRecord> {
-    return ctx.services.catalog.get(entitlement.contentId);
+    return ctx.catalog.get(entitlement.contentId);
   }
 }
