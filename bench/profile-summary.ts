@@ -39,7 +39,7 @@ if (positionals.length === 0) {
   process.exit(2);
 }
 
-/** A package (`pg`, `@apollo/server`), a file of ours (`src/server/context.ts`), `node:internal` or a V8 pseudo-frame. */
+/** A package (`pg`, `@apollo/server`), a file of ours (`src/graphql/context.ts`), `node:internal` or a V8 pseudo-frame. */
 function category(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
