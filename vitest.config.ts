@@ -1,17 +1,53 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * Three tiers, each a Vitest project (`npm run test:unit`, `test:integration`, `test:browser`; `npm test` runs all):
+ * - unit: one module at a time, and the store and the sandbox on their own. No mocks and no module state shared
+ *   between files, so one worker runs file after file without reloading the app's modules (`isolate: false`).
+ * - integration: the services over a real store and a fake upstream, resolvers through executeOperation, and one
+ *   HTTP flow per feature against the started app. Files start apps, sandboxes and child processes and wait on
+ *   them, so each runs in its own process and more of them run at once than there are cores.
+ * - browser: GraphiQL in Chromium.
+ */
 export default defineConfig({
   // graphql@16 ships index.mjs and index.js with no "exports" map. Vite hands our files the .mjs while the
   // externalized type-graphql and @apollo/server load the .js: two graphql realms. Pin one.
   resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
   test: {
-    include: ['tests/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['reflect-metadata'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Most of an integration file's time is spent waiting (on sockets, PostgreSQL, child processes, timers), so one
+    // more file runs at once than there are cores. Vitest's default, one fewer than the cores, ran them one by one
+    // on two cores.
+    maxWorkers: availableParallelism() + 1,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts', 'tests/sandbox/**/*.test.ts'],
+          pool: 'threads',
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/service/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+          pool: 'forks',
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'browser', include: ['tests/browser/**/*.test.ts'], pool: 'forks' },
+      },
+    ],
   },
 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-import { testStoreBackends } from '../helpers/test-store.js';
+import { describeEachBackend } from '../helpers/needs.js';
 
 const BIND = /* GraphQL */ `
   mutation Bind($input: BindDeviceInput!) {
@@ -31,7 +31,7 @@ const CEK = 'c3'.repeat(16);
 const IV = 'e5'.repeat(16);
 
 // Run against every store backend this run has: PGlite always, a real PostgreSQL when TEST_DATABASE_URL is set.
-describe.each(testStoreBackends())('on %s', (backend) => {
+describeEachBackend('on', (backend) => {
   let app: TestApp;
   let admin: string;
 

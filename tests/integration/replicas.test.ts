@@ -3,11 +3,12 @@
  * and rentals of one title by one user, spread over both, through GraphQL over HTTP, sell it once.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
 import type { Store } from '../../src/store/types.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createPostgresTestDatabase, type TestDatabase } from '../helpers/test-store.js';
+import { describeWithEnv } from '../helpers/needs.js';
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -20,7 +21,7 @@ const RENT = /* GraphQL */ `
 const UPSERT = /* GraphQL */ `
   mutation Upsert($input: UpsertContentInput!) { upsertContent(input: $input) { id } }`;
 
-describe.skipIf(!url)('two replicas on one PostgreSQL (TEST_DATABASE_URL)', () => {
+describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
   let database: TestDatabase;
   const stores: Store[] = [];
   const apps: TestApp[] = [];

@@ -2,10 +2,11 @@
  * The rate limiter over a real store (PGlite, and PostgreSQL with TEST_DATABASE_URL): exact across replicas, and a
  * flood of refused calls costs the database (and so every other user) next to nothing.
  */
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createRateLimiter, type LimitedAction } from '../../../src/policy/rate-limiter.js';
 import type { Store } from '../../../src/store/types.js';
-import { createTestDatabase, testStoreBackends } from '../../helpers/test-store.js';
+import { createTestDatabase } from '../../helpers/test-store.js';
+import { describeEachBackend } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:10.000Z');
 
@@ -26,7 +27,7 @@ function counting(store: Store): { store: Store; hits: () => number } {
 
 const limits = (n: number): Record<LimitedAction, number> => ({ bindDevice: n, purchase: n, rent: n, upstream: n });
 
-describe.each(testStoreBackends())('rate limiter on %s', (backend) => {
+describeEachBackend('rate limiter on', (backend) => {
   it('refuses a flood past the limit locally, with at most one database statement, until the window ends', async () => {
     const db = await createTestDatabase(backend);
     const base = await db.openStore();

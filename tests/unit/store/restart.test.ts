@@ -4,9 +4,10 @@
  */
 import { exec } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Store } from '../../../src/store/types.js';
 import { createPostgresTestDatabase } from '../../helpers/test-store.js';
+import { describeWithEnv } from '../../helpers/needs.js';
 
 const url = process.env.TEST_DATABASE_URL;
 const restart = process.env.TEST_PG_RESTART_CMD;
@@ -26,7 +27,7 @@ async function firstSuccess(store: Store, deadlineMs: number): Promise<{ failure
   }
 }
 
-describe.skipIf(!url || !restart)('Store across a PostgreSQL restart (TEST_PG_RESTART_CMD)', () => {
+describeWithEnv(['TEST_DATABASE_URL', 'TEST_PG_RESTART_CMD'], 'Store across a PostgreSQL restart', () => {
   it('answers again after the server restarts, with the same store', async () => {
     const db = await createPostgresTestDatabase(url!);
     const warnings: object[] = [];

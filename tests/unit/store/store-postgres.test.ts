@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createStore } from '../../../src/store/create-store.js';
 import { createPostgresTestDatabase } from '../../helpers/test-store.js';
 import { defineStoreContract } from './store-contract.js';
+import { describeWithEnv } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 
 const url = process.env.TEST_DATABASE_URL;
 
-describe.skipIf(!url)('Store on PostgreSQL (TEST_DATABASE_URL)', () => {
+describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
   defineStoreContract(() => createPostgresTestDatabase(url!));
 
   it('keeps working when the server kills its connections, idle or in the middle of a query', async () => {
