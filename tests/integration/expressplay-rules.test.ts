@@ -3,7 +3,9 @@
  * a token expires within ExpressPlay's 30-day limit (TOKEN_TTL) while the rights keep the rental's own terms, so a
  * 60-day rental plays; a binding holds one DRM's device id, so a PLAYREADY binding never yields a WIDEVINE
  * license; and an ExpressPlay refusal after the purchase was recorded leaves the client a code that says when to
- * retry. The app talks to a sandbox of its own through a client that records every token request.
+ * retry. The app talks to a sandbox of its own through a client that records every token request. The code each
+ * refusal of a recorded rental leaves, and the token's lifetime to the second, are in
+ * tests/service/entitlement-service.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ExpressPlayConfig } from '../../src/datasources/expressplay/config.js';
@@ -68,7 +70,7 @@ beforeAll(async () => {
   const title = (id: string, periodSeconds: number, playSeconds: number, key: string) => ({
     input: { id, title: id, keyId: key.repeat(16), contentKey: 'c4'.repeat(16), iv: 'e6'.repeat(16), rental: { periodSeconds, playSeconds } },
   });
-  const titles = [title('long-rental', 60 * DAY, 2 * DAY, 'a7'), title('film', 3600, 1800, 'b8'), title('brief', 30, 10, 'c9')];
+  const titles = [title('long-rental', 60 * DAY, 2 * DAY, 'a7'), title('film', 3600, 1800, 'b8')];
   for (const input of titles) {
     expect((await app.gql(UPSERT, input, { token: admin })).errors).toBeUndefined();
   }
@@ -243,28 +245,5 @@ describe('ExpressPlay refusing a token for a recorded purchase', () => {
     const retried = await app.gql<{ purchase: { licenseUrl: string } }>(PURCHASE, { input }, { token });
     expect(retried.errors).toBeUndefined();
     expect((await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).granted).toBe(true);
-  });
-});
-
-describe('every ExpressPlay refusal of a recorded rental leaves a code to act on', () => {
-  const refusal = (code: number) =>
-    new ExpressPlayRejectedError(`ExpressPlay token request rejected: HTTP 400, code ${code}`, 'token', 400, code);
-
-  it.each([
-    // The window ends as the token is asked for: its end is no longer in the future on ExpressPlay's clock.
-    ['brief', -2002, { code: 'RENTAL_EXPIRED' }],
-    // An expiry refused with a window far from its end is ours (a clock far off): retry later.
-    ['film', -2002, { code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 300 }],
-    // ExpressPlay refuses the binding's device id: bind again.
-    ['film', -5005, { code: 'DEVICE_NOT_BOUND' }],
-  ] as const)('%s, %i -> %o', async (contentId, upstreamCode, extensions) => {
-    const token = await app.token(`refused-${contentId}${upstreamCode}`);
-    const bindingId = await bind(token, newDeviceId(), 'PLAYREADY');
-    refuseNext = refusal(upstreamCode);
-    const input = { contentId, bindingId, drm: 'PLAYREADY', idempotencyKey: `refused-${contentId}${upstreamCode}` };
-    const rented = await app.gql(RENT, { input }, { token });
-    expect(rented.errors?.[0]?.extensions).toEqual(extensions);
-    const list = await app.gql<{ entitlements: Array<{ kind: string }> }>(`{ entitlements { kind } }`, {}, { token });
-    expect(list.data!.entitlements).toEqual([{ kind: 'RENTAL' }]);
   });
 });

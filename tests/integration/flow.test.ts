@@ -160,49 +160,9 @@ describeEachBackend('on', (backend) => {
       expect(list.data!.entitlements).toHaveLength(1);
     });
 
-    it('sells nothing twice: buying owned content or renting a running rental again returns what the user has', async () => {
-      const token = await app.token('bert');
-      const bindingId = await bindDevice(token, newDeviceId());
-      const acquire = async (mutation: string, key: string) => {
-        const result = await app.gql<Record<string, { entitlement: { id: string; kind: string } }>>(
-          mutation,
-          { input: { contentId: 'film-1', bindingId, idempotencyKey: key } },
-          { token },
-        );
-        expect(result.errors).toBeUndefined();
-        return Object.values(result.data!)[0]!.entitlement;
-      };
-      const bought = await acquire(PURCHASE, 'bert-buy-0001');
-      expect(await acquire(PURCHASE, 'bert-buy-0002')).toEqual(bought);
-      const rented = await acquire(RENT, 'bert-rent-0001');
-      expect(rented).toMatchObject({ kind: 'RENTAL' });
-      expect(await acquire(RENT, 'bert-rent-0002')).toEqual(rented);
-      const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
-      expect(list.data!.entitlements.map((e) => e.id).sort()).toEqual([bought.id, rented.id].sort());
-    });
-
-    it('keeps the rental terms the user rented when the catalog changes afterwards', async () => {
-      const token = await app.token('terms-user');
-      const device = newDeviceId();
-      const bindingId = await bindDevice(token, device);
-      const terms = (playSeconds: number) => ({
-        input: { id: 'terms-film', title: 'Terms', keyId: 'f6'.repeat(16), contentKey: '17'.repeat(16), iv: IV, rental: { periodSeconds: 7200, playSeconds } },
-      });
-      expect((await app.gql(UPSERT, terms(3600), { token: admin })).errors).toBeUndefined();
-      const rented = await app.gql<{ rent: { entitlement: { playSeconds: number } } }>(
-        `mutation($input: RentInput!) { rent(input: $input) { entitlement { playSeconds } } }`,
-        { input: { contentId: 'terms-film', bindingId, idempotencyKey: 'terms-user-0001' } },
-        { token },
-      );
-      expect(rented.data?.rent.entitlement.playSeconds).toBe(3600);
-
-      expect((await app.gql(UPSERT, terms(60), { token: admin })).errors).toBeUndefined();
-      const again = await app.gql<{ licenseToken: { licenseUrl: string } }>(LICENSE, { contentId: 'terms-film', bindingId }, { token });
-      const played = await playLicenseUrl(again.data!.licenseToken.licenseUrl, device);
-      expect(played).toMatchObject({ granted: true, license: { rights: { playDuration: 3600 } } });
-    });
-
-    it('refuses a rental after its play time and after its window', async () => {
+    // The rental's window and the terms kept across catalog changes are in tests/service/entitlement-service.test.ts,
+    // on a clock that moves: here, the play time the sandbox enforces on the device.
+    it('refuses a rental after its play time', async () => {
       const token = await app.token('carol');
       const device = newDeviceId();
       const bindingId = await bindDevice(token, device);
@@ -218,19 +178,6 @@ describeEachBackend('on', (backend) => {
       await new Promise((r) => setTimeout(r, 1200));
       const replay = await playLicenseUrl(rented.data!.rent.licenseUrl, device);
       expect(replay).toMatchObject({ granted: false, status: 403, errorCode: -4010 });
-      await new Promise((r) => setTimeout(r, 1000));
-      const lapsed = await app.gql(LICENSE, { contentId: 'short-rental', bindingId }, { token });
-      expect(lapsed.errors?.[0]?.extensions?.code).toBe('RENTAL_EXPIRED');
-
-      // Renting again is a new rental with its own play time, not the end of the old one.
-      const again = await app.gql<{ rent: { entitlement: { id: string }; licenseUrl: string } }>(
-        RENT,
-        { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0002' } },
-        { token },
-      );
-      expect(again.errors).toBeUndefined();
-      expect(again.data!.rent.entitlement.id).not.toBe(rented.data!.rent.entitlement.id);
-      expect(await playLicenseUrl(again.data!.rent.licenseUrl, device)).toMatchObject({ granted: true });
     });
 
     it("keeps one user's bindings and entitlements away from another", async () => {
