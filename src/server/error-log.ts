@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { DrmWithoutDeviceBindingError, UpstreamUnavailableError } from '../errors/app-error.js';
 import { isMasked } from '../errors/format-error.js';
 import { ExpressPlayRefusedUsError } from '../errors/from-upstream.js';
-import { scrubText } from '../observability/logger.js';
+import { redactSecrets } from '../observability/redact.js';
 
 export function createErrorLogPlugin<T extends { readonly log?: Logger }>(fallback: Logger): ApolloServerPlugin<T> {
   return {
@@ -51,6 +51,6 @@ function logError(log: Logger, original: unknown, path: readonly (string | numbe
     log.warn({ path, operation, status, reason }, `${what}: ExpressPlay unavailable`);
   } else if (isMasked(original)) {
     const err = original instanceof Error ? original : new Error(String(original));
-    log.error({ path, err: { type: err.name, message: scrubText(err.message) } }, 'unexpected error masked as INTERNAL_SERVER_ERROR');
+    log.error({ path, err: { type: err.name, message: redactSecrets(err.message) } }, 'unexpected error masked as INTERNAL_SERVER_ERROR');
   }
 }
