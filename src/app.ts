@@ -29,7 +29,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './server/build-schema.js';
-import { createErrorLogPlugin } from './server/error-log.js';
+import { createErrorLogPlugin } from './plugins/error-log-plugin.js';
 import { createHttpServer } from './server/http-server.js';
 import { createQueryLimitsGuard, createQueryLimitsPlugin } from './server/query-limits.js';
 import { httpErrorHandler, limitBatch } from './server/http-errors.js';
