@@ -29,7 +29,7 @@ import { createMetrics } from './observability/metrics.js';
 import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './graphql/build-schema.js';
-import { createErrorLogPlugin } from './server/error-log.js';
+import { createErrorLogPlugin } from './plugins/error-log-plugin.js';
 import { createHttpServer } from './http/http-server.js';
 import { createQueryLimitsGuard, createQueryLimitsPlugin } from './plugins/query-limits.js';
 import { httpErrorHandler, limitBatch } from './http/http-errors.js';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyConfig } from '../config/config.js';
 import type { LicenseRecord } from '../datasources/expressplay/types.js';
-import type { DrmSystem } from '../domain/drm-system.js';
+import type { DrmSystem } from '../domain/enums.js';
 import {
   BadUserInputError,
   DeviceLimitReachedError,

@@ -8,7 +8,7 @@ import type { Viewer } from '../auth/viewer.js';
 import type { RequestBindings } from '../bindings/binding-service.js';
 import type { ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
 import { refusesDeviceBinding, refusesDeviceId, refusesExpirationTime } from '../datasources/expressplay/wire.js';
-import type { DrmSystem } from '../domain/drm-system.js';
+import type { DrmSystem } from '../domain/enums.js';
 import {
   BadUserInputError,
   DeviceNotBoundError,

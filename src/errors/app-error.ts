@@ -1,6 +1,6 @@
 /**
  * Errors we mean clients to see. Each sets its code in one place and carries a message a person can act on.
- * Anything thrown that is not an AppError (or a GraphQL request error) is masked by format-error.ts.
+ * Anything thrown that is not an AppError (or a GraphQL request error) is masked (error-policy.ts).
  */
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from './codes.js';
@@ -52,7 +52,7 @@ export class BadUserInputError extends AppError {
 
 /**
  * ExpressPlay refuses to bind this DRM's licenses to a device on the platform's account. The client can ask for
- * another DRM; the operator is told too (server/error-log.ts), since every request with this DRM will fail.
+ * another DRM; the operator is told too (error-policy.ts), since every request with this DRM will fail.
  */
 export class DrmWithoutDeviceBindingError extends BadUserInputError {
   constructor(

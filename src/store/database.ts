@@ -3,8 +3,7 @@
  * uses the camelCase records of types.ts.
  */
 import type { ColumnType, Selectable } from 'kysely';
-import type { DrmSystem } from '../domain/drm-system.js';
-import type { BindingStatus, EntitlementKind } from './types.js';
+import type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
 
 /** pg parses timestamptz into a Date; we always write Dates. */
 type Timestamp = ColumnType<Date, Date, Date>;

@@ -90,8 +90,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
       if (admit) {
         return db.transaction().execute(async (trx) => {
-          // One lock per user, held to the end of the transaction, serialises concurrent binds of one user.
-          await sql`select pg_advisory_xact_lock(hashtext(${binding.userId}))`.execute(trx);
+          await lockUser(trx, binding.userId);
           const current = await trx
             .selectFrom('bindings')
             .selectAll()
@@ -152,10 +151,10 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
 
     async createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
       return db.transaction().execute(async (trx) => {
-        // The per-user lock of createBinding: whether the user holds a running rental depends on the time, which no
+        // The per-user lock (lockUser): whether the user holds a running rental depends on the time, which no
         // unique index can express, so concurrent acquisitions of one user (on any replica) take turns. The lock is
         // released at commit, after the row is visible: the next holder's first statement sees it.
-        await sql`select pg_advisory_xact_lock(hashtext(${entitlement.userId}))`.execute(trx);
+        await lockUser(trx, entitlement.userId);
         const held = await trx
           .selectFrom('entitlements')
           .selectAll()
@@ -268,6 +267,14 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return closing;
     },
   };
+}
+
+/**
+ * One lock per user, held to the end of the transaction: binds and acquisitions of one user (on any replica) take
+ * turns. Both take this same lock, so a bind never races an acquisition's check of the same user either.
+ */
+async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
 }
 
 function insertBinding(db: Kysely<Database>, binding: NewBinding): Promise<BindingRow> {

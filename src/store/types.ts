@@ -3,10 +3,9 @@
  * Kysely over a `pg.Pool`) serves both the embedded PGlite default and a real server. Rows are plain objects;
  * dates are `Date`s; the content key is returned decrypted and only to the services that request tokens.
  */
-import type { DrmSystem } from '../domain/drm-system.js';
+import type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
 
-export type BindingStatus = 'PENDING' | 'BOUND' | 'REVOKED' | 'EXPIRED';
-export type EntitlementKind = 'PURCHASE' | 'RENTAL';
+export type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
 
 export interface ContentRecord {
   readonly id: string;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asEntitlementClient, createApolloEntitlementClient } from '../../examples/apollo-client/src/client.js';
 import { runFlow } from '../../examples/web-client/src/flow.js';
 import { ContentsDocument, DeviceBindingsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const modes = [

@@ -1,6 +1,6 @@
 /** Every error a client can cause answers with a stable code and a message a person can act on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { SignJWT } from 'jose';
 import { signDevToken } from '../../src/auth/dev-token.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';

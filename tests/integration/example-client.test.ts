@@ -16,7 +16,7 @@ import {
   type LicenseTokenQuery,
   type LicenseTokenQueryVariables,
 } from '../../examples/web-client/src/gql/graphql.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;

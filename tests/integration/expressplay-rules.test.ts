@@ -11,7 +11,7 @@ import { createExpressPlayClient } from '../../src/datasources/expressplay/clien
 import { ExpressPlayRejectedError } from '../../src/datasources/expressplay/errors.js';
 import type { ExpressPlayClient, TokenRequest } from '../../src/datasources/expressplay/types.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const AUTH = `1000,${'7e'.repeat(16)}`;

@@ -3,7 +3,7 @@
  * device. Nothing is faked: the device's license requests go to the sandbox, which enforces the token's device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { testStoreBackends } from '../helpers/test-store.js';
 

@@ -3,7 +3,7 @@
  * and other users' ids. Nothing may answer 500 or INTERNAL_SERVER_ERROR, and nothing may leak.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CEK = '9e8d7c6b5a4938271605f4e3d2c1b0a9';

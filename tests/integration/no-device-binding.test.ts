@@ -5,7 +5,7 @@
  * use (a binding holds one DRM's device id, so the FairPlay binding cannot serve it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CUSTOMER_AUTHENTICATOR } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp } from '../helpers/test-app.js';
 
 const CEK = '7f3a9c0e5b2d4f6a8c1e3b5d7f9a0c2e';

@@ -1,6 +1,6 @@
 /** Device policy and per-user rate limits: one purchase cannot be spread across devices or hammered. */
 import { describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createTestStore } from '../helpers/test-store.js';
 

@@ -8,7 +8,7 @@ import { createEntitlementClient, type EntitlementClient } from '../../examples/
 import { runFlow } from '../../examples/web-client/src/flow.js';
 import { ContentsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
 import { loadManifest } from '../../src/http/trusted-documents.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const hashOf = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash.replace(/^sha256:/, '');

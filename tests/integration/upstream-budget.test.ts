@@ -3,7 +3,7 @@
  * ExpressPlay, counted at the real sandbox. One user's flood must not cost other users anything.
  */
 import { describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type GraphqlResponse, type TestApp } from '../helpers/test-app.js';
 
 const BIND = `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`;

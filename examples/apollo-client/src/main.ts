@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CombinedGraphQLErrors } from '@apollo/client';
-import { newDeviceId, playLicenseUrl, playStream } from '../../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../../src/device/simulated-device.js';
 import { runFlow, type PlaybackDevice } from '../../web-client/src/flow.js';
 import { ContentsDocument, DeviceBindingsDocument } from '../../web-client/src/gql/graphql.js';
 import { asEntitlementClient, createApolloEntitlementClient } from './client.js';

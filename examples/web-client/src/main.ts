@@ -7,7 +7,7 @@
  * The simulated device speaks the sandbox's license protocol only: point the service at the embedded sandbox.
  */
 import { parseArgs } from 'node:util';
-import { newDeviceId, playLicenseUrl, playStream } from '../../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../../src/device/simulated-device.js';
 import { createEntitlementClient, EntitlementApiError } from './client.js';
 import { runFlow, type PlaybackDevice } from './flow.js';
 import { ContentsDocument } from './gql/graphql.js';
