@@ -18,8 +18,7 @@ export class DeviceResolver {
     @Arg('input', () => BindDeviceInput, { description: 'What to bind.' }) input: BindDeviceInput,
     @Ctx() ctx: RequestContext,
   ): Promise<BindDevicePayload> {
-    const result = await ctx.bindings.bind(requireViewer(ctx), { name: input.name, drm: input.drm });
-    return result as unknown as BindDevicePayload;
+    return ctx.bindings.bind(requireViewer(ctx), { name: input.name, drm: input.drm });
   }
 
   @Query(() => DeviceBinding, {

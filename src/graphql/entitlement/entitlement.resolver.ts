@@ -21,7 +21,7 @@ export class EntitlementResolver {
     @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PurchasePayload> {
-    return (await ctx.entitlements.purchase(requireViewer(ctx), input)) as PurchasePayload;
+    return ctx.entitlements.purchase(requireViewer(ctx), input);
   }
 
   @Mutation(() => RentPayload, {
@@ -32,7 +32,7 @@ export class EntitlementResolver {
       'once it has lapsed, renting again starts a new one.',
   })
   async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
-    return (await ctx.entitlements.rent(requireViewer(ctx), input)) as RentPayload;
+    return ctx.entitlements.rent(requireViewer(ctx), input);
   }
 
   @Query(() => LicenseTokenPayload, {
@@ -45,7 +45,7 @@ export class EntitlementResolver {
     @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
     @Ctx() ctx: RequestContext,
   ): Promise<LicenseTokenPayload> {
-    return (await ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm })) as LicenseTokenPayload;
+    return ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm });
   }
 
   @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
