@@ -3,10 +3,11 @@ import { requireViewer, type RequestContext } from '../../server/context.js';
 import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
 import { listOf, UPSTREAM_CALL } from '../complexity.js';
 import { Content } from '../catalog/content.type.js';
-import { Drm } from '../enums.js';
+import { Drm, EntitlementStatus } from '../enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
+import { RevokeEntitlementInput } from './revoke-entitlement.input.js';
 
 /** Reserves the operation's token request in the request's budget before any other work (upstream-budget.ts). */
 const operationUpstream = (ctx: RequestContext) => ({
@@ -50,11 +51,16 @@ export class EntitlementResolver {
     @Arg('bindingId', () => ID, { description: 'A BOUND device binding of yours.' }) bindingId: string,
     @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
     @Ctx() ctx: RequestContext,
+    @Arg('offline', () => Boolean, {
+      defaultValue: false,
+      description: 'A persistent (offline) license; only for titles whose offlineAllowed is true, not for FAIRPLAY.',
+    })
+    offline: boolean,
   ): Promise<LicenseTokenPayload> {
     const viewer = requireViewer(ctx);
     return (await ctx.services.entitlements.licenseToken(
       viewer,
-      { contentId, bindingId, drm },
+      { contentId, bindingId, drm, offline },
       operationUpstream(ctx),
     )) as LicenseTokenPayload;
   }
@@ -62,6 +68,25 @@ export class EntitlementResolver {
   @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
   entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
     return ctx.services.entitlements.list(requireViewer(ctx));
+  }
+
+  @Mutation(() => Entitlement, {
+    description:
+      "Admins: revokes a user's entitlement (refund, chargeback) with a reason the user sees. No new license is " +
+      'issued for it; licenses already issued last until their token expires (TOKEN_TTL) or, offline, their own ' +
+      'end. Revoking it again returns it unchanged. The user may buy or rent the title again.',
+  })
+  revokeEntitlement(
+    @Arg('input', () => RevokeEntitlementInput, { description: 'Which entitlement, and why.' }) input: RevokeEntitlementInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<EntitlementRecord> {
+    return ctx.services.entitlements.revoke(requireViewer(ctx), input);
+  }
+
+  @FieldResolver(() => EntitlementStatus, { description: 'ACTIVE, EXPIRED (a lapsed rental) or REVOKED.' })
+  status(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): EntitlementStatus {
+    if (entitlement.revokedAt !== null) return EntitlementStatus.REVOKED;
+    return ctx.services.entitlements.isExpired(entitlement) ? EntitlementStatus.EXPIRED : EntitlementStatus.ACTIVE;
   }
 
   @FieldResolver(() => Content, { description: 'The title.' })
