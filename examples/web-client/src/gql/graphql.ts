@@ -49,6 +49,8 @@ export type PurchaseInput = {
   drm?: Drm;
   /** A key you make per purchase (a UUID is ideal), 8-128 printable characters. Sending it again returns the same entitlement instead of a second one, so retry freely after a timeout. */
   idempotencyKey: string;
+  /** Ask for a persistent license the device may store and play offline. Only for titles whose offlineAllowed is true, and not for FAIRPLAY (ExpressPlay issues none); OFFLINE_NOT_ALLOWED otherwise. */
+  offline?: boolean;
 };
 
 /** Rents a title on the catalog's rental terms. */
@@ -61,6 +63,8 @@ export type RentInput = {
   drm?: Drm;
   /** A key you make per purchase (a UUID is ideal), 8-128 printable characters. Sending it again returns the same entitlement instead of a second one, so retry freely after a timeout. */
   idempotencyKey: string;
+  /** Ask for a persistent license the device may store and play offline. Only for titles whose offlineAllowed is true, and not for FAIRPLAY (ExpressPlay issues none); OFFLINE_NOT_ALLOWED otherwise. */
+  offline?: boolean;
 };
 
 export type BindDeviceMutationVariables = Exact<{
