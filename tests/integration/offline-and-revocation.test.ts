@@ -62,13 +62,13 @@ beforeAll(async () => {
   };
   app = await startTestApp({ TOKEN_TTL: String(TOKEN_TTL), MAX_DEVICES: '5' }, { expressplay: recording });
   admin = await app.token('offline-admin', { admin: true });
-  const title = (id: string, offlineAllowed: boolean, key: string) => ({
+  const title = (id: string, offlineAllowed: boolean, key: string, periodSeconds = 10 * DAY) => ({
     input: {
       id, title: id, keyId: key.repeat(16), contentKey: 'd2'.repeat(16), iv: 'f1'.repeat(16),
-      rental: { periodSeconds: 10 * DAY, playSeconds: 2 * DAY }, offlineAllowed,
+      rental: { periodSeconds, playSeconds: 2 * DAY }, offlineAllowed,
     },
   });
-  for (const input of [title('download-ok', true, 'a1'), title('stream-only', false, 'b2')]) {
+  for (const input of [title('download-ok', true, 'a1'), title('stream-only', false, 'b2'), title('long-download', true, 'c3', 60 * DAY)]) {
     const saved = await app.gql<{ upsertContent: { offlineAllowed: boolean } }>(UPSERT, input, { token: admin });
     expect(saved.errors).toBeUndefined();
     expect(saved.data!.upsertContent.offlineAllowed).toBe(input.input.offlineAllowed);
@@ -168,6 +168,23 @@ describe('offline (persistent) licenses', () => {
     expect(played).toMatchObject({
       drm: wire, granted: true,
       license: { persistent: true, rights: { rightsType: 'Rental', periodEndTime, playDuration: 2 * DAY } },
+    });
+  });
+
+  it("caps an offline WIDEVINE rental's token at ExpressPlay's 30-day limit when the window is longer", async () => {
+    const token = await app.token('offline-long-renter');
+    const device = newDeviceId();
+    const bindingId = await bind(token, device, 'WIDEVINE');
+    const askedAt = Date.now();
+    const rented = await app.gql<{ rent: { licenseUrl: string } }>(
+      RENT, { input: { contentId: 'long-download', bindingId, drm: 'WIDEVINE', idempotencyKey: 'offline-long-rent-1', offline: true } }, { token });
+    expect(rented.errors).toBeUndefined();
+    const [sent] = licenseRequests();
+    const tokenLife = sent!.expirationTime!.getTime() - askedAt;
+    expect(tokenLife).toBeGreaterThan(29 * DAY * 1000);
+    expect(tokenLife).toBeLessThan(30 * DAY * 1000);
+    expect(await playLicenseUrl(rented.data!.rent.licenseUrl, device)).toMatchObject({
+      granted: true, license: { persistent: true, rights: { rightsType: 'Rental', playDuration: 2 * DAY } },
     });
   });
 });
