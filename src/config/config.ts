@@ -10,15 +10,11 @@ import {
   type Env,
   type SandboxSettings,
 } from '../sandbox/sandbox-env.js';
-import type { ExpressPlayConfig } from '../datasources/expressplay/config.js';
+import { MAX_TOKEN_TTL_SECONDS, type ExpressPlayConfig } from '../datasources/expressplay/config.js';
 
 export type { ExpressPlayConfig };
 
-/**
- * ExpressPlay refuses a token that expires more than 30 days after it is issued (-2002). The service computes the
- * expiry on its own clock, so the longest TOKEN_TTL keeps an hour for the two clocks to disagree.
- */
-export const MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600 - 3600;
+export { MAX_TOKEN_TTL_SECONDS };
 
 /**
  * The embedded sandbox: the settings `npm run sandbox` reads too (one parser, in the sandbox), on loopback, accepting

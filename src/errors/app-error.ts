@@ -116,6 +116,28 @@ export class RentalExpiredError extends AppError {
   }
 }
 
+/**
+ * An offline (persistent) license was asked for where none can be had: the title's policy is streaming only
+ * (`field: offline`), or the DRM system issues no persistent license through ExpressPlay (`field: drm`). A code of
+ * its own rather than BAD_USER_INPUT: nothing is malformed, and a client switches on it to hide its download button.
+ */
+export class OfflineNotAllowedError extends AppError {
+  constructor(field: 'offline' | 'drm', message: string) {
+    super(ErrorCode.OFFLINE_NOT_ALLOWED, message, { field });
+  }
+}
+
+/** An admin revoked the entitlement (refund, chargeback): no new license for it. */
+export class EntitlementRevokedError extends AppError {
+  constructor(contentId: string, revokedAt: Date) {
+    super(
+      ErrorCode.ENTITLEMENT_REVOKED,
+      `Your entitlement to content "${truncate(contentId)}" was revoked at ${revokedAt.toISOString()} and gets ` +
+        'no new license; see revokeReason in entitlements. Purchase or rent it again (with a new idempotencyKey) to watch.',
+    );
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(action: string, retryAfterSeconds: number) {
     super(

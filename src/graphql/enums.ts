@@ -46,3 +46,18 @@ registerEnumType(EntitlementKind, {
     RENTAL: { description: "Rented on the catalog's rental terms." },
   },
 });
+
+export enum EntitlementStatus {
+  ACTIVE = 'ACTIVE',
+  EXPIRED = 'EXPIRED',
+  REVOKED = 'REVOKED',
+}
+registerEnumType(EntitlementStatus, {
+  name: 'EntitlementStatus',
+  description: 'Whether an entitlement still gets licenses.',
+  valuesConfig: {
+    ACTIVE: { description: 'A purchase, or a rental whose window has not ended: licenseToken issues licenses.' },
+    EXPIRED: { description: 'A rental whose window has ended.' },
+    REVOKED: { description: 'Revoked by the platform (refund, chargeback; see revokeReason): no new license.' },
+  },
+});

@@ -13,6 +13,7 @@ import type {
   CreateEntitlementResult,
   ContentRecord,
   EntitlementRecord,
+  EntitlementRevocation,
   NewBinding,
   NewEntitlement,
   Store,
@@ -47,6 +48,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     iv: row.iv,
     rentalPeriodSeconds: row.rental_period_seconds,
     rentalPlaySeconds: row.rental_play_seconds,
+    offlineAllowed: row.offline_allowed,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   });
@@ -65,6 +67,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         iv: content.iv,
         rental_period_seconds: content.rentalPeriodSeconds,
         rental_play_seconds: content.rentalPlaySeconds,
+        offline_allowed: content.offlineAllowed ?? false,
         updated_at: now,
       };
       // created_at is left out of the update set, so it keeps the first insert's time.
@@ -162,6 +165,8 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
           .where('content_id', '=', entitlement.contentId)
           .where('kind', '=', entitlement.kind)
           .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
+          // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
+          .where('revoked_at', 'is', null)
           .orderBy('created_at', 'desc')
           .orderBy('id', 'desc')
           .limit(1)
@@ -202,6 +207,20 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     async getEntitlement(id) {
       const row = await db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toEntitlement(row) : null;
+    },
+
+    async revokeEntitlement(id: string, revocation: EntitlementRevocation) {
+      const row = await db
+        .updateTable('entitlements')
+        .set({ revoked_at: revocation.revokedAt, revoked_by: revocation.revokedBy, revoke_reason: revocation.reason })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return toEntitlement(row);
+      // Nothing updated: unknown, or already revoked (the first revocation stands).
+      const current = await db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
+      return current ? toEntitlement(current) : null;
     },
 
     listEntitlements: (userId) => entitlementsOf(userId),
@@ -321,5 +340,8 @@ function toEntitlement(row: EntitlementRow): EntitlementRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     playSeconds: row.play_seconds,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
+    revokeReason: row.revoke_reason,
   };
 }

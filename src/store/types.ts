@@ -16,11 +16,16 @@ export interface ContentRecord {
   readonly iv: string | null;
   readonly rentalPeriodSeconds: number;
   readonly rentalPlaySeconds: number;
+  /** The title's policy allows persistent (offline) licenses. */
+  readonly offlineAllowed: boolean;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
 
-export type ContentInput = Omit<ContentRecord, 'createdAt' | 'updatedAt'>;
+export type ContentInput = Omit<ContentRecord, 'createdAt' | 'updatedAt' | 'offlineAllowed'> & {
+  /** Omitted: false (streaming only). */
+  readonly offlineAllowed?: boolean;
+};
 
 export interface BindingRecord {
   readonly id: string;
@@ -59,9 +64,20 @@ export interface EntitlementRecord {
   readonly expiresAt: Date | null;
   /** How long a rental may play once started, fixed when it was rented; null for a purchase. */
   readonly playSeconds: number | null;
+  /** Set once an admin revoked it (refund, chargeback): no new token is issued for it. Null while in force. */
+  readonly revokedAt: Date | null;
+  /** The admin (token subject) who revoked it; never shown to the user. */
+  readonly revokedBy: string | null;
+  readonly revokeReason: string | null;
 }
 
-export type NewEntitlement = EntitlementRecord;
+export type NewEntitlement = Omit<EntitlementRecord, 'revokedAt' | 'revokedBy' | 'revokeReason'>;
+
+export interface EntitlementRevocation {
+  readonly revokedAt: Date;
+  readonly revokedBy: string;
+  readonly reason: string;
+}
 
 export interface CreateEntitlementResult {
   readonly entitlement: EntitlementRecord;
@@ -92,13 +108,19 @@ export interface Store {
    * Records a purchase or rental unless the user already has one, deciding under a per-user lock inside one
    * transaction, so that concurrent calls on any number of replicas sell nothing twice:
    * - `held`: the user already holds an entitlement of this kind to this content (a purchase, or a rental still
-   *   running at `entitlement.createdAt`); that one is returned and nothing is inserted;
+   *   running at `entitlement.createdAt`), not revoked; that one is returned and nothing is inserted;
    * - `existing`: (userId, idempotencyKey) was used before; its row is returned, whatever it was for;
    * - `created`: nothing stood in the way; the new row is inserted and returned.
-   * The database also refuses a second PURCHASE of one content by one user outright (a unique index).
+   * The database also refuses a second PURCHASE of one content by one user outright (a unique index), revoked
+   * purchases apart.
    */
   createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult>;
   getEntitlement(id: string): Promise<EntitlementRecord | null>;
+  /**
+   * Revokes an entitlement unless it already is: the first revocation (its time, admin and reason) is kept. Returns
+   * the row as it is afterwards (null if unknown).
+   */
+  revokeEntitlement(id: string, revocation: EntitlementRevocation): Promise<EntitlementRecord | null>;
   listEntitlements(userId: string): Promise<EntitlementRecord[]>;
   /** The user's entitlements to one content, newest first. */
   entitlementsFor(userId: string, contentId: string): Promise<EntitlementRecord[]>;

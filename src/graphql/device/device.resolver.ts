@@ -38,7 +38,10 @@ export class DeviceResolver {
   }
 
   @Mutation(() => DeviceBinding, {
-    description: 'Revokes one of your device bindings. Licenses already issued to the device stay as they are.',
+    description:
+      'Revokes one of your device bindings: no new license token is issued for it (purchase, rent and licenseToken ' +
+      'answer DEVICE_NOT_BOUND). Tokens already issued expire within TOKEN_TTL (an hour by default); a persistent ' +
+      '(offline) license already on the device plays until its own end.',
   })
   async unbindDevice(@Arg('id', () => ID, { description: 'The binding to revoke.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
     return ctx.bindings.unbind(requireViewer(ctx), id);

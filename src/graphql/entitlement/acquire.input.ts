@@ -22,6 +22,14 @@ class AcquireFields {
       'same entitlement instead of a second one, so retry freely after a timeout.',
   })
   idempotencyKey!: string;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'Ask for a persistent license the device may store and play offline. Only for titles whose offlineAllowed ' +
+      'is true, and not for FAIRPLAY (ExpressPlay issues none); OFFLINE_NOT_ALLOWED otherwise.',
+  })
+  offline!: boolean;
 }
 
 @InputType({ description: 'Buys a title to own.' })

@@ -3,10 +3,11 @@ import { requireViewer, type RequestContext } from '../context.js';
 import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
 import { listOf, UPSTREAM_CALL } from '../complexity.js';
 import { Content } from '../catalog/content.type.js';
-import { Drm } from '../enums.js';
+import { Drm, EntitlementStatus } from '../enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
+import { RevokeEntitlementInput } from './revoke-entitlement.input.js';
 
 @Resolver(() => Entitlement)
 export class EntitlementResolver {
@@ -44,13 +45,37 @@ export class EntitlementResolver {
     @Arg('bindingId', () => ID, { description: 'A BOUND device binding of yours.' }) bindingId: string,
     @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
     @Ctx() ctx: RequestContext,
+    @Arg('offline', () => Boolean, {
+      defaultValue: false,
+      description: 'A persistent (offline) license; only for titles whose offlineAllowed is true, not for FAIRPLAY.',
+    })
+    offline: boolean,
   ): Promise<LicenseTokenPayload> {
-    return ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm });
+    return ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm, offline });
   }
 
   @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
   entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
     return ctx.entitlements.list(requireViewer(ctx));
+  }
+
+  @Mutation(() => Entitlement, {
+    description:
+      "Admins: revokes a user's entitlement (refund, chargeback) with a reason the user sees. No new license is " +
+      'issued for it; licenses already issued last until their token expires (TOKEN_TTL) or, offline, their own ' +
+      'end. Revoking it again returns it unchanged. The user may buy or rent the title again.',
+  })
+  revokeEntitlement(
+    @Arg('input', () => RevokeEntitlementInput, { description: 'Which entitlement, and why.' }) input: RevokeEntitlementInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<EntitlementRecord> {
+    return ctx.entitlements.revoke(requireViewer(ctx), input);
+  }
+
+  @FieldResolver(() => EntitlementStatus, { description: 'ACTIVE, EXPIRED (a lapsed rental) or REVOKED.' })
+  status(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): EntitlementStatus {
+    if (entitlement.revokedAt !== null) return EntitlementStatus.REVOKED;
+    return ctx.entitlements.isExpired(entitlement) ? EntitlementStatus.EXPIRED : EntitlementStatus.ACTIVE;
   }
 
   @FieldResolver(() => Content, { description: 'The title.' })

@@ -31,4 +31,13 @@ export class Entitlement {
 
   @Field(() => ID, { description: 'The device binding the purchase or rental was made with.' })
   bindingId!: string;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the platform revoked it (refund, chargeback); null while it is in force.',
+  })
+  revokedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was revoked, as the platform said; null if not revoked.' })
+  revokeReason!: string | null;
 }

@@ -53,13 +53,14 @@ describe('createStore on PGlite', () => {
       { migration: '0002-rate-limit-sweep', schema: 'public' },
       { migration: '0003-rental-play-seconds', schema: 'public' },
       { migration: '0004-one-purchase-per-title', schema: 'public' },
+      { migration: '0005-offline-and-revocation', schema: 'public' },
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
-    expect(await second.getContent(content.id)).toEqual({ ...content, createdAt: T0, updatedAt: T0 });
+    expect(await second.getContent(content.id)).toEqual({ ...content, offlineAllowed: false, createdAt: T0, updatedAt: T0 });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(4); // nothing more on the reopen
+    expect(logged).toHaveLength(5); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -151,7 +152,8 @@ describe('createStore on PGlite', () => {
       await store.close();
       // Back to the schema as it was before 0003.
       await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;
-        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title')`);
+        alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason; alter table contents drop column offline_allowed;
+        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title', '0005-offline-and-revocation')`);
 
       const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);

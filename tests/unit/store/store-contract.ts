@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
 import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
-import type { ContentInput, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
+import type { ContentInput, EntitlementRecord, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
 import type { TestDatabase } from '../../helpers/test-store.js';
 
 const T0 = new Date('2030-01-01T00:00:00.123Z');
@@ -23,6 +23,7 @@ function content(overrides: Partial<ContentInput> = {}): ContentInput {
     iv: randomBytes(16).toString('hex'),
     rentalPeriodSeconds: 172_800,
     rentalPlaySeconds: 14_400,
+    offlineAllowed: false,
     ...overrides,
   };
 }
@@ -47,7 +48,8 @@ async function seed(store: Store): Promise<{ userId: string; contentId: string; 
   return { userId: b.userId, contentId: c.id, bindingId: b.id };
 }
 
-function entitlement(base: { userId: string; contentId: string; bindingId: string }, overrides: Partial<NewEntitlement> = {}): NewEntitlement {
+/** A new entitlement, as the store returns it once created (not revoked). */
+function entitlement(base: { userId: string; contentId: string; bindingId: string }, overrides: Partial<NewEntitlement> = {}): EntitlementRecord {
   return {
     id: randomUUID(),
     ...base,
@@ -56,6 +58,9 @@ function entitlement(base: { userId: string; contentId: string; bindingId: strin
     createdAt: T0,
     expiresAt: null,
     playSeconds: null,
+    revokedAt: null,
+    revokedBy: null,
+    revokeReason: null,
     ...overrides,
   };
 }
@@ -94,7 +99,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     it('updates every field on upsert but keeps created_at', async () => {
       const first = content({ iv: null });
       await ctx.store.upsertContent(first, T0);
-      const second = { ...content({ id: first.id }), title: 'Sintel' };
+      const second = { ...content({ id: first.id, offlineAllowed: true }), title: 'Sintel' };
       const updated = await ctx.store.upsertContent(second, at(60));
       expect(updated).toEqual({ ...second, createdAt: T0, updatedAt: at(60) });
       expect(await ctx.store.getContent(first.id)).toEqual(updated);
@@ -458,6 +463,24 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await ctx.store.entitlementsFor(id('nobody'), base.contentId)).toEqual([]);
       expect(await ctx.store.listEntitlements(id('nobody'))).toEqual([]);
     });
+
+    it('revokes an entitlement once, keeping the first reason, and a revoked one is held no more', async () => {
+      const base = await seed(ctx.store);
+      const bought = entitlement(base);
+      await ctx.store.createEntitlement(bought);
+      const revocation = { revokedAt: at(10), revokedBy: 'admin-1', reason: 'refunded' };
+      const revoked = { ...bought, revokedAt: at(10), revokedBy: 'admin-1', revokeReason: 'refunded' };
+      expect(await ctx.store.revokeEntitlement(bought.id, revocation)).toEqual(revoked);
+      expect(await ctx.store.revokeEntitlement(bought.id, { revokedAt: at(20), revokedBy: 'admin-2', reason: 'again' })).toEqual(revoked);
+      expect(await ctx.store.getEntitlement(bought.id)).toEqual(revoked);
+      expect(await ctx.store.revokeEntitlement(randomUUID(), revocation)).toBeNull();
+
+      // Its key still names it; a new key buys the title again (the unique index spares revoked purchases).
+      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({ entitlement: revoked, outcome: 'existing' });
+      const rebought = entitlement(base, { createdAt: at(30) });
+      expect(await ctx.store.createEntitlement(rebought)).toEqual({ entitlement: rebought, outcome: 'created' });
+      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(40) }))).toEqual({ entitlement: rebought, outcome: 'held' });
+    });
   });
 
   describe('rate limits', () => {
@@ -582,7 +605,9 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await store.close();
         // Back to the schema as it was before 0004, and the duplicates concurrent purchases used to make.
         await db.query(`drop index entitlements_one_purchase`);
-        await db.query(`delete from kysely_migration where name = '0004-one-purchase-per-title'`);
+        await db.query(`alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason`);
+        await db.query(`alter table contents drop column offline_allowed`);
+        await db.query(`delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation')`);
         const insert = (e: NewEntitlement) =>
           db.query(
             `insert into entitlements (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at)
@@ -617,7 +642,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }, { name: '0004-one-purchase-per-title' }]);
+        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }, { name: '0004-one-purchase-per-title' }, { name: '0005-offline-and-revocation' }]);
       } finally {
         await db.dispose();
       }

@@ -19,11 +19,11 @@ type Documents = {
     "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.DeviceBindingDocument,
     "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}": typeof types.DeviceBindingsDocument,
     "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}": typeof types.EntitlementsDocument,
-    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.LicenseTokenDocument,
+    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.LicenseTokenDocument,
     "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.PurchaseDocument,
     "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.RentDocument,
     "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.UnbindDeviceDocument,
-    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}": typeof types.ContentFieldsFragmentDoc,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}": typeof types.ContentFieldsFragmentDoc,
 };
 const documents: Documents = {
     "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}": types.BindDeviceDocument,
@@ -31,11 +31,11 @@ const documents: Documents = {
     "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.DeviceBindingDocument,
     "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}": types.DeviceBindingsDocument,
     "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}": types.EntitlementsDocument,
-    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.LicenseTokenDocument,
+    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.LicenseTokenDocument,
     "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.PurchaseDocument,
     "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.RentDocument,
     "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.UnbindDeviceDocument,
-    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}": types.ContentFieldsFragmentDoc,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}": types.ContentFieldsFragmentDoc,
 };
 
 /**
@@ -75,7 +75,7 @@ export function graphql(source: "query Entitlements {\n  entitlements {\n    ...
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
+export function graphql(source: "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -91,7 +91,7 @@ export function graphql(source: "mutation UnbindDevice($id: ID!) {\n  unbindDevi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}"];
+export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
