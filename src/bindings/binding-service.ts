@@ -16,7 +16,7 @@ import {
 import { fromUpstream } from '../errors/from-upstream.js';
 import { roughDuration } from './rough-duration.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
-import type { BindingRecord, Store } from '../store/types.js';
+import type { BindingRecord, Store, TimeKeyset } from '../store/types.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isPlainText } from '../validation/text.js';
 import { newCookie } from './cookie.js';
@@ -124,8 +124,9 @@ export class BindingService {
     return binding;
   }
 
-  async list(viewer: Viewer, loaders: BindingLoaders): Promise<BindingRecord[]> {
-    const rows = await this.deps.store.listBindings(viewer.userId);
+  /** A page of the viewer's bindings, newest first, PENDING ones brought up to date. */
+  async page(viewer: Viewer, limit: number, after: TimeKeyset | null, loaders: BindingLoaders): Promise<BindingRecord[]> {
+    const rows = await this.deps.store.listBindingsPage(viewer.userId, limit, after);
     for (const row of rows) if (row.status !== 'PENDING') loaders.bindingById.prime(row.id, row);
     const loaded = await loaders.bindingById.loadMany(rows.map((r) => r.id));
     return loaded.map((b) => {

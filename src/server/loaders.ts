@@ -1,9 +1,12 @@
 import DataLoader from 'dataloader';
 import type { BindingLoaders, BindingService } from '../bindings/binding-service.js';
 import type { ExpressPlayClient, LicenseRecord } from '../datasources/expressplay/types.js';
-import type { BindingRecord, Store } from '../store/types.js';
+import type { BindingRecord, CatalogEntry, Store } from '../store/types.js';
 
-export type Loaders = BindingLoaders;
+export interface Loaders extends BindingLoaders {
+  /** Catalog entries without their keys: every title a response names, in one query. */
+  readonly contentById: DataLoader<string, CatalogEntry | null>;
+}
 
 const toError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
@@ -30,5 +33,13 @@ export function createLoaders(expressplay: ExpressPlayClient, store: Store, bind
       }),
     ),
   );
-  return { recordsByCookie, bindingById };
+  const contentById = new DataLoader<string, CatalogEntry | null>(
+    async (ids) => {
+      const byId = new Map((await store.contentsByIds(ids)).map((c) => [c.id, c]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    // A page holds at most 100 items; one IN list per page.
+    { maxBatchSize: 100 },
+  );
+  return { recordsByCookie, bindingById, contentById };
 }

@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, type RequestContext } from '../../server/context.js';
-import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
-import { listOf, UPSTREAM_CALL } from '../complexity.js';
+import type { CatalogEntry, EntitlementRecord } from '../../store/types.js';
+import { PageArgs, paginate, type Page } from '../common/connection.js';
+import { connectionOf, UPSTREAM_CALL } from '../complexity.js';
 import { Content } from '../catalog/content.type.js';
 import { Drm } from '../enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
+import { EntitlementConnection, entitlementCursor } from './entitlement-connection.type.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
 
@@ -59,13 +61,23 @@ export class EntitlementResolver {
     )) as LicenseTokenPayload;
   }
 
-  @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
-  entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
-    return ctx.services.entitlements.list(requireViewer(ctx));
+  @Query(() => EntitlementConnection, {
+    complexity: connectionOf(1),
+    description: 'Your purchases and rentals, newest first, a page at a time.',
+  })
+  entitlements(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Page<EntitlementRecord>> {
+    const viewer = requireViewer(ctx);
+    return paginate(
+      page,
+      entitlementCursor,
+      (e) => e,
+      (limit, after) => ctx.services.entitlements.page(viewer, limit, after),
+    );
   }
 
+  /** Through the request's loader: a page of entitlements reads its titles in one query, and decrypts no key. */
   @FieldResolver(() => Content, { description: 'The title.' })
-  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<ContentRecord> {
-    return ctx.services.catalog.get(entitlement.contentId);
+  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<CatalogEntry> {
+    return ctx.services.catalog.entry(entitlement.contentId, ctx.loaders.contentById);
   }
 }
