@@ -45,7 +45,8 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
    * A keyset page of one user's rows of `table`, newest first. The row comparison matches the index
    * (user_id, created_at, id), read backwards: one page costs the same at any depth and needs no sort.
    */
-  const pageOf = <T extends 'bindings' | 'entitlements'>(table: T, userId: string, limit: number, after: TimeKeyset | null) => {
+  const pageOf = (table: 'bindings' | 'entitlements', userId: string, limit: number, after: TimeKeyset | null) => {
+    // Typed as bindings: the columns used here are the same in both tables; the callers map the rows.
     let query = db.selectFrom(table as 'bindings').selectAll().where('user_id', '=', userId);
     if (after !== null) {
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
@@ -104,7 +105,8 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     async listContentsPage(limit, afterId) {
       let query = db.selectFrom('contents').select(CATALOG_COLUMNS);
       if (afterId !== null) query = query.where('id', '>', afterId);
-      return query.orderBy('id').limit(limit).execute().then((rows) => rows.map(toCatalogEntry));
+      const rows = await query.orderBy('id').limit(limit).execute();
+      return rows.map(toCatalogEntry);
     },
 
     async contentsByIds(ids) {

@@ -55,19 +55,19 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
     @Field(() => String, { description: 'Pass as after to start the next page after this item.' })
     cursor!: string;
 
-    @Field(() => node)
+    @Field(() => node, { description: `The ${name}.` })
     node!: T;
   }
 
   @ObjectType()
   abstract class ConnectionType {
-    @Field(() => [EdgeType])
+    @Field(() => [EdgeType], { description: 'The items of this page, in order, each with its cursor.' })
     edges!: EdgeType[];
 
     @Field(() => [node], { description: 'The items of edges, for clients that need no cursor per item.' })
     nodes!: T[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Whether more follows, and where to start it.' })
     pageInfo!: PageInfo;
   }
   return ConnectionType;
