@@ -35,6 +35,8 @@ function family(): Case[] {
     'a:content(id:"sintel"){id}',
     '... on Query{__typename}',
     'contents{nodes{rental{periodSeconds}}}',
+    'contents(first:3){edges{cursor node{id}}}',
+    'deviceBindings(first:100){nodes{id}}',
   ];
   const levels = [0, 1, 2, 3, 5, 8, 9, 10, 11, 13, 16, 20, 26, 40, 64, 99, 100, 101, 200, 1000, 2600];
   for (const width of [1, 2, 3, 4, 8, 16]) {
