@@ -30,7 +30,7 @@ import {
 import { fromUpstream } from '../errors/from-upstream.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { RequestUpstream } from '../policy/upstream-budget.js';
-import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store } from '../store/types.js';
+import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store, TimeKeyset } from '../store/types.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { isExpired, rentalWindowEnd } from './rental-window.js';
 
@@ -219,8 +219,9 @@ export class RequestEntitlements {
     return isExpired(entitlement, this.deps.now());
   }
 
-  list(viewer: Viewer): Promise<EntitlementRecord[]> {
-    return this.deps.store.listEntitlements(viewer.userId);
+  /** A page of the viewer's entitlements, newest first. */
+  page(viewer: Viewer, limit: number, after: TimeKeyset | null): Promise<EntitlementRecord[]> {
+    return this.deps.store.listEntitlementsPage(viewer.userId, limit, after);
   }
 
   private async token(

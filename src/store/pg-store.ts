@@ -9,6 +9,7 @@ import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow } from './database.js';
 import type {
   BindingRecord,
+  CatalogEntry,
   ContentInput,
   CreateEntitlementResult,
   ContentRecord,
@@ -17,6 +18,7 @@ import type {
   NewBinding,
   NewEntitlement,
   Store,
+  TimeKeyset,
 } from './types.js';
 
 /** Other users' stale rate-limit windows removed by each window-opening hit. */
@@ -40,17 +42,22 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     return rows.map(toEntitlement);
   };
 
+  /**
+   * A keyset page of one user's rows of `table`, newest first. The row comparison matches the index
+   * (user_id, created_at, id), read backwards: one page costs the same at any depth and needs no sort.
+   */
+  const pageOf = (table: 'bindings' | 'entitlements', userId: string, limit: number, after: TimeKeyset | null) => {
+    // Typed as bindings: the columns used here are the same in both tables; the callers map the rows.
+    let query = db.selectFrom(table as 'bindings').selectAll().where('user_id', '=', userId);
+    if (after !== null) {
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  };
+
   const toContent = (row: ContentRow): ContentRecord => ({
-    id: row.id,
-    title: row.title,
-    keyId: row.key_id,
+    ...toCatalogEntry(row),
     contentKey: cipher.decrypt(row.content_key_ciphertext, row.id),
-    iv: row.iv,
-    rentalPeriodSeconds: row.rental_period_seconds,
-    rentalPlaySeconds: row.rental_play_seconds,
-    offlineAllowed: row.offline_allowed,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
   });
 
   const bindingById = async (id: string): Promise<BindingRecord | null> => {
@@ -90,6 +97,19 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return rows.map(toContent);
     },
 
+    async listContentsPage(limit, afterId) {
+      let query = db.selectFrom('contents').select(CATALOG_COLUMNS);
+      if (afterId !== null) query = query.where('id', '>', afterId);
+      const rows = await query.orderBy('id').limit(limit).execute();
+      return rows.map(toCatalogEntry);
+    },
+
+    async contentsByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('contents').select(CATALOG_COLUMNS).where('id', 'in', [...ids]).execute();
+      return rows.map(toCatalogEntry);
+    },
+
     async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
       if (admit) {
         return db.transaction().execute(async (trx) => {
@@ -117,6 +137,10 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         .orderBy('id', 'desc')
         .execute();
       return rows.map(toBinding);
+    },
+
+    async listBindingsPage(userId, limit, after) {
+      return (await pageOf('bindings', userId, limit, after)).map(toBinding);
     },
 
     async markBound(id, deviceId, boundAt) {
@@ -225,6 +249,11 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
 
     listEntitlements: (userId) => entitlementsOf(userId),
 
+    async listEntitlementsPage(userId, limit, after) {
+      const rows = (await pageOf('entitlements', userId, limit, after)) as unknown as EntitlementRow[];
+      return rows.map(toEntitlement);
+    },
+
     entitlementsFor: entitlementsOf,
 
     async hitRateLimit(userId, action, limit, windowSeconds, now) {
@@ -294,6 +323,33 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
  */
 async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
+}
+
+/** Every column but the key's ciphertext: listing the catalog reads no key and decrypts none. */
+const CATALOG_COLUMNS = [
+  'id',
+  'title',
+  'key_id',
+  'iv',
+  'rental_period_seconds',
+  'rental_play_seconds',
+  'offline_allowed',
+  'created_at',
+  'updated_at',
+] as const;
+
+function toCatalogEntry(row: Omit<ContentRow, 'content_key_ciphertext'>): CatalogEntry {
+  return {
+    id: row.id,
+    title: row.title,
+    keyId: row.key_id,
+    iv: row.iv,
+    rentalPeriodSeconds: row.rental_period_seconds,
+    rentalPlaySeconds: row.rental_play_seconds,
+    offlineAllowed: row.offline_allowed,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function insertBinding(db: Kysely<Database>, binding: NewBinding): Promise<BindingRow> {

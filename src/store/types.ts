@@ -27,6 +27,15 @@ export type ContentInput = Omit<ContentRecord, 'createdAt' | 'updatedAt' | 'offl
   readonly offlineAllowed?: boolean;
 };
 
+/** A catalog row without its key: what lists and per-item lookups read, so that they never decrypt a key. */
+export type CatalogEntry = Omit<ContentRecord, 'contentKey'>;
+
+/** Where a newest-first page starts: after the row with this (createdAt, id). */
+export interface TimeKeyset {
+  readonly createdAt: Date;
+  readonly id: string;
+}
+
 export interface BindingRecord {
   readonly id: string;
   readonly userId: string;
@@ -88,6 +97,10 @@ export interface Store {
   upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
   getContent(id: string): Promise<ContentRecord | null>;
   listContents(): Promise<ContentRecord[]>;
+  /** Up to `limit` catalog entries ordered by id, after `afterId` when given (a keyset page on the primary key). */
+  listContentsPage(limit: number, afterId: string | null): Promise<CatalogEntry[]>;
+  /** The catalog entries with these ids, in no particular order; unknown ids are left out. No key is decrypted. */
+  contentsByIds(ids: readonly string[]): Promise<CatalogEntry[]>;
 
   /**
    * Inserts a PENDING binding. With `admit`, the user's bindings are locked and passed to it first, inside one
@@ -97,6 +110,8 @@ export interface Store {
   createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void): Promise<BindingRecord>;
   getBinding(id: string): Promise<BindingRecord | null>;
   listBindings(userId: string): Promise<BindingRecord[]>;
+  /** Up to `limit` of the user's bindings, newest first (createdAt desc, id desc), after `after` when given. */
+  listBindingsPage(userId: string, limit: number, after: TimeKeyset | null): Promise<BindingRecord[]>;
   /** PENDING -> BOUND, only if still PENDING; returns the row as it is afterwards (null if unknown). */
   markBound(id: string, deviceId: string, boundAt: Date): Promise<BindingRecord | null>;
   /** PENDING|BOUND -> REVOKED; returns the row as it is afterwards (null if unknown). */
@@ -122,6 +137,8 @@ export interface Store {
    */
   revokeEntitlement(id: string, revocation: EntitlementRevocation): Promise<EntitlementRecord | null>;
   listEntitlements(userId: string): Promise<EntitlementRecord[]>;
+  /** Up to `limit` of the user's entitlements, newest first (createdAt desc, id desc), after `after` when given. */
+  listEntitlementsPage(userId: string, limit: number, after: TimeKeyset | null): Promise<EntitlementRecord[]>;
   /** The user's entitlements to one content, newest first. */
   entitlementsFor(userId: string, contentId: string): Promise<EntitlementRecord[]>;
 

@@ -186,12 +186,12 @@ describe('a device id belongs to one DRM system', () => {
     expect(licenseRequests().filter((r) => r.request.drm === 'wv')).toEqual([]);
 
     // Recorded first: the same key with the binding's DRM gets the license, on this device only.
-    const list = await app.gql<{ entitlements: Array<{ id: string; kind: string }> }>(`{ entitlements { id kind } }`, {}, { token });
-    expect(list.data!.entitlements.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
+    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string; kind: string }> } }>(`{ entitlements { nodes { id kind } } }`, {}, { token });
+    expect(list.data!.entitlements.nodes.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
       PURCHASE, { input: { ...input, drm: 'PLAYREADY' } }, { token });
     expect(retried.errors).toBeUndefined();
-    expect(list.data!.entitlements.map((e) => e.id)).toContain(retried.data!.purchase.entitlement.id);
+    expect(list.data!.entitlements.nodes.map((e) => e.id)).toContain(retried.data!.purchase.entitlement.id);
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ drm: 'pr', granted: true });
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false, errorCode: -4001 });
   });
@@ -264,7 +264,7 @@ describe('every ExpressPlay refusal of a recorded rental leaves a code to act on
     const input = { contentId, bindingId, drm: 'PLAYREADY', idempotencyKey: `refused-${contentId}${upstreamCode}` };
     const rented = await app.gql(RENT, { input }, { token });
     expect(rented.errors?.[0]?.extensions).toEqual(extensions);
-    const list = await app.gql<{ entitlements: Array<{ kind: string }> }>(`{ entitlements { kind } }`, {}, { token });
-    expect(list.data!.entitlements).toEqual([{ kind: 'RENTAL' }]);
+    const list = await app.gql<{ entitlements: { nodes: Array<{ kind: string }> } }>(`{ entitlements { nodes { kind } } }`, {}, { token });
+    expect(list.data!.entitlements.nodes).toEqual([{ kind: 'RENTAL' }]);
   });
 });

@@ -56,7 +56,7 @@ describe('secrets', () => {
       await gql(`mutation($b: ID!) { rent(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0002" }) { licenseUrl } }`, { b: binding.id }, user);
       app.sandbox!.setFaults({ errorRate: 1, endpoints: ['token'] });
       await gql(`mutation($b: ID!) { rent(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0003" }) { licenseUrl } }`, { b: binding.id }, user);
-      await gql(`{ contents { id keyId } }`, {}, user);
+      await gql(`{ contents { nodes { id keyId } } }`, {}, user);
       await gql(`{ __type(name: "Content") { fields { name } } }`, {}, user);
 
       const everything = [...responses, ...lines].join('\n');

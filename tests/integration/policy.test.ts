@@ -52,8 +52,8 @@ describe('device policy', () => {
       const results = await Promise.all(Array.from({ length: 6 }, () => app.gql(BIND, {}, { token })));
       const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK').sort();
       expect(codes).toEqual(['DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'DEVICE_LIMIT_REACHED', 'OK']);
-      const list = await app.gql<{ deviceBindings: unknown[] }>(`{ deviceBindings { id } }`, {}, { token });
-      expect(list.data!.deviceBindings).toHaveLength(1);
+      const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(`{ deviceBindings { nodes { id } } }`, {}, { token });
+      expect(list.data!.deviceBindings.nodes).toHaveLength(1);
     } finally {
       await app.stop();
     }

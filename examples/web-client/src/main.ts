@@ -35,8 +35,8 @@ const device: PlaybackDevice = {
 };
 
 try {
-  const { contents } = await client.request(ContentsDocument, {});
-  const contentId = values.content ?? contents[0]?.id;
+  const { contents } = await client.request(ContentsDocument, { first: 1 });
+  const contentId = values.content ?? contents.edges[0]?.node.id;
   if (contentId === undefined) throw new Error('The catalog is empty: add a title with upsertContent first');
   process.stdout.write(`device ${deviceId}, title ${contentId}\n`);
 

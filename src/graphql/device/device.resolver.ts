@@ -1,9 +1,11 @@
-import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { BindingRecord } from '../../store/types.js';
 import { requireViewer, type RequestContext } from '../context.js';
-import { listOf, UPSTREAM_CALL } from '../complexity.js';
+import { PageArgs, paginate, type Page } from '../common/connection.js';
+import { connectionOf, UPSTREAM_CALL } from '../complexity.js';
 import { BindDeviceInput } from './bind-device.input.js';
 import { BindDevicePayload } from './bind-device.payload.js';
+import { DeviceBindingConnection, deviceBindingCursor } from './device-binding-connection.type.js';
 import { DeviceBinding } from './device-binding.type.js';
 
 @Resolver(() => DeviceBinding)
@@ -29,12 +31,18 @@ export class DeviceResolver {
     return ctx.bindings.get(requireViewer(ctx), id);
   }
 
-  @Query(() => [DeviceBinding], {
-    complexity: listOf(UPSTREAM_CALL),
-    description: 'Your device bindings, newest first.',
+  @Query(() => DeviceBindingConnection, {
+    complexity: connectionOf(UPSTREAM_CALL),
+    description: 'Your device bindings, newest first, a page at a time.',
   })
-  async deviceBindings(@Ctx() ctx: RequestContext): Promise<BindingRecord[]> {
-    return ctx.bindings.list(requireViewer(ctx));
+  async deviceBindings(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Page<BindingRecord>> {
+    const viewer = requireViewer(ctx);
+    return paginate(
+      page,
+      deviceBindingCursor,
+      (b) => b,
+      (limit, after) => ctx.bindings.page(viewer, limit, after),
+    );
   }
 
   @Mutation(() => DeviceBinding, {

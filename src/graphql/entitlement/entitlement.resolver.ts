@@ -1,10 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, type RequestContext } from '../context.js';
-import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
-import { listOf, UPSTREAM_CALL } from '../complexity.js';
+import type { CatalogEntry, EntitlementRecord } from '../../store/types.js';
+import { PageArgs, paginate, type Page } from '../common/connection.js';
+import { connectionOf, UPSTREAM_CALL } from '../complexity.js';
 import { Content } from '../catalog/content.type.js';
 import { Drm, EntitlementStatus } from '../enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
+import { EntitlementConnection, entitlementCursor } from './entitlement-connection.type.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
 import { RevokeEntitlementInput } from './revoke-entitlement.input.js';
@@ -54,9 +56,18 @@ export class EntitlementResolver {
     return ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm, offline });
   }
 
-  @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
-  entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
-    return ctx.entitlements.list(requireViewer(ctx));
+  @Query(() => EntitlementConnection, {
+    complexity: connectionOf(1),
+    description: 'Your purchases and rentals, newest first, a page at a time.',
+  })
+  entitlements(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Page<EntitlementRecord>> {
+    const viewer = requireViewer(ctx);
+    return paginate(
+      page,
+      entitlementCursor,
+      (e) => e,
+      (limit, after) => ctx.entitlements.page(viewer, limit, after),
+    );
   }
 
   @Mutation(() => Entitlement, {
@@ -78,8 +89,9 @@ export class EntitlementResolver {
     return ctx.entitlements.isExpired(entitlement) ? EntitlementStatus.EXPIRED : EntitlementStatus.ACTIVE;
   }
 
+  /** Through the request's loader: a page of entitlements reads its titles in one query, and decrypts no key. */
   @FieldResolver(() => Content, { description: 'The title.' })
-  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<ContentRecord> {
-    return ctx.catalog.get(entitlement.contentId);
+  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<CatalogEntry> {
+    return ctx.catalog.entry(entitlement.contentId);
   }
 }
