@@ -28,7 +28,7 @@ const LICENSE = /* GraphQL */ `
   query($contentId: ID!, $bindingId: ID!, $drm: Drm!, $offline: Boolean) {
     licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm, offline: $offline) { licenseUrl }
   }`;
-const ENTITLEMENTS = /* GraphQL */ `{ entitlements { id contentId status revokedAt revokeReason } }`;
+const ENTITLEMENTS = /* GraphQL */ `{ entitlements { nodes { id contentId status revokedAt revokeReason } } }`;
 const REVOKE = /* GraphQL */ `
   mutation($input: RevokeEntitlementInput!) { revokeEntitlement(input: $input) { id status revokedAt revokeReason } }`;
 const UNBIND = /* GraphQL */ `mutation($id: ID!) { unbindDevice(id: $id) { status } }`;
@@ -132,7 +132,7 @@ describe('offline (persistent) licenses', () => {
       expect(refused.errors?.[0]?.message).toMatch(/may not be downloaded.*offline: false/);
     }
     expect(requests.filter((r) => r.deviceId !== undefined)).toEqual([]);
-    expect((await app.gql<{ entitlements: Entitlement[] }>(ENTITLEMENTS, {}, { token })).data!.entitlements).toEqual([]);
+    expect((await app.gql<{ entitlements: { nodes: Entitlement[] } }>(ENTITLEMENTS, {}, { token })).data!.entitlements.nodes).toEqual([]);
     // Streaming it is fine.
     const streamed = await app.gql(PURCHASE, { input: { ...input, offline: false, idempotencyKey: 'stream-only-buy-2' } }, { token });
     expect(streamed.errors).toBeUndefined();
@@ -236,8 +236,8 @@ describe('revocation takes effect', () => {
     const again = await app.gql<{ revokeEntitlement: Entitlement }>(REVOKE, { input: { id, reason: 'chargeback' } }, { token: admin });
     expect(again.data!.revokeEntitlement).toEqual(revoked.data!.revokeEntitlement);
 
-    const seen = await app.gql<{ entitlements: Entitlement[] }>(ENTITLEMENTS, {}, { token });
-    expect(seen.data!.entitlements).toEqual([{ ...revoked.data!.revokeEntitlement, contentId: 'download-ok' }]);
+    const seen = await app.gql<{ entitlements: { nodes: Entitlement[] } }>(ENTITLEMENTS, {}, { token });
+    expect(seen.data!.entitlements.nodes).toEqual([{ ...revoked.data!.revokeEntitlement, contentId: 'download-ok' }]);
 
     requests.length = 0;
     const license = await app.gql(LICENSE, { contentId: 'download-ok', bindingId, drm: 'WIDEVINE' }, { token });
@@ -255,8 +255,8 @@ describe('revocation takes effect', () => {
     expect(rebought.data!.purchase.entitlement).toMatchObject({ status: 'ACTIVE' });
     expect(rebought.data!.purchase.entitlement.id).not.toBe(id);
     expect((await playLicenseUrl(rebought.data!.purchase.licenseUrl, device)).granted).toBe(true);
-    const after = await app.gql<{ entitlements: Entitlement[] }>(ENTITLEMENTS, {}, { token });
-    expect(after.data!.entitlements.map((e) => e.status)).toEqual(['ACTIVE', 'REVOKED']);
+    const after = await app.gql<{ entitlements: { nodes: Entitlement[] } }>(ENTITLEMENTS, {}, { token });
+    expect(after.data!.entitlements.nodes.map((e) => e.status)).toEqual(['ACTIVE', 'REVOKED']);
   });
 
   it('revokes a rental too: licenseToken refuses it, and renting again starts a new one', async () => {

@@ -62,7 +62,7 @@ describe('createStore on PGlite', () => {
     expect(await second.getContent(content.id)).toEqual({ ...content, offlineAllowed: false, createdAt: T0, updatedAt: T0 });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(5); // nothing more on the reopen
+    expect(logged).toHaveLength(6); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
