@@ -33,7 +33,7 @@ import { createErrorLogPlugin } from './plugins/error-log-plugin.js';
 import { createHttpServer } from './http/http-server.js';
 import { createQueryLimitsGuard, createQueryLimitsPlugin } from './plugins/query-limits.js';
 import { httpErrorHandler, limitBatch } from './http/http-errors.js';
-import { createContextFunction, type RequestContext } from './graphql/context.js';
+import { createContextFunction, type RequestContext } from './graphql/common/context.js';
 import { requestLog } from './http/request-log.js';
 import { createRoutes } from './http/routes.js';
 import { createTrustedDocuments, loadManifest } from './http/trusted-documents.js';

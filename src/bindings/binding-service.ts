@@ -38,7 +38,7 @@ export interface BindingServiceDeps {
   readonly now: () => Date;
 }
 
-/** What one HTTP request brings to the binding flow (graphql/context.ts makes it once per request). */
+/** What one HTTP request brings to the binding flow (graphql/common/context.ts makes it once per request). */
 export interface BindingRequestScope {
   /** The request's ExpressPlay, which charges the viewer's budget of upstream calls (policy/upstream-budget.ts). */
   readonly upstream: RequestUpstream;

@@ -1,6 +1,6 @@
 /**
  * The closed sets of values the service stores and the GraphQL API exposes: one source for the store's types and
- * the GraphQL enums (graphql/enums.ts registers these objects as they are), so the two cannot drift and no value
+ * the GraphQL enums (graphql/common/enums.ts registers these objects as they are), so the two cannot drift and no value
  * needs a cast on its way from the database to a client. Keys are the GraphQL names, values what is stored.
  */
 

@@ -85,7 +85,7 @@ function requireOfflineAllowed(content: ContentRecord, offline: boolean | undefi
   }
 }
 
-/** What one HTTP request brings to purchases and rentals (graphql/context.ts makes it once per request). */
+/** What one HTTP request brings to purchases and rentals (graphql/common/context.ts makes it once per request). */
 export interface EntitlementRequestScope {
   /** The request's ExpressPlay, which charges the viewer's budget of upstream calls (policy/upstream-budget.ts). */
   readonly upstream: RequestUpstream;

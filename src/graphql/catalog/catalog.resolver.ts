@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer, type RequestContext } from '../context.js';
+import { requireViewer, type RequestContext } from '../common/context.js';
 import type { CatalogEntry, ContentRecord } from '../../store/types.js';
 import { PageArgs, paginate, type Page } from '../common/connection.js';
-import { connectionOf } from '../complexity.js';
+import { connectionOf } from '../common/complexity.js';
 import { ContentConnection, contentCursor } from './content-connection.type.js';
 import { Content, RentalTerms } from './content.type.js';
 import { UpsertContentInput } from './upsert-content.input.js';

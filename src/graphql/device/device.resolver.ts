@@ -1,8 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { BindingRecord } from '../../store/types.js';
-import { requireViewer, type RequestContext } from '../context.js';
+import { requireViewer, type RequestContext } from '../common/context.js';
 import { PageArgs, paginate, type Page } from '../common/connection.js';
-import { connectionOf, UPSTREAM_CALL } from '../complexity.js';
+import { connectionOf, UPSTREAM_CALL } from '../common/complexity.js';
 import { BindDeviceInput } from './bind-device.input.js';
 import { BindDevicePayload } from './bind-device.payload.js';
 import { DeviceBindingConnection, deviceBindingCursor } from './device-binding-connection.type.js';

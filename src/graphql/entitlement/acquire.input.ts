@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { Drm } from '../enums.js';
+import { Drm } from '../common/enums.js';
 
 /**
  * Purchase and rent take the same fields; two named types keep each mutation's input its own. The base type is

@@ -1,10 +1,10 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer, type RequestContext } from '../context.js';
+import { requireViewer, type RequestContext } from '../common/context.js';
 import type { CatalogEntry, EntitlementRecord } from '../../store/types.js';
 import { PageArgs, paginate, type Page } from '../common/connection.js';
-import { connectionOf, UPSTREAM_CALL } from '../complexity.js';
+import { connectionOf, UPSTREAM_CALL } from '../common/complexity.js';
 import { Content } from '../catalog/content.type.js';
-import { Drm, EntitlementStatus } from '../enums.js';
+import { Drm, EntitlementStatus } from '../common/enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
 import { EntitlementConnection, entitlementCursor } from './entitlement-connection.type.js';
 import { Entitlement } from './entitlement.type.js';

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import { EntitlementKind } from '../enums.js';
+import { EntitlementKind } from '../common/enums.js';
 
 @ObjectType({ description: 'The right of a user to watch one title: bought to own, or rented.' })
 export class Entitlement {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BINDING_STATUSES, DRM_SYSTEMS, ENTITLEMENT_KINDS } from '../../../src/domain/enums.js';
 import type { DeviceBinding } from '../../../src/graphql/device/device-binding.type.js';
 import type { Entitlement } from '../../../src/graphql/entitlement/entitlement.type.js';
-import { BindingStatus, Drm, EntitlementKind } from '../../../src/graphql/enums.js';
+import { BindingStatus, Drm, EntitlementKind } from '../../../src/graphql/common/enums.js';
 import type { BindingRecord, EntitlementRecord } from '../../../src/store/types.js';
 
 // Checked by `npm run typecheck`: a stored record is a GraphQL object's status, kind and DRM as it is, no cast.

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { Authenticator, Viewer } from '../auth/viewer.js';
-import { createBindingReaders } from '../bindings/binding-readers.js';
-import type { BindingService, RequestBindings } from '../bindings/binding-service.js';
-import type { CatalogService, RequestCatalog } from '../catalog/catalog-service.js';
-import type { PolicyConfig } from '../config/config.js';
-import type { ExpressPlayClient } from '../datasources/expressplay/types.js';
-import type { EntitlementService, RequestEntitlements } from '../entitlements/entitlement-service.js';
-import { UnauthenticatedError } from '../errors/app-error.js';
-import type { RateLimiter } from '../policy/rate-limiter.js';
-import { createRequestUpstream, createUpstreamBudget } from '../policy/upstream-budget.js';
-import type { Store } from '../store/types.js';
+import type { Authenticator, Viewer } from '../../auth/viewer.js';
+import { createBindingReaders } from '../../bindings/binding-readers.js';
+import type { BindingService, RequestBindings } from '../../bindings/binding-service.js';
+import type { CatalogService, RequestCatalog } from '../../catalog/catalog-service.js';
+import type { PolicyConfig } from '../../config/config.js';
+import type { ExpressPlayClient } from '../../datasources/expressplay/types.js';
+import type { EntitlementService, RequestEntitlements } from '../../entitlements/entitlement-service.js';
+import { UnauthenticatedError } from '../../errors/app-error.js';
+import type { RateLimiter } from '../../policy/rate-limiter.js';
+import { createRequestUpstream, createUpstreamBudget } from '../../policy/upstream-budget.js';
+import type { Store } from '../../store/types.js';
 
 /** What resolvers see. The per-request parts are new for every HTTP request and shared by the operations of a batch. */
 export interface RequestContext {

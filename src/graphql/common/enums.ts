@@ -6,7 +6,7 @@ import {
   type BindingStatus as BindingStatusValue,
   type DrmSystem,
   type EntitlementKind as EntitlementKindValue,
-} from '../domain/enums.js';
+} from '../../domain/enums.js';
 
 // The domain's values under their GraphQL names: `Drm.FAIRPLAY` is the stored 'fp', with no cast either way.
 

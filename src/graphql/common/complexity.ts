@@ -1,6 +1,6 @@
 import { Kind } from 'graphql';
 import type { ComplexityEstimatorArgs } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './common/connection.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './connection.js';
 
 /** Cost of a field that may call ExpressPlay, relative to 1 for a plain field. */
 export const UPSTREAM_CALL = 10;
