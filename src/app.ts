@@ -21,7 +21,7 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
-import { formatError } from './errors/format-error.js';
+import { createFormatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
 import { createLogger } from './observability/logger.js';
@@ -165,7 +165,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       // No "Did you mean ...?" in validation errors in production: with introspection off, suggestions would
       // still spell out the schema's field and type names one guess at a time.
       hideSchemaDetailsFromClientErrors: config.production,
-      formatError,
+      formatError: createFormatError({ hideSchemaDetails: config.production }),
       allowBatchedHttpRequests: true,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -225,6 +225,12 @@ describe('validation errors', () => {
       const enumTypo = await prod.gql('mutation { bindDevice(input: { drm: FAIRPLY }) { licenseUrl } }');
       expect(enumTypo.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
       expect(enumTypo.errors![0]!.message).not.toMatch(/Did you mean|FAIRPLAY/);
+      // The same typo in a variable fails coercion, not validation: still no suggestion.
+      const variableTypo = await prod.gql('mutation($drm: Drm!) { bindDevice(input: { drm: $drm }) { licenseUrl } }', {
+        drm: 'FAIRPLY',
+      });
+      expect(variableTypo.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+      expect(variableTypo.errors![0]!.message).not.toMatch(/Did you mean|FAIRPLAY/);
     } finally {
       await prod.stop();
     }
