@@ -100,7 +100,7 @@ interface Scenario {
 const DEVICE_BINDING = 'query Binding($id: ID!) { deviceBinding(id: $id) { id status deviceId boundAt } }';
 const PURCHASE =
   'mutation Purchase($input: PurchaseInput!) { purchase(input: $input) { entitlement { id contentId kind } licenseUrl } }';
-const CATALOG = 'query Catalog { contents { id title keyId rental { periodSeconds playSeconds } } }';
+const CATALOG = 'query Catalog { contents { nodes { id title keyId rental { periodSeconds playSeconds } } } }';
 /**
  * The issue's 1 KB hostile document: each fragment spreads the next one twice, `levels` deep (2^26 fields once
  * expanded). It must be refused as cheaply as a normal query is answered, whoever sends it: no token.

@@ -21,7 +21,7 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
-import { formatError } from './errors/format-error.js';
+import { createFormatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
 import { createLogger } from './observability/logger.js';
@@ -29,11 +29,11 @@ import { createMetrics } from './observability/metrics.js';
 import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './graphql/build-schema.js';
-import { createErrorLogPlugin } from './server/error-log.js';
+import { createErrorLogPlugin } from './plugins/error-log-plugin.js';
 import { createHttpServer } from './http/http-server.js';
 import { createQueryLimitsGuard, createQueryLimitsPlugin } from './plugins/query-limits.js';
 import { httpErrorHandler, limitBatch } from './http/http-errors.js';
-import { createContextFunction, type RequestContext } from './graphql/context.js';
+import { createContextFunction, type RequestContext } from './graphql/common/context.js';
 import { requestLog } from './http/request-log.js';
 import { createRoutes } from './http/routes.js';
 import { createTrustedDocuments, loadManifest } from './http/trusted-documents.js';
@@ -165,7 +165,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       // No "Did you mean ...?" in validation errors in production: with introspection off, suggestions would
       // still spell out the schema's field and type names one guess at a time.
       hideSchemaDetailsFromClientErrors: config.production,
-      formatError,
+      formatError: createFormatError({ hideSchemaDetails: config.production }),
       allowBatchedHttpRequests: true,
       plugins: [
         ApolloServerPluginDrainHttpServer({ httpServer }),

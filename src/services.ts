@@ -15,7 +15,7 @@ export interface Services {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly store: Store;
-  /** Shared and unbudgeted: each request uses its own budgeted client over it (graphql/context.ts). */
+  /** Shared and unbudgeted: each request uses its own budgeted client over it (graphql/common/context.ts). */
   readonly expressplay: ExpressPlayClient;
   readonly rateLimiter: RateLimiter;
   readonly authenticator: Authenticator;

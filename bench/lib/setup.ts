@@ -5,7 +5,7 @@
  */
 import { signDevToken } from '../../src/auth/dev-token.js';
 import { demoCatalog } from '../../src/catalog/demo-catalog.js';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 
 export interface BenchUser {
   readonly userId: string;

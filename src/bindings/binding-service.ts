@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PolicyConfig } from '../config/config.js';
 import type { LicenseRecord } from '../datasources/expressplay/types.js';
-import type { DrmSystem } from '../domain/drm-system.js';
+import type { DrmSystem } from '../domain/enums.js';
 import {
   BadUserInputError,
   DeviceLimitReachedError,
@@ -17,7 +17,7 @@ import { fromUpstream } from '../errors/from-upstream.js';
 import { roughDuration } from './rough-duration.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { RequestUpstream } from '../policy/upstream-budget.js';
-import type { BindingRecord, Store } from '../store/types.js';
+import type { BindingRecord, Store, TimeKeyset } from '../store/types.js';
 import type { Viewer } from '../auth/viewer.js';
 import { isPlainText } from '../validation/text.js';
 import type { BindingReaders } from './binding-readers.js';
@@ -38,7 +38,7 @@ export interface BindingServiceDeps {
   readonly now: () => Date;
 }
 
-/** What one HTTP request brings to the binding flow (graphql/context.ts makes it once per request). */
+/** What one HTTP request brings to the binding flow (graphql/common/context.ts makes it once per request). */
 export interface BindingRequestScope {
   /** The request's ExpressPlay, which charges the viewer's budget of upstream calls (policy/upstream-budget.ts). */
   readonly upstream: RequestUpstream;
@@ -146,8 +146,9 @@ export class RequestBindings {
     return binding;
   }
 
-  async list(viewer: Viewer): Promise<BindingRecord[]> {
-    const rows = await this.deps.store.listBindings(viewer.userId);
+  /** A page of the viewer's bindings, newest first, each brought up to date once per request. */
+  async page(viewer: Viewer, limit: number, after: TimeKeyset | null): Promise<BindingRecord[]> {
+    const rows = await this.deps.store.listBindingsPage(viewer.userId, limit, after);
     const settled = await Promise.allSettled(rows.map((row) => this.upToDate(row.id, row)));
     return settled.map((result) => {
       if (result.status === 'rejected') throw result.reason;

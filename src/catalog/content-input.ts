@@ -13,6 +13,8 @@ export interface RawContentInput {
   contentKey: string;
   iv?: string | null;
   rental: { periodSeconds: number; playSeconds: number };
+  /** Omitted: streaming only (a replace sets the policy like every other field). */
+  offlineAllowed?: boolean | null;
 }
 
 /** Checks an admin's catalog entry field by field, so the message names what to fix. */
@@ -52,5 +54,6 @@ export function validateContentInput(input: RawContentInput): ContentInput {
     iv: input.iv ? input.iv.toLowerCase() : null,
     rentalPeriodSeconds: periodSeconds,
     rentalPlaySeconds: playSeconds,
+    offlineAllowed: input.offlineAllowed === true,
   };
 }

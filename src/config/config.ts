@@ -3,28 +3,26 @@
  * service reads `process.env`. Every default points at the embedded sandbox and database, so `npm start` needs
  * no server and no credential; pointing at the real ExpressPlay is configuration alone.
  */
-import { deviceBindingList } from '../sandbox/sandbox-env.js';
-import type { DeviceBindingDrm } from '../sandbox/server.js';
-import type { ExpressPlayConfig } from '../datasources/expressplay/config.js';
+import {
+  DEFAULT_SANDBOX_AUTHENTICATOR,
+  envReader,
+  sandboxSettingsFromEnv,
+  type Env,
+  type SandboxSettings,
+} from '../sandbox/sandbox-env.js';
+import { MAX_TOKEN_TTL_SECONDS, type ExpressPlayConfig } from '../datasources/expressplay/config.js';
 
 export type { ExpressPlayConfig };
 
-/**
- * ExpressPlay refuses a token that expires more than 30 days after it is issued (-2002). The service computes the
- * expiry on its own clock, so the longest TOKEN_TTL keeps an hour for the two clocks to disagree.
- */
-export const MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600 - 3600;
+export { MAX_TOKEN_TTL_SECONDS };
 
-export interface SandboxConfig {
-  readonly port: number;
+/**
+ * The embedded sandbox: the settings `npm run sandbox` reads too (one parser, in the sandbox), on loopback, accepting
+ * the service's own authenticator.
+ */
+export interface SandboxConfig extends SandboxSettings {
   readonly host: string;
   readonly customerAuthenticator: string;
-  /** Fault injection for trying the service against a slow or failing ExpressPlay. */
-  readonly faults: { readonly latencyMs: number; readonly errorRate: number; readonly outage: boolean };
-  /** License events the sandbox keeps for record retrieval before the oldest go. */
-  readonly recordLogCapacity: number;
-  /** DRMs whose sandbox token service refuses a device restriction, as some ExpressPlay accounts may. */
-  readonly noDeviceBinding: readonly DeviceBindingDrm[];
 }
 
 export interface AuthConfig {
@@ -126,45 +124,15 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 /** A well-known, obviously fake authenticator: the sandbox accepts it and nothing real ever will. */
-export const SANDBOX_CUSTOMER_AUTHENTICATOR = '1000,00000000000000000000000000000000';
+export const SANDBOX_CUSTOMER_AUTHENTICATOR = DEFAULT_SANDBOX_AUTHENTICATOR;
 
 export function loadConfig(env: Env): Config {
   const problems: string[] = [];
-  const str = (name: string): string | undefined => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = str(name);
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-      return fallback;
-    }
-    return n;
-  };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = str(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    problems.push(`${name} must be true or false, got "${raw}"`);
-    return fallback;
-  };
-  const rate = (name: string): number => {
-    const raw = str(name);
-    if (raw === undefined) return 0;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0 || n > 1) {
-      problems.push(`${name} must be a number from 0 to 1, got "${raw}"`);
-      return 0;
-    }
-    return n;
-  };
+  // The sandbox's readers, so that every variable, SANDBOX_* or not, is read and reported the same way.
+  const { str, number, bool } = envReader(env, problems);
+  const int = (name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number =>
+    number(name, fallback, min, max);
   const url = (name: string): string | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
@@ -195,24 +163,15 @@ export function loadConfig(env: Env): Config {
   if (authenticator !== undefined && !/^\d+,[0-9a-fA-F]{32}$/.test(authenticator)) {
     problems.push('EXPRESSPLAY_CUSTOMER_AUTHENTICATOR must look like "<id>,<32 hex digits>"');
   }
-  const sandboxPort = int('SANDBOX_PORT', 4001, 0, 65535);
   const sandbox: SandboxConfig | null =
     upstreamSet === 3
       ? null
       : {
-          port: sandboxPort,
+          ...sandboxSettingsFromEnv(env, problems),
           host: '127.0.0.1',
           customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR,
-          faults: {
-            latencyMs: int('SANDBOX_LATENCY_MS', 0, 0, 120_000),
-            errorRate: rate('SANDBOX_ERROR_RATE'),
-            outage: bool('SANDBOX_OUTAGE', false),
-          },
-          recordLogCapacity: int('SANDBOX_RECORD_LOG_SIZE', 100_000, 32, 100_000_000),
-          // The embedded sandbox reads this variable as `npm run sandbox` does.
-          noDeviceBinding: deviceBindingList(str('SANDBOX_NO_DEVICE_BINDING'), problems),
         };
-  const sandboxBase = `http://127.0.0.1:${sandboxPort}`;
+  const sandboxBase = sandbox ? `http://127.0.0.1:${sandbox.port}` : '';
 
   const expressplay: ExpressPlayConfig = {
     tokenBaseUrl: sandbox ? sandboxBase : tokenBase!,

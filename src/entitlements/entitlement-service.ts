@@ -6,21 +6,31 @@
 import { randomUUID } from 'node:crypto';
 import type { Viewer } from '../auth/viewer.js';
 import type { RequestBindings } from '../bindings/binding-service.js';
+import { MAX_TOKEN_TTL_SECONDS } from '../datasources/expressplay/config.js';
 import type { ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
-import { refusesDeviceBinding, refusesDeviceId, refusesExpirationTime } from '../datasources/expressplay/wire.js';
-import type { DrmSystem } from '../domain/drm-system.js';
+import {
+  refusesDeviceBinding,
+  refusesDeviceId,
+  refusesExpirationTime,
+  refusesPersistentLicense,
+} from '../datasources/expressplay/wire.js';
+import type { DrmSystem } from '../domain/enums.js';
 import {
   BadUserInputError,
   DeviceNotBoundError,
   DrmNotBoundError,
   DrmWithoutDeviceBindingError,
+  EntitlementRevokedError,
+  ForbiddenError,
   NotEntitledError,
+  NotFoundError,
+  OfflineNotAllowedError,
   RentalExpiredError,
 } from '../errors/app-error.js';
 import { fromUpstream } from '../errors/from-upstream.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { RequestUpstream } from '../policy/upstream-budget.js';
-import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store } from '../store/types.js';
+import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store, TimeKeyset } from '../store/types.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { isExpired, rentalWindowEnd } from './rental-window.js';
 
@@ -29,6 +39,13 @@ export interface AcquireInput {
   readonly bindingId: string;
   readonly drm: DrmSystem;
   readonly idempotencyKey: string;
+  /** Ask for a persistent (offline) license; only where the title's policy allows it. */
+  readonly offline?: boolean;
+}
+
+export interface RevokeEntitlementInput {
+  readonly id: string;
+  readonly reason: string;
 }
 
 export interface LicensedEntitlement {
@@ -47,13 +64,28 @@ export interface EntitlementServiceDeps {
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{8,128}$/;
 
+/** A revocation's reason is shown to the user: one line of plain text. */
+const REVOKE_REASON = /^[^\p{Cc}]{1,500}$/u;
+
 /** A rental window closer than this to its end when ExpressPlay refuses its token's expiry counts as ended. */
 const WINDOW_END_MARGIN_MS = 60_000;
 
 /** The Drm enum's names, as clients send them. */
 const DRM_NAMES: Record<DrmSystem, string> = { fp: 'FAIRPLAY', wv: 'WIDEVINE', pr: 'PLAYREADY' };
 
-/** What one HTTP request brings to purchases and rentals (graphql/context.ts makes it once per request). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An offline license only where the title's policy allows it; checked before anything is recorded or asked. */
+function requireOfflineAllowed(content: ContentRecord, offline: boolean | undefined): void {
+  if (offline === true && !content.offlineAllowed) {
+    throw new OfflineNotAllowedError(
+      'offline',
+      `Content "${content.id}" may not be downloaded for offline play. Ask with offline: false to stream it.`,
+    );
+  }
+}
+
+/** What one HTTP request brings to purchases and rentals (graphql/common/context.ts makes it once per request). */
 export interface EntitlementRequestScope {
   /** The request's ExpressPlay, which charges the viewer's budget of upstream calls (policy/upstream-budget.ts). */
   readonly upstream: RequestUpstream;
@@ -101,6 +133,8 @@ export class RequestEntitlements {
     const { store, now } = this.deps;
     await this.deps.rateLimiter.check(viewer.userId, kind === 'PURCHASE' ? 'purchase' : 'rent');
     const content = await this.deps.catalog.get(input.contentId);
+    // Before anything is recorded: a streaming-only title is not sold as a download.
+    requireOfflineAllowed(content, input.offline);
     const binding = await this.scope.bindings.requireBound(viewer, input.bindingId);
 
     // Nothing is sold twice: buying owned content, or renting a title whose rental is still running, returns what
@@ -118,8 +152,9 @@ export class RequestEntitlements {
       expiresAt: kind === 'RENTAL' ? rentalWindowEnd(content, at) : null,
       playSeconds: kind === 'RENTAL' ? content.rentalPlaySeconds : null,
     });
+    const offline = input.offline === true;
     if (outcome === 'held') {
-      return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
+      return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline) };
     }
     if (outcome === 'existing' && (entitlement.contentId !== content.id || entitlement.kind !== kind)) {
       throw new BadUserInputError(
@@ -127,33 +162,66 @@ export class RequestEntitlements {
         'This idempotencyKey was already used for a different purchase or rental. Use a new key for a new request.',
       );
     }
+    // A retry with the key of a revoked entitlement: revoked means no new license, whatever the key. A new
+    // purchase (a new key) is possible: a revoked entitlement is not held.
+    if (entitlement.revokedAt !== null) throw new EntitlementRevokedError(content.id, entitlement.revokedAt);
     if (isExpired(entitlement, now())) throw new RentalExpiredError(content.id, entitlement.expiresAt!);
-    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
+    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline) };
   }
 
   /** A new license URL for content the viewer already owns or has a running rental of. */
   async licenseToken(
     viewer: Viewer,
-    input: { contentId: string; bindingId: string; drm: DrmSystem },
+    input: { contentId: string; bindingId: string; drm: DrmSystem; offline?: boolean },
   ): Promise<LicensedEntitlement> {
     const expressplay = this.tokenClient();
     const content = await this.deps.catalog.get(input.contentId);
+    requireOfflineAllowed(content, input.offline);
     const binding = await this.scope.bindings.requireBound(viewer, input.bindingId);
     const entitlements = await this.deps.store.entitlementsFor(viewer.userId, content.id);
     const at = this.deps.now();
-    const purchase = entitlements.find((e) => e.kind === 'PURCHASE');
-    const rental = entitlements.find((e) => e.kind === 'RENTAL' && !isExpired(e, at));
+    const inForce = entitlements.filter((e) => e.revokedAt === null);
+    const purchase = inForce.find((e) => e.kind === 'PURCHASE');
+    const rental = inForce.find((e) => e.kind === 'RENTAL' && !isExpired(e, at));
     const entitlement = purchase ?? rental;
     if (!entitlement) {
+      // What would have given a license but for its revocation says so, before a lapsed rental or nothing.
+      const revoked = entitlements.find((e) => e.revokedAt !== null && (e.kind === 'PURCHASE' || !isExpired(e, at)));
+      if (revoked) throw new EntitlementRevokedError(content.id, revoked.revokedAt!);
       const lapsed = entitlements.find((e) => e.kind === 'RENTAL');
       if (lapsed) throw new RentalExpiredError(content.id, lapsed.expiresAt!);
       throw new NotEntitledError(content.id);
     }
-    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm) };
+    const offline = input.offline === true;
+    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline) };
   }
 
-  list(viewer: Viewer): Promise<EntitlementRecord[]> {
-    return this.deps.store.listEntitlements(viewer.userId);
+  /**
+   * Admins: revokes an entitlement (refund, chargeback) with a reason the user sees. No new token is issued for it
+   * from then on; a license already on a device lasts until its token's or its own end (see the README).
+   * Revoking a revoked entitlement returns it unchanged: the first revocation stands.
+   */
+  async revoke(viewer: Viewer, input: RevokeEntitlementInput): Promise<EntitlementRecord> {
+    if (!viewer.isAdmin) throw new ForbiddenError('Only admins can revoke entitlements (token role "admin").');
+    const reason = input.reason.trim();
+    if (!REVOKE_REASON.test(reason)) {
+      throw new BadUserInputError('reason', 'reason must be 1-500 characters of plain text (it is shown to the user).');
+    }
+    const found = UUID.test(input.id)
+      ? await this.deps.store.revokeEntitlement(input.id, { revokedAt: this.deps.now(), revokedBy: viewer.userId, reason })
+      : null;
+    if (found === null) throw new NotFoundError('entitlement', input.id);
+    return found;
+  }
+
+  /** A rental whose window has ended, on the service's clock. */
+  isExpired(entitlement: EntitlementRecord): boolean {
+    return isExpired(entitlement, this.deps.now());
+  }
+
+  /** A page of the viewer's entitlements, newest first. */
+  page(viewer: Viewer, limit: number, after: TimeKeyset | null): Promise<EntitlementRecord[]> {
+    return this.deps.store.listEntitlementsPage(viewer.userId, limit, after);
   }
 
   private async token(
@@ -162,6 +230,7 @@ export class RequestEntitlements {
     entitlement: EntitlementRecord,
     binding: BindingRecord,
     drm: DrmSystem,
+    offline = false,
   ): Promise<string> {
     // Each DRM on a device reports its own device id, and a binding holds the one its DRM reported: a token for
     // another DRM restricted to it could never be redeemed. Refused here, after the entitlement was recorded.
@@ -186,20 +255,37 @@ export class RequestEntitlements {
     // rights keep the entitlement's terms, whatever their length.
     const at = this.deps.now();
     const ttlEnd = new Date(at.getTime() + this.deps.tokenTtlSeconds * 1000);
-    const expirationTime = rights.type === 'Rental' && rights.periodEndTime < ttlEnd ? rights.periodEndTime : ttlEnd;
+    let expirationTime = rights.type === 'Rental' && rights.periodEndTime < ttlEnd ? rights.periodEndTime : ttlEnd;
+    // Widevine's token API takes no rental period end: the license's window is the token's expiry. An offline
+    // rental must carry its window to the device, so its token lasts to the window's end (or as long as ExpressPlay
+    // allows; licenseToken renews it). Nothing is lost for revocation: a persistent license plays to its end anyway.
+    if (offline && drm === 'wv' && rights.type === 'Rental') {
+      const longest = new Date(at.getTime() + MAX_TOKEN_TTL_SECONDS * 1000);
+      expirationTime = rights.periodEndTime < longest ? rights.periodEndTime : longest;
+    }
+    const request = {
+      drm,
+      contentKey: content.contentKey,
+      kid: content.keyId,
+      ...(content.iv ? { iv: content.iv } : {}),
+      rights,
+      cookie: binding.cookie,
+      deviceId: binding.deviceId!,
+      expirationTime,
+      ...(offline ? { persistent: true } : {}),
+    };
     try {
-      const { licenseUrl } = await expressplay.requestToken({
-        drm,
-        contentKey: content.contentKey,
-        kid: content.keyId,
-        ...(content.iv ? { iv: content.iv } : {}),
-        rights,
-        cookie: binding.cookie,
-        deviceId: binding.deviceId!,
-        expirationTime,
-      });
+      const { licenseUrl } = await expressplay.requestToken(request);
       return licenseUrl;
     } catch (error) {
+      if (refusesPersistentLicense(error, request)) {
+        throw new OfflineNotAllowedError(
+          'drm',
+          `ExpressPlay issues no offline (persistent) ${DRM_NAMES[drm]} license. Ask with offline: false to stream, ` +
+            'or for WIDEVINE or PLAYREADY with a binding made for that DRM; your purchase or rental is kept: retry ' +
+            'with the same idempotencyKey.',
+        );
+      }
       if (refusesDeviceBinding(error)) {
         const others = (['pr', 'wv', 'fp'] as const).filter((d) => d !== drm).map((d) => DRM_NAMES[d]);
         throw new DrmWithoutDeviceBindingError(DRM_NAMES[drm], error.upstreamCode, others);

@@ -1,6 +1,6 @@
 /**
  * Errors we mean clients to see. Each sets its code in one place and carries a message a person can act on.
- * Anything thrown that is not an AppError (or a GraphQL request error) is masked by format-error.ts.
+ * Anything thrown that is not an AppError (or a GraphQL request error) is masked (error-policy.ts).
  */
 import { GraphQLError } from 'graphql';
 import { ErrorCode } from './codes.js';
@@ -52,7 +52,7 @@ export class BadUserInputError extends AppError {
 
 /**
  * ExpressPlay refuses to bind this DRM's licenses to a device on the platform's account. The client can ask for
- * another DRM; the operator is told too (server/error-log.ts), since every request with this DRM will fail.
+ * another DRM; the operator is told too (error-policy.ts), since every request with this DRM will fail.
  */
 export class DrmWithoutDeviceBindingError extends BadUserInputError {
   constructor(
@@ -112,6 +112,28 @@ export class RentalExpiredError extends AppError {
     super(
       ErrorCode.RENTAL_EXPIRED,
       `Your rental of content "${truncate(contentId)}" ended at ${expiredAt.toISOString()}. Rent it again to watch.`,
+    );
+  }
+}
+
+/**
+ * An offline (persistent) license was asked for where none can be had: the title's policy is streaming only
+ * (`field: offline`), or the DRM system issues no persistent license through ExpressPlay (`field: drm`). A code of
+ * its own rather than BAD_USER_INPUT: nothing is malformed, and a client switches on it to hide its download button.
+ */
+export class OfflineNotAllowedError extends AppError {
+  constructor(field: 'offline' | 'drm', message: string) {
+    super(ErrorCode.OFFLINE_NOT_ALLOWED, message, { field });
+  }
+}
+
+/** An admin revoked the entitlement (refund, chargeback): no new license for it. */
+export class EntitlementRevokedError extends AppError {
+  constructor(contentId: string, revokedAt: Date) {
+    super(
+      ErrorCode.ENTITLEMENT_REVOKED,
+      `Your entitlement to content "${truncate(contentId)}" was revoked at ${revokedAt.toISOString()} and gets ` +
+        'no new license; see revokeReason in entitlements. Purchase or rent it again (with a new idempotencyKey) to watch.',
     );
   }
 }

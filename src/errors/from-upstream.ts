@@ -12,7 +12,7 @@ export const REFUSED_RETRY_AFTER_SECONDS = 300;
  * the catalog): nothing the client can fix, but nothing it lost either. The client gets UPSTREAM_UNAVAILABLE with
  * a later retry, never a bare INTERNAL_SERVER_ERROR: a purchase or rental is recorded before its token is asked
  * for, so a retry with the same idempotencyKey (or licenseToken) gets the license once the cause is fixed. The
- * operator gets an error line with ExpressPlay's code (server/error-log.ts).
+ * operator gets an error line with ExpressPlay's code (error-policy.ts).
  */
 export class ExpressPlayRefusedUsError extends UpstreamUnavailableError {
   constructor(
@@ -35,7 +35,7 @@ export class ExpressPlayRefusedUsError extends UpstreamUnavailableError {
 /**
  * Turns an ExpressPlay failure into what the client may see: unavailability is the client's to retry soon; a
  * rejection is ours to fix, and the client's to retry later. Logging is left to the request's error log
- * (server/error-log.ts), which knows the request id.
+ * (error-policy.ts), which knows the request id.
  */
 export function fromUpstream(error: unknown, what: string): Error {
   if (error instanceof ExpressPlayUnavailableError) {

@@ -16,12 +16,17 @@ export const DEFAULT_QUERY = `# Device-binding entitlement API
 
 # The catalog: pick a content id. The demo catalog
 # has big-buck-bunny, sintel and tears-of-steel.
+# Lists come a page at a time: for the next page,
+# pass pageInfo.endCursor as after.
 query Contents {
-  contents {
-    id
-    title
-    fairPlayReady
-    rental { periodSeconds playSeconds }
+  contents(first: 20) {
+    nodes {
+      id
+      title
+      fairPlayReady
+      rental { periodSeconds playSeconds }
+    }
+    pageInfo { hasNextPage endCursor }
   }
 }
 
@@ -103,12 +108,15 @@ query LicenseToken(
 
 # Your purchases and rentals, newest first.
 query Entitlements {
-  entitlements {
-    id
-    kind
-    content { id title }
-    createdAt
-    expiresAt
+  entitlements(first: 20) {
+    nodes {
+      id
+      kind
+      content { id title }
+      createdAt
+      expiresAt
+    }
+    pageInfo { hasNextPage endCursor }
   }
 }
 `;

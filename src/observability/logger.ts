@@ -31,15 +31,3 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
-
-/**
- * Scrubs free text (error messages of unexpected errors) before it is logged: query-string secrets, customer
- * authenticators and 32-hex runs next to a key-ish word.
- */
-export function scrubText(text: string): string {
-  return text
-    .replace(/(customerAuthenticator|contentKey|ExpressPlayToken|kek|ek|authorization)=([^&\s"']+)/gi, '$1=[REDACTED]')
-    .replace(/\b\d+,[0-9a-fA-F]{32}\b/g, '[REDACTED]')
-    .replace(/(contentKey|cek|secret|password)(["':\s]+)[^\s"',}]+/gi, '$1$2[REDACTED]')
-    .replace(/Bearer\s+[A-Za-z0-9._-]+/g, 'Bearer [REDACTED]');
-}

@@ -243,7 +243,8 @@ export function measureDocument(document: DocumentNode, schema?: GraphQLSchema):
  * cost, or a function of it), else 1 plus its children's cost. It is a lower bound, for a document not yet
  * validated and variables not yet coerced: a selection under @skip or @include, an unknown field or type, and a
  * fragment or inline fragment on another type than where it is spread count 0. Estimators get no arguments here
- * (the ones in src/graphql/complexity.ts read none). An abstract type or an estimator that throws gives no bound.
+ * (a connection in src/graphql/common/complexity.ts then reads `first` from the document, and counts a variable as its
+ * least). An abstract type or an estimator that throws gives no bound.
  */
 class Costing {
   /** Set when no bound can be given for this document. */

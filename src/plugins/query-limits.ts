@@ -98,7 +98,7 @@ export function judgeShape(limits: QueryLimits, measured: DocumentMeasure, opera
   if (own && own.aliases > limits.maxAliases) {
     return `The query uses ${count(own.aliases)} aliases, more than the limit of ${limits.maxAliases}; split it into several requests.`;
   }
-  // Every field costs at least 1 (simpleEstimator, and each cost in src/graphql/complexity.ts is 1 or more), so a
+  // Every field costs at least 1 (simpleEstimator, and each cost in src/graphql/common/complexity.ts is 1 or more), so a
   // document with more fields than the cost limit, once its fragments are expanded, is over it: say so without
   // asking graphql-query-complexity, which would expand them one by one. Only @skip/@include could make the
   // real cost lower, and a document that needs that many fields to be skipped has no use either.

@@ -92,7 +92,7 @@ export function withUpstreamBudget(
   };
 }
 
-/** What a request's resolvers reach ExpressPlay through (graphql/context.ts). */
+/** What a request's resolvers reach ExpressPlay through (graphql/common/context.ts). */
 export interface RequestUpstream {
   /** Charges each call as it is made: for record retrievals, which the request's loaders make once per cookie. */
   readonly client: ExpressPlayClient;

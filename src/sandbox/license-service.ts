@@ -6,6 +6,7 @@
 import { ErrorCode, messageFor, type ErrorCode as Code, type Reply } from './errors.js';
 import { createPlayClocks } from './play-clocks.js';
 import type { RecordLog } from './record-log.js';
+import { readSandboxSpc, type SandboxCkc } from './spc.js';
 import type { Drm, TokenCodec, TokenPayload } from './token-codec.js';
 
 export interface LicenseServiceOptions {
@@ -29,8 +30,6 @@ const UNREADABLE_SPC: Record<Drm, Code> = {
   wv: ErrorCode.WidevineLicenseFailed,
   pr: ErrorCode.InvalidDeviceId,
 };
-
-const HEX32 = /^[0-9a-fA-F]{32}$/;
 
 interface Refusal {
   readonly status: number;
@@ -101,23 +100,9 @@ export function createLicenseService(options: LicenseServiceOptions): LicenseSer
         rights: licenseRights(payload),
         persistent: payload.persistent,
         expiresAt,
-      });
+      } satisfies SandboxCkc);
     },
   };
-}
-
-/** The device id from a sandbox SPC (`{"sandboxSpc":1,"deviceId":"<32 hex>"}`), or `null` for anything else. */
-export function readSandboxSpc(body: Buffer): string | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
-  const { sandboxSpc, deviceId } = parsed as Record<string, unknown>;
-  if (sandboxSpc !== 1 || typeof deviceId !== 'string' || !HEX32.test(deviceId)) return null;
-  return deviceId.toLowerCase();
 }
 
 function licenseRights(payload: TokenPayload): Record<string, unknown> {

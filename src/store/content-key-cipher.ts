@@ -3,8 +3,9 @@
  * database dump or backup alone does not hand out the keys that unlock the content.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { createExclusive, readTextIfExists } from './exclusive-file.js';
 import { StoreStartupError } from './startup-errors.js';
 
 const VERSION = 'v1';
@@ -101,31 +102,16 @@ async function readOrCreateKeyFile(path: string): Promise<Buffer> {
 
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const key = randomBytes(KEY_BYTES);
-  // Write a private temporary file, then link it into place: link fails if the file exists, so two processes
-  // starting at once agree on one key, and nobody ever reads a half-written file.
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(temporary, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
-  try {
-    await link(temporary, path);
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const winner = await readKeyFile(path);
-    if (!winner) throw error;
-    return winner;
-  } finally {
-    await unlink(temporary).catch(() => undefined);
-  }
+  // Created whole or not at all, so two processes starting at once agree on one key: the loser reads the winner's.
+  if (await createExclusive(path, `${key.toString('hex')}\n`, 0o600)) return key;
+  const winner = await readKeyFile(path);
+  if (!winner) throw new Error(`${path} vanished while it was being created`);
+  return winner;
 }
 
 async function readKeyFile(path: string): Promise<Buffer | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   const hex = text.trim();
   if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
     // Deliberately not quoting the content: it may be a key in another encoding.

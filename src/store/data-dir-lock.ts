@@ -9,10 +9,14 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { createExclusive, ignoreMissing, readTextIfExists } from './exclusive-file.js';
 import { DataDirLockedError, DataDirUnusableError, type LockHolder } from './startup-errors.js';
+
+/** Readable by anyone who may look at the data folder: it says who holds it. */
+const LOCK_FILE_MODE = 0o644;
 
 export const LOCK_FILE_NAME = 'pglite.lock';
 
@@ -50,7 +54,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
   };
   const text = `${JSON.stringify(mine)}\n`;
   for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
-    if (await createExclusive(file, text)) return held(dataDir, file, mine.token);
+    if (await createExclusive(file, text, LOCK_FILE_MODE)) return held(dataDir, file, mine.token);
     const current = await readLock(file);
     if (current === undefined) continue; // released meanwhile
     if (current.holder && mayRun(current.holder)) {
@@ -76,7 +80,7 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
 async function takeOver(file: string, stale: ReadLock, text: string): Promise<'taken' | 'retry'> {
   const marker = (n: number) => `${file}.takeover-${stale.generation}-${n}`;
   let mine = 0;
-  while (!(await createExclusive(marker(mine), text))) {
+  while (!(await createExclusive(marker(mine), text, LOCK_FILE_MODE))) {
     const other = await readLock(marker(mine));
     if (other === undefined) return 'retry'; // that takeover finished and cleaned up
     if (other.holder && mayRun(other.holder)) return 'retry';
@@ -89,7 +93,7 @@ async function takeOver(file: string, stale: ReadLock, text: string): Promise<'t
       await unlink(file).catch(ignoreMissing);
     }
     // A process starting afresh may have created the lock since: then it holds it, and we start over.
-    return (await createExclusive(file, text)) ? 'taken' : 'retry';
+    return (await createExclusive(file, text, LOCK_FILE_MODE)) ? 'taken' : 'retry';
   } finally {
     for (let n = mine; n >= 0; n--) await unlink(marker(n)).catch(ignoreMissing);
   }
@@ -137,32 +141,9 @@ function held(dataDir: string, file: string, token: string): DataDirLock {
   };
 }
 
-/**
- * Creates `path` holding `text`, only if no such name exists: the text is written to a private file first and
- * linked into place, so nobody ever reads a half-written lock. False when the name exists.
- */
-async function createExclusive(path: string, text: string): Promise<boolean> {
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(temporary, text, { flag: 'wx', mode: 0o644 });
-  try {
-    await link(temporary, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  } finally {
-    await unlink(temporary).catch(ignoreMissing);
-  }
-}
-
 async function readLock(path: string): Promise<ReadLock | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = await readTextIfExists(path);
+  if (text === undefined) return undefined;
   const holder = parse(text);
   // A lock that does not parse (only a crash of the machine mid-write leaves one) has no holder: it is stale.
   return { holder, generation: holder?.token ?? createHash('sha256').update(text).digest('hex').slice(0, 32) };
@@ -184,8 +165,4 @@ function parse(text: string): LockContent | undefined {
     // Not JSON.
   }
   return undefined;
-}
-
-function ignoreMissing(error: unknown): void {
-  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 }

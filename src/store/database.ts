@@ -3,8 +3,7 @@
  * uses the camelCase records of types.ts.
  */
 import type { ColumnType, Selectable } from 'kysely';
-import type { DrmSystem } from '../domain/drm-system.js';
-import type { BindingStatus, EntitlementKind } from './types.js';
+import type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
 
 /** pg parses timestamptz into a Date; we always write Dates. */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -18,6 +17,8 @@ export interface ContentsTable {
   iv: string | null;
   rental_period_seconds: number;
   rental_play_seconds: number;
+  /** Whether licenses of this title may be persistent (offline play). */
+  offline_allowed: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -46,6 +47,9 @@ export interface EntitlementsTable {
   created_at: Timestamp;
   expires_at: Timestamp | null;
   play_seconds: number | null;
+  revoked_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RateLimitsTable {

@@ -6,6 +6,8 @@ import * as initial from './migrations/0001-initial.js';
 import * as rateLimitSweep from './migrations/0002-rate-limit-sweep.js';
 import * as rentalPlaySeconds from './migrations/0003-rental-play-seconds.js';
 import * as onePurchasePerTitle from './migrations/0004-one-purchase-per-title.js';
+import * as offlineAndRevocation from './migrations/0005-offline-and-revocation.js';
+import * as pageIndexes from './migrations/0006-page-indexes.js';
 
 // A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
 // dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
@@ -14,6 +16,8 @@ const migrations: Record<string, Migration> = {
   '0002-rate-limit-sweep': rateLimitSweep,
   '0003-rental-play-seconds': rentalPlaySeconds,
   '0004-one-purchase-per-title': onePurchasePerTitle,
+  '0005-offline-and-revocation': offlineAndRevocation,
+  '0006-page-indexes': pageIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -9,13 +9,16 @@ import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow } from './database.js';
 import type {
   BindingRecord,
+  CatalogEntry,
   ContentInput,
   CreateEntitlementResult,
   ContentRecord,
   EntitlementRecord,
+  EntitlementRevocation,
   NewBinding,
   NewEntitlement,
   Store,
+  TimeKeyset,
 } from './types.js';
 
 /** Other users' stale rate-limit windows removed by each window-opening hit. */
@@ -39,16 +42,22 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     return rows.map(toEntitlement);
   };
 
+  /**
+   * A keyset page of one user's rows of `table`, newest first. The row comparison matches the index
+   * (user_id, created_at, id), read backwards: one page costs the same at any depth and needs no sort.
+   */
+  const pageOf = (table: 'bindings' | 'entitlements', userId: string, limit: number, after: TimeKeyset | null) => {
+    // Typed as bindings: the columns used here are the same in both tables; the callers map the rows.
+    let query = db.selectFrom(table as 'bindings').selectAll().where('user_id', '=', userId);
+    if (after !== null) {
+      query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+    }
+    return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  };
+
   const toContent = (row: ContentRow): ContentRecord => ({
-    id: row.id,
-    title: row.title,
-    keyId: row.key_id,
+    ...toCatalogEntry(row),
     contentKey: cipher.decrypt(row.content_key_ciphertext, row.id),
-    iv: row.iv,
-    rentalPeriodSeconds: row.rental_period_seconds,
-    rentalPlaySeconds: row.rental_play_seconds,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
   });
 
   const bindingById = async (id: string): Promise<BindingRecord | null> => {
@@ -65,6 +74,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         iv: content.iv,
         rental_period_seconds: content.rentalPeriodSeconds,
         rental_play_seconds: content.rentalPlaySeconds,
+        offline_allowed: content.offlineAllowed ?? false,
         updated_at: now,
       };
       // created_at is left out of the update set, so it keeps the first insert's time.
@@ -87,11 +97,23 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return rows.map(toContent);
     },
 
+    async listContentsPage(limit, afterId) {
+      let query = db.selectFrom('contents').select(CATALOG_COLUMNS);
+      if (afterId !== null) query = query.where('id', '>', afterId);
+      const rows = await query.orderBy('id').limit(limit).execute();
+      return rows.map(toCatalogEntry);
+    },
+
+    async contentsByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('contents').select(CATALOG_COLUMNS).where('id', 'in', [...ids]).execute();
+      return rows.map(toCatalogEntry);
+    },
+
     async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
       if (admit) {
         return db.transaction().execute(async (trx) => {
-          // One lock per user, held to the end of the transaction, serialises concurrent binds of one user.
-          await sql`select pg_advisory_xact_lock(hashtext(${binding.userId}))`.execute(trx);
+          await lockUser(trx, binding.userId);
           const current = await trx
             .selectFrom('bindings')
             .selectAll()
@@ -115,6 +137,10 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         .orderBy('id', 'desc')
         .execute();
       return rows.map(toBinding);
+    },
+
+    async listBindingsPage(userId, limit, after) {
+      return (await pageOf('bindings', userId, limit, after)).map(toBinding);
     },
 
     async markBound(id, deviceId, boundAt) {
@@ -152,10 +178,10 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
 
     async createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
       return db.transaction().execute(async (trx) => {
-        // The per-user lock of createBinding: whether the user holds a running rental depends on the time, which no
+        // The per-user lock (lockUser): whether the user holds a running rental depends on the time, which no
         // unique index can express, so concurrent acquisitions of one user (on any replica) take turns. The lock is
         // released at commit, after the row is visible: the next holder's first statement sees it.
-        await sql`select pg_advisory_xact_lock(hashtext(${entitlement.userId}))`.execute(trx);
+        await lockUser(trx, entitlement.userId);
         const held = await trx
           .selectFrom('entitlements')
           .selectAll()
@@ -163,6 +189,8 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
           .where('content_id', '=', entitlement.contentId)
           .where('kind', '=', entitlement.kind)
           .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
+          // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
+          .where('revoked_at', 'is', null)
           .orderBy('created_at', 'desc')
           .orderBy('id', 'desc')
           .limit(1)
@@ -205,7 +233,26 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return row ? toEntitlement(row) : null;
     },
 
+    async revokeEntitlement(id: string, revocation: EntitlementRevocation) {
+      const row = await db
+        .updateTable('entitlements')
+        .set({ revoked_at: revocation.revokedAt, revoked_by: revocation.revokedBy, revoke_reason: revocation.reason })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      if (row) return toEntitlement(row);
+      // Nothing updated: unknown, or already revoked (the first revocation stands).
+      const current = await db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
+      return current ? toEntitlement(current) : null;
+    },
+
     listEntitlements: (userId) => entitlementsOf(userId),
+
+    async listEntitlementsPage(userId, limit, after) {
+      const rows = (await pageOf('entitlements', userId, limit, after)) as unknown as EntitlementRow[];
+      return rows.map(toEntitlement);
+    },
 
     entitlementsFor: entitlementsOf,
 
@@ -270,6 +317,41 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
   };
 }
 
+/**
+ * One lock per user, held to the end of the transaction: binds and acquisitions of one user (on any replica) take
+ * turns. Both take this same lock, so a bind never races an acquisition's check of the same user either.
+ */
+async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
+}
+
+/** Every column but the key's ciphertext: listing the catalog reads no key and decrypts none. */
+const CATALOG_COLUMNS = [
+  'id',
+  'title',
+  'key_id',
+  'iv',
+  'rental_period_seconds',
+  'rental_play_seconds',
+  'offline_allowed',
+  'created_at',
+  'updated_at',
+] as const;
+
+function toCatalogEntry(row: Omit<ContentRow, 'content_key_ciphertext'>): CatalogEntry {
+  return {
+    id: row.id,
+    title: row.title,
+    keyId: row.key_id,
+    iv: row.iv,
+    rentalPeriodSeconds: row.rental_period_seconds,
+    rentalPlaySeconds: row.rental_play_seconds,
+    offlineAllowed: row.offline_allowed,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 function insertBinding(db: Kysely<Database>, binding: NewBinding): Promise<BindingRow> {
   return db
     .insertInto('bindings')
@@ -314,5 +396,8 @@ function toEntitlement(row: EntitlementRow): EntitlementRecord {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     playSeconds: row.play_seconds,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
+    revokeReason: row.revoke_reason,
   };
 }

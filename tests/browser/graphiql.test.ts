@@ -164,7 +164,7 @@ describe('GraphiQL enabled', () => {
       expect(await page.evaluate(editorValue(headersEditor))).toContain('npm run token -- alice');
       const token = await app.token('alice');
       await page.evaluate(setEditorValue(headersEditor, JSON.stringify({ Authorization: `Bearer ${token}` })));
-      await page.evaluate(setEditorValue('.graphiql-query-editor', '{ contents { id title } }'));
+      await page.evaluate(setEditorValue('.graphiql-query-editor', '{ contents { nodes { id title } } }'));
 
       const executed = page.waitForResponse(
         (r) => r.url() === `${origin}/graphql` && (r.request().postData() ?? '').includes('contents'),
@@ -181,7 +181,7 @@ describe('GraphiQL enabled', () => {
         .poll(async () => ((await page.evaluate(editorValue('.result-window'))) as string | undefined) ?? '', { timeout: 15_000 })
         .toContain('big-buck-bunny');
       expect(JSON.parse((await page.evaluate(editorValue('.result-window'))) as string)).toMatchObject({
-        data: { contents: expect.arrayContaining([{ id: 'big-buck-bunny', title: 'Big Buck Bunny' }]) },
+        data: { contents: { nodes: expect.arrayContaining([{ id: 'big-buck-bunny', title: 'Big Buck Bunny' }]) } },
       });
 
       await page.screenshot({ path: join(screenshots, 'result.png') });

@@ -9,7 +9,7 @@ import type {
   TokenRequest,
   TokenResult,
 } from '../../src/datasources/expressplay/types.js';
-import type { DrmSystem } from '../../src/domain/drm-system.js';
+import type { DrmSystem } from '../../src/domain/enums.js';
 
 export interface FakeExpressPlayClient extends ExpressPlayClient {
   readonly tokenRequests: TokenRequest[];

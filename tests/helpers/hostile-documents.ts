@@ -23,11 +23,11 @@ export function chain(links: number, leaf = '__typename'): string {
 }
 
 /**
- * An operation over the cost limit (120 lists of 20 items at 2 each: 4,800), padded with a fan-out of
+ * An operation over the cost limit (120 pages of 20 items at 3 each: 7,200), padded with a fan-out of
  * fragments big enough that graphql-query-complexity gives up counting ("maximum allowed number of nodes").
  */
 export function costPadding(levels = 14): string {
-  const lines = [`query Padded{${Array.from({ length: 120 }, () => 'contents{id}').join(' ')} ...P0}`];
+  const lines = [`query Padded{${Array.from({ length: 120 }, () => 'contents{nodes{id}}').join(' ')} ...P0}`];
   for (let i = 0; i < levels; i += 1) lines.push(`fragment P${i} on Query{...P${i + 1} ...P${i + 1}}`);
   lines.push(`fragment P${levels} on Query{__typename}`);
   return lines.join('\n');

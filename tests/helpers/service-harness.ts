@@ -13,7 +13,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { EntitlementService } from '../../src/entitlements/entitlement-service.js';
 import { formatError } from '../../src/errors/format-error.js';
 import { buildAppSchema } from '../../src/graphql/build-schema.js';
-import { createContextFunction, type RequestContext } from '../../src/graphql/context.js';
+import { createContextFunction, type RequestContext } from '../../src/graphql/common/context.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createRateLimiter } from '../../src/policy/rate-limiter.js';
 import type { Store } from '../../src/store/types.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asEntitlementClient, createApolloEntitlementClient } from '../../examples/apollo-client/src/client.js';
 import { runFlow } from '../../examples/web-client/src/flow.js';
 import { ContentsDocument, DeviceBindingsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const modes = [
@@ -31,12 +31,13 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
 
   it('reads the catalog into the normalized cache', async () => {
     const { data } = await apollo.query({ query: ContentsDocument });
-    expect(data!.contents.length).toBeGreaterThanOrEqual(3);
-    for (const content of data!.contents) {
+    const contents = data!.contents.edges.map((e) => e.node);
+    expect(contents.length).toBeGreaterThanOrEqual(3);
+    for (const content of contents) {
       expect(content).toMatchObject({ __typename: 'Content', id: expect.any(String), title: expect.any(String) });
       expect(content.rental).toMatchObject({ periodSeconds: expect.any(Number), playSeconds: expect.any(Number) });
     }
-    const first = data!.contents[0]!;
+    const first = contents[0]!;
     expect(cacheEntries(apollo)[`Content:${first.id}`]).toMatchObject({ title: first.title, keyId: first.keyId });
     // The second read is answered by the cache, with the same objects.
     expect((await apollo.query({ query: ContentsDocument })).data).toEqual(data);
@@ -44,7 +45,7 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
 
   it('runs the flow, and the cache follows the binding', async () => {
     const { data } = await apollo.query({ query: ContentsDocument });
-    const title = data!.contents.find((c) => c.fairPlayReady)!;
+    const title = data!.contents.edges.map((e) => e.node).find((c) => c.fairPlayReady)!;
     const device = newDeviceId();
     const play = async (url: string) => {
       expect((await playStream(url, device)).granted).toBe(true);
@@ -57,9 +58,9 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
     // The PENDING binding from bindDevice and the BOUND one from the poll are one cache entry.
     expect(cacheEntries(apollo)[`DeviceBinding:${result.binding.id}`]).toMatchObject({ status: 'BOUND', deviceId: drmDeviceId(device, 'fp') });
     const bindings = await apollo.query({ query: DeviceBindingsDocument });
-    expect(bindings.data!.deviceBindings).toEqual([result.binding]);
+    expect(bindings.data!.deviceBindings.edges.map((e) => e.node)).toEqual([result.binding]);
     const library = await apollo.query({ query: EntitlementsDocument });
-    expect(library.data!.entitlements.map((e) => [e.kind, e.content.title]).sort()).toEqual([
+    expect(library.data!.entitlements.edges.map(({ node: e }) => [e.kind, e.content.title]).sort()).toEqual([
       ['PURCHASE', title.title],
       ['RENTAL', title.title],
     ]);

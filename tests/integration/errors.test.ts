@@ -26,7 +26,7 @@ const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.
 
 describe('authentication', () => {
   it('needs a token for every operation: HTTP 401 with a bare Bearer challenge when none was sent', async () => {
-    for (const query of ['{ deviceBindings { id } }', '{ entitlements { id } }', '{ contents { id } }', 'mutation { bindDevice(input: {}) { licenseUrl } }']) {
+    for (const query of ['{ deviceBindings { nodes { id } } }', '{ entitlements { nodes { id } } }', '{ contents { nodes { id } } }', 'mutation { bindDevice(input: {}) { licenseUrl } }']) {
       for (const accept of ['application/json', 'application/graphql-response+json']) {
         const response = await fetch(`${app.url}/graphql`, {
           method: 'POST',
@@ -70,7 +70,7 @@ describe('authentication', () => {
       const response = await fetch(`${app.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization },
-        body: JSON.stringify({ query: '{ deviceBindings { id } }' }),
+        body: JSON.stringify({ query: '{ deviceBindings { nodes { id } } }' }),
       });
       expect(response.status, authorization).toBe(401);
       expect(response.headers.get('www-authenticate'), authorization).toBe(challenge);
@@ -85,10 +85,10 @@ describe('authentication', () => {
       const response = await fetch(`${app.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `${scheme} ${token}` },
-        body: JSON.stringify({ query: '{ deviceBindings { id } }' }),
+        body: JSON.stringify({ query: '{ deviceBindings { nodes { id } } }' }),
       });
       expect(response.status, scheme).toBe(200);
-      expect(await response.json(), scheme).toEqual({ data: { deviceBindings: [] } });
+      expect(await response.json(), scheme).toEqual({ data: { deviceBindings: { nodes: [] } } });
     }
   });
 
@@ -107,13 +107,13 @@ describe('authentication', () => {
       await sign({ iat: now - 2 * 86_400, exp: now + 86_400 }),
     ];
     for (const token of refused) {
-      const r = await app.gql('{ deviceBindings { id } }', {}, { token });
+      const r = await app.gql('{ deviceBindings { nodes { id } } }', {}, { token });
       expect(r.status).toBe(401);
       expect(r.errors![0]!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
       expect(r.errors![0]!.message).toMatch(/valid for longer than this service accepts .* at most 86400 seconds/);
     }
     for (const token of [await sign({ iat: now, exp: now + 86_400 }), await sign({ exp: now + 3600 }), await app.token('default-ttl')]) {
-      expect((await app.gql('{ deviceBindings { id } }', {}, { token })).errors).toBeUndefined();
+      expect((await app.gql('{ deviceBindings { nodes { id } } }', {}, { token })).errors).toBeUndefined();
     }
   });
 });

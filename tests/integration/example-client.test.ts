@@ -16,7 +16,7 @@ import {
   type LicenseTokenQuery,
   type LicenseTokenQueryVariables,
 } from '../../examples/web-client/src/gql/graphql.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -48,7 +48,7 @@ describe('example web client', () => {
     const client = await clientFor('web-alice');
     const { contents } = await client.request(ContentsDocument, {});
     expectTypeOf(contents).toEqualTypeOf<ContentsQuery['contents']>();
-    const title = contents.find((c) => c.fairPlayReady);
+    const title = contents.edges.map((e) => e.node).find((c) => c.fairPlayReady);
     expect(title).toBeDefined();
 
     const device = newDeviceId();
@@ -71,7 +71,7 @@ describe('example web client', () => {
     const again: LicenseTokenQuery = await client.request(LicenseTokenDocument, variables);
     expect((await playLicenseUrl(again.licenseToken.licenseUrl, device)).granted).toBe(true);
 
-    const { entitlements } = await client.request(EntitlementsDocument, {});
+    const entitlements = (await client.request(EntitlementsDocument, {})).entitlements.edges.map((e) => e.node);
     expect(entitlements.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
     expect(entitlements[0]!.content.title).toBe(title!.title);
   });
@@ -80,7 +80,7 @@ describe('example web client', () => {
     const client = await clientFor('web-bob');
     const result = await runFlow(client, simulatedDevice(newDeviceId()), 'sintel', { pollIntervalMs: 20 });
     const { deviceBindings } = await client.request(DeviceBindingsDocument, {});
-    expect(deviceBindings.map((b) => b.id)).toEqual([result.binding.id]);
+    expect(deviceBindings.edges.map((e) => e.node.id)).toEqual([result.binding.id]);
     const { unbindDevice } = await client.request(UnbindDeviceDocument, { id: result.binding.id });
     expect(unbindDevice.status).toBe('REVOKED');
     expect(unbindDevice.revokedAt).toBeTruthy();

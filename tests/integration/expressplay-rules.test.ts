@@ -13,7 +13,7 @@ import { createExpressPlayClient } from '../../src/datasources/expressplay/clien
 import { ExpressPlayRejectedError } from '../../src/datasources/expressplay/errors.js';
 import type { ExpressPlayClient, TokenRequest } from '../../src/datasources/expressplay/types.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const AUTH = `1000,${'7e'.repeat(16)}`;
@@ -188,12 +188,12 @@ describe('a device id belongs to one DRM system', () => {
     expect(licenseRequests().filter((r) => r.request.drm === 'wv')).toEqual([]);
 
     // Recorded first: the same key with the binding's DRM gets the license, on this device only.
-    const list = await app.gql<{ entitlements: Array<{ id: string; kind: string }> }>(`{ entitlements { id kind } }`, {}, { token });
-    expect(list.data!.entitlements.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
+    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string; kind: string }> } }>(`{ entitlements { nodes { id kind } } }`, {}, { token });
+    expect(list.data!.entitlements.nodes.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
       PURCHASE, { input: { ...input, drm: 'PLAYREADY' } }, { token });
     expect(retried.errors).toBeUndefined();
-    expect(list.data!.entitlements.map((e) => e.id)).toContain(retried.data!.purchase.entitlement.id);
+    expect(list.data!.entitlements.nodes.map((e) => e.id)).toContain(retried.data!.purchase.entitlement.id);
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ drm: 'pr', granted: true });
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false, errorCode: -4001 });
   });

@@ -3,7 +3,7 @@
  * time, fails fast while the circuit is open, and loses no entitlement.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const TIMEOUT_MS = 300;
@@ -56,14 +56,14 @@ describe('ExpressPlay faults', () => {
     expect(failed.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(failed.errors![0]!.message).toMatch(/try again/i);
     expect(ms).toBeLessThan(5000);
-    const stored = await app.gql<{ entitlements: Array<{ id: string; contentId: string }> }>(`{ entitlements { id contentId } }`, {}, { token });
-    expect(stored.data!.entitlements).toEqual([expect.objectContaining({ contentId: 'sintel' })]);
+    const stored = await app.gql<{ entitlements: { nodes: Array<{ id: string; contentId: string }> } }>(`{ entitlements { nodes { id contentId } } }`, {}, { token });
+    expect(stored.data!.entitlements.nodes).toEqual([expect.objectContaining({ contentId: 'sintel' })]);
 
     app.sandbox!.setFaults({});
     await new Promise((r) => setTimeout(r, 550));
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(PURCHASE, { input }, { token });
     expect(retried.errors).toBeUndefined();
-    expect(retried.data!.purchase.entitlement.id).toBe(stored.data!.entitlements[0]!.id);
+    expect(retried.data!.purchase.entitlement.id).toBe(stored.data!.entitlements.nodes[0]!.id);
     expect((await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).granted).toBe(true);
   });
 
@@ -85,8 +85,8 @@ describe('ExpressPlay faults', () => {
     const r = await app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token });
     expect(r.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     // Nothing half-made: the failed bindDevice left no binding behind to take a device slot.
-    const list = await app.gql<{ deviceBindings: unknown[] }>(`{ deviceBindings { id } }`, {}, { token });
-    expect(list.data!.deviceBindings).toEqual([]);
+    const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(`{ deviceBindings { nodes { id } } }`, {}, { token });
+    expect(list.data!.deviceBindings.nodes).toEqual([]);
   });
 
   it('record retrieval down: deviceBinding says UPSTREAM_UNAVAILABLE, then recovers', async () => {

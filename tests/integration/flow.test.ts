@@ -3,7 +3,7 @@
  * device. Nothing is faked: the device's license requests go to the sandbox, which enforces the token's device.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { describeEachBackend } from '../helpers/needs.js';
 
@@ -156,8 +156,8 @@ describeEachBackend('on', (backend) => {
       const ids = new Set(results.map((r) => r.data?.purchase.entitlement.id));
       expect(results.every((r) => r.errors === undefined)).toBe(true);
       expect(ids.size).toBe(1);
-      const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
-      expect(list.data!.entitlements).toHaveLength(1);
+      const list = await app.gql<{ entitlements: { nodes: Array<{ id: string }> } }>(`{ entitlements { nodes { id } } }`, {}, { token });
+      expect(list.data!.entitlements.nodes).toHaveLength(1);
     });
 
     // The rental's window and the terms kept across catalog changes are in tests/service/entitlement-service.test.ts,
@@ -190,8 +190,8 @@ describeEachBackend('on', (backend) => {
       expect(buy.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       const unbind = await app.gql(`mutation($id: ID!) { unbindDevice(id: $id) { status } }`, { id: bindingId }, { token: eve });
       expect(unbind.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      const list = await app.gql<{ deviceBindings: unknown[] }>(`{ deviceBindings { id } }`, {}, { token: eve });
-      expect(list.data!.deviceBindings).toEqual([]);
+      const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(`{ deviceBindings { nodes { id } } }`, {}, { token: eve });
+      expect(list.data!.deviceBindings.nodes).toEqual([]);
     });
 
     it('asks ExpressPlay once per cookie however many aliases need it', async () => {
@@ -201,9 +201,11 @@ describeEachBackend('on', (backend) => {
       await playStream(bound.data!.bindDevice.contentUrl, newDeviceId());
       app.sandbox!.resetStats();
       const aliases = Array.from({ length: 20 }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join('\n');
-      const result = await app.gql<Record<string, { status: string }>>(`query($id: ID!) { ${aliases} deviceBindings { status } }`, { id }, { token });
+      const result = await app.gql<Record<string, { status: string }>>(`query($id: ID!) { ${aliases} deviceBindings { nodes { status } } }`, { id }, { token });
       expect(result.errors).toBeUndefined();
-      expect(Object.values(result.data!).filter((v) => !Array.isArray(v)).every((b) => b.status === 'BOUND')).toBe(true);
+      const { deviceBindings, ...one } = result.data! as Record<string, { status: string }> & { deviceBindings: { nodes: Array<{ status: string }> } };
+      expect(Object.values(one).every((b) => b.status === 'BOUND')).toBe(true);
+      expect(deviceBindings.nodes).toEqual([{ status: 'BOUND' }]);
       expect(app.sandbox!.stats().getrecord).toBe(1);
       // Once BOUND, the device id is stored: a later request needs no lookup.
       app.sandbox!.resetStats();

@@ -3,13 +3,13 @@
  * and other users' ids. Nothing may answer 500 or INTERNAL_SERVER_ERROR, and nothing may leak.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CEK = '9e8d7c6b5a4938271605f4e3d2c1b0a9';
 const ALLOWED = new Set([
   'BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'DEVICE_NOT_BOUND', 'NOT_ENTITLED', 'RENTAL_EXPIRED',
-  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'DEVICE_LIMIT_REACHED', 'QUERY_TOO_COMPLEX',
+  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'DEVICE_LIMIT_REACHED', 'QUERY_TOO_COMPLEX', 'OFFLINE_NOT_ALLOWED',
 ]);
 
 /** Small seeded PRNG (mulberry32): the same values every run, so a failure can be replayed. */
@@ -102,6 +102,10 @@ const CASES: Case[] = [
   { name: 'bindDevice.drm', query: `mutation($v: Drm!) { bindDevice(input: { drm: $v }) { binding { id } } }`, variables: (v) => ({ v }), token: () => mallory },
   ...(['contentId', 'bindingId', 'idempotencyKey'] as const).flatMap((f) => [acquire(f, 'purchase'), acquire(f, 'rent')]),
   ...['id', 'title', 'keyId', 'contentKey', 'iv', 'rental.periodSeconds', 'rental.playSeconds'].map(upsert),
+  { name: 'licenseToken.offline', query: `query($v: Boolean!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, offline: $v) { licenseUrl } }`, variables: (v) => ({ v, b: malloryBinding }), token: () => mallory },
+  { name: 'revokeEntitlement.id', query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`, variables: (v) => ({ v }), token: () => admin },
+  { name: 'revokeEntitlement.reason', query: `mutation($v: String!) { revokeEntitlement(input: { id: "00000000-0000-4000-8000-000000000000", reason: $v }) { id } }`, variables: (v) => ({ v }), token: () => admin },
+  { name: 'revokeEntitlement by a user', query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`, variables: (v) => ({ v }), token: () => mallory },
 ];
 
 describe('fuzzing every argument', () => {

@@ -39,7 +39,7 @@ afterAll(async () => {
 
 describe('AUTH_JWKS_URL', () => {
   it('accepts a token signed by the provider and reads roles', async () => {
-    const user = await app.gql<{ deviceBindings: unknown[] }>('{ deviceBindings { id } }', {}, { token: await sign({}) });
+    const user = await app.gql<{ deviceBindings: unknown[] }>('{ deviceBindings { nodes { id } } }', {}, { token: await sign({}) });
     expect(user.errors).toBeUndefined();
     const admin = await app.gql(
       `mutation { upsertContent(input: { id: "rs-film", title: "RS", keyId: "${'ab'.repeat(16)}", contentKey: "${'cd'.repeat(16)}", rental: { periodSeconds: 60, playSeconds: 60 } }) { id } }`,
@@ -51,7 +51,7 @@ describe('AUTH_JWKS_URL', () => {
 
   it('refuses a key the provider does not publish, and HS256 tokens', async () => {
     for (const token of [await foreign('rs-user'), await app.token('rs-user')]) {
-      const r = await app.gql('{ deviceBindings { id } }', {}, { token });
+      const r = await app.gql('{ deviceBindings { nodes { id } } }', {}, { token });
       expect(r.status).toBe(401);
       expect(r.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     }

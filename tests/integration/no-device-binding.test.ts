@@ -5,7 +5,7 @@
  * use (a binding holds one DRM's device id, so the FairPlay binding cannot serve it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -56,8 +56,8 @@ describe('an ExpressPlay account that does not bind FairPlay licenses to devices
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
       PURCHASE, { input: { ...input, bindingId: prBindingId, drm: 'PLAYREADY' } }, { token });
     expect(retried.errors).toBeUndefined();
-    const list = await app.gql<{ entitlements: Array<{ id: string }> }>(`{ entitlements { id } }`, {}, { token });
-    expect(list.data!.entitlements).toEqual([{ id: retried.data!.purchase.entitlement.id }]);
+    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string }> } }>(`{ entitlements { nodes { id } } }`, {}, { token });
+    expect(list.data!.entitlements.nodes).toEqual([{ id: retried.data!.purchase.entitlement.id }]);
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ granted: true });
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false });
   });

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_CUSTOMER_AUTHENTICATOR } from '../../src/config/config.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp } from '../helpers/test-app.js';
 
 const CEK = '7f3a9c0e5b2d4f6a8c1e3b5d7f9a0c2e';
@@ -56,7 +56,7 @@ describe('secrets', () => {
       await gql(`mutation($b: ID!) { rent(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0002" }) { licenseUrl } }`, { b: binding.id }, user);
       app.sandbox!.setFaults({ errorRate: 1, endpoints: ['token'] });
       await gql(`mutation($b: ID!) { rent(input: { contentId: "secret-film", bindingId: $b, idempotencyKey: "leaky-0003" }) { licenseUrl } }`, { b: binding.id }, user);
-      await gql(`{ contents { id keyId } }`, {}, user);
+      await gql(`{ contents { nodes { id keyId } } }`, {}, user);
       await gql(`{ __type(name: "Content") { fields { name } } }`, {}, user);
 
       const everything = [...responses, ...lines].join('\n');

@@ -68,7 +68,7 @@ describe('operations', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode(app.jwtSecret!));
-    const r = await app.gql('{ contents { id } }', {}, { token: noSub });
+    const r = await app.gql('{ contents { nodes { id } } }', {}, { token: noSub });
     expect(r.status).toBe(401);
     expect(r.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
   });

@@ -4,7 +4,7 @@
  * tests/service/binding-service.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createTestStore } from '../helpers/test-store.js';
 

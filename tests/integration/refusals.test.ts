@@ -39,7 +39,7 @@ describe('rate-limit refusals', () => {
       const reader = await app.token('reader');
       const [flood, reads] = await Promise.all([
         Promise.all(Array.from({ length: 100 }, () => app.gql(BIND, {}, { token: flooder }))),
-        Promise.all(Array.from({ length: 20 }, () => app.gql(`{ deviceBindings { id } entitlements { id } }`, {}, { token: reader }))),
+        Promise.all(Array.from({ length: 20 }, () => app.gql(`{ deviceBindings { nodes { id } } entitlements { nodes { id } } }`, {}, { token: reader }))),
       ]);
 
       expect(new Set(flood.map((r) => r.errors?.[0]?.extensions?.code))).toEqual(new Set(['RATE_LIMITED']));

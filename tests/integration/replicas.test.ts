@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import type { Store } from '../../src/store/types.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createPostgresTestDatabase, type TestDatabase } from '../helpers/test-store.js';

@@ -8,7 +8,7 @@ import { createEntitlementClient, type EntitlementClient } from '../../examples/
 import { runFlow } from '../../examples/web-client/src/flow.js';
 import { ContentsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
 import { loadManifest } from '../../src/http/trusted-documents.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const hashOf = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash.replace(/^sha256:/, '');
@@ -39,7 +39,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
   });
 
   it('runs the whole flow from the example client in persisted mode', async () => {
-    const { contents } = await client.request(ContentsDocument, {});
+    const contents = (await client.request(ContentsDocument, {})).contents.edges.map((e) => e.node);
     expect(contents.length).toBeGreaterThan(0);
     const device = newDeviceId();
     const result = await runFlow(
@@ -56,11 +56,11 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     expect((await playLicenseUrl(result.purchase.licenseUrl, device)).granted).toBe(true);
     expect((await playLicenseUrl(result.purchase.licenseUrl, newDeviceId())).granted).toBe(false);
     const { entitlements } = await client.request(EntitlementsDocument, {});
-    expect(entitlements).toHaveLength(2);
+    expect(entitlements.edges).toHaveLength(2);
   });
 
   it('refuses an ad-hoc query with HTTP 400 and PERSISTED_QUERY_NOT_FOUND', async () => {
-    const adHoc = await app.gql('{ contents { id title } }', {}, { token });
+    const adHoc = await app.gql('{ contents { nodes { id title } } }', {}, { token });
     expect(adHoc.status).toBe(400);
     expect(adHoc.errors).toEqual([{ message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
     expect(adHoc.data).toBeUndefined();
@@ -76,13 +76,13 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const id = `sha256:${hashOf(ContentsDocument)}`;
     const byText = await post(app, { query: manifest[id] }, token);
     expect(byText.status).toBe(200);
-    expect(byText.body.data.contents.length).toBeGreaterThan(0);
+    expect(byText.body.data.contents.edges.length).toBeGreaterThan(0);
     const byId = await post(app, { documentId: id }, token);
     expect(byId.body).toEqual(byText.body);
   });
 
   it('answers an unknown hash as Apollo clients expect, and never registers it', async () => {
-    const text = '{ contents { id keyId } }';
+    const text = '{ contents { nodes { id keyId } } }';
     const hash = createHash('sha256').update(text).digest('hex');
     const first = await post(app, { extensions: apq(hash) }, token);
     expect(first).toEqual({ status: 200, body: { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } });
@@ -91,11 +91,11 @@ describe('TRUSTED_DOCUMENTS=only', () => {
   });
 
   it('refuses in the media type the client asked for', async () => {
-    const hash = createHash('sha256').update('{ contents { id keyId } }').digest('hex');
+    const hash = createHash('sha256').update('{ contents { nodes { id keyId } } }').digest('hex');
     const refusals: Array<[string, unknown, number]> = [
       ['unknown documentId', { documentId: `sha256:${hash}` }, 400],
-      ['ad-hoc text', { query: '{ contents { id } }' }, 400],
-      ['a batch of refusals', [{ documentId: hash }, { query: '{ contents { id } }' }], 400],
+      ['ad-hoc text', { query: '{ contents { nodes { id } } }' }, 400],
+      ['a batch of refusals', [{ documentId: hash }, { query: '{ contents { nodes { id } } }' }], 400],
       // Apollo Server's own APQ miss is a 200 in both media types, and Apollo iOS resends the text only after a 2xx.
       ['unknown APQ hash', { extensions: apq(hash) }, 200],
     ];
@@ -121,12 +121,12 @@ describe('TRUSTED_DOCUMENTS=only', () => {
   it('resolves a batch entry by entry through Apollo', async () => {
     const result = await post(
       app,
-      [{ extensions: apq(hashOf(ContentsDocument)) }, { query: '{ contents { id } }' }, { documentId: hashOf(ContentsDocument) }],
+      [{ extensions: apq(hashOf(ContentsDocument)) }, { query: '{ contents { nodes { id } } }' }, { documentId: hashOf(ContentsDocument) }],
       token,
     );
     expect(result.status).toBe(200);
     expect(result.body).toHaveLength(3);
-    expect(result.body[0].data.contents.length).toBeGreaterThan(0);
+    expect(result.body[0].data.contents.edges.length).toBeGreaterThan(0);
     expect(result.body[1].errors[0]).toEqual({ message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
     expect(result.body[2]).toEqual(result.body[0]);
   });
@@ -135,8 +135,8 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const params = new URLSearchParams({ operationName: 'Contents', variables: '{}', extensions: JSON.stringify(apq(hashOf(ContentsDocument))) });
     const response = await fetch(`${app.url}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as any).data.contents.length).toBeGreaterThan(0);
-    const adHoc = await fetch(`${app.url}/graphql?${new URLSearchParams({ query: '{ contents { id } }' })}`, {
+    expect(((await response.json()) as any).data.contents.edges.length).toBeGreaterThan(0);
+    const adHoc = await fetch(`${app.url}/graphql?${new URLSearchParams({ query: '{ contents { nodes { id } } }' })}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });
     expect(adHoc.status).toBe(400);
@@ -156,12 +156,12 @@ describe('TRUSTED_DOCUMENTS=allow', () => {
 
   it('runs known hashes and ad-hoc text; an unknown hash asks for the text', async () => {
     const client = createEntitlementClient({ url: app.url, token, persisted: true });
-    expect((await client.request(ContentsDocument, {})).contents.length).toBeGreaterThan(0);
-    expect((await app.gql<{ contents: unknown[] }>('{ contents { id } }', {}, { token })).data!.contents.length).toBeGreaterThan(0);
-    const hash = createHash('sha256').update('{ contents { id } }').digest('hex');
+    expect((await client.request(ContentsDocument, {})).contents.edges.length).toBeGreaterThan(0);
+    expect((await app.gql<{ contents: { nodes: unknown[] } }>('{ contents { nodes { id } } }', {}, { token })).data!.contents.nodes.length).toBeGreaterThan(0);
+    const hash = createHash('sha256').update('{ contents { nodes { id } } }').digest('hex');
     expect((await post(app, { extensions: apq(hash) }, token)).body.errors[0]).toEqual({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
-    const retry = await post(app, { query: '{ contents { id } }', extensions: apq(hash) }, token);
-    expect(retry.body.data.contents.length).toBeGreaterThan(0);
+    const retry = await post(app, { query: '{ contents { nodes { id } } }', extensions: apq(hash) }, token);
+    expect(retry.body.data.contents.nodes.length).toBeGreaterThan(0);
   });
 });
 
@@ -182,7 +182,7 @@ describe('TRUSTED_DOCUMENTS=off (default)', () => {
     const manifest = await loadManifest();
     const hash = hashOf(ContentsDocument);
     const registered = await post(app, { query: manifest[`sha256:${hash}`], extensions: apq(hash) }, token);
-    expect(registered.body.data.contents.length).toBeGreaterThan(0);
-    expect((await client.request(ContentsDocument, {})).contents.length).toBeGreaterThan(0);
+    expect(registered.body.data.contents.edges.length).toBeGreaterThan(0);
+    expect((await client.request(ContentsDocument, {})).contents.edges.length).toBeGreaterThan(0);
   });
 });

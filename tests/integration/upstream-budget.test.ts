@@ -3,7 +3,7 @@
  * ExpressPlay, counted at the real sandbox. One user's flood must not cost other users anything.
  */
 import { describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/sandbox/simulated-device.js';
+import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type GraphqlResponse, type TestApp } from '../helpers/test-app.js';
 
 const BIND = `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`;
@@ -97,7 +97,7 @@ describe('upstream budget', () => {
       const id = bound.data!.bindDevice.binding.id;
       app.sandbox!.resetStats();
       const aliases = Array.from({ length: 50 }, (_, i) => `b${i}: deviceBinding(id: $id) { status }`).join(' ');
-      const r = await app.gql(`query($id: ID!) { ${aliases} deviceBindings { status } }`, { id }, { token });
+      const r = await app.gql(`query($id: ID!) { ${aliases} deviceBindings { nodes { status } } }`, { id }, { token });
       expect(r.errors).toBeUndefined();
       expect(app.sandbox!.stats().getrecord).toBe(1);
     } finally {

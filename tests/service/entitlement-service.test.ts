@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExpressPlayRejectedError } from '../../src/datasources/expressplay/errors.js';
-import type { DrmSystem } from '../../src/domain/drm-system.js';
-import type { RequestContext } from '../../src/graphql/context.js';
+import type { DrmSystem } from '../../src/domain/enums.js';
+import type { RequestContext } from '../../src/graphql/common/context.js';
 import { createServiceHarness, type ServiceHarness } from '../helpers/service-harness.js';
 
 const TOKEN_TTL = 3600;
@@ -63,7 +63,7 @@ describe('EntitlementService: nothing is sold twice', () => {
     const rented = (await (await request()).entitlements.rent(viewer, input('bert-rent-0001'))).entitlement;
     expect(rented.kind).toBe('RENTAL');
     expect((await (await request()).entitlements.rent(viewer, input('bert-rent-0002'))).entitlement).toEqual(rented);
-    const listed = await (await request()).entitlements.list(viewer);
+    const listed = await (await request()).entitlements.page(viewer, 100, null);
     expect(listed.map((e) => e.id).sort()).toEqual([bought.id, rented.id].sort());
   });
 
@@ -158,7 +158,7 @@ describe('EntitlementService: a binding holds one DRM\'s device id', () => {
     expect(error.extensions).toEqual({ code: 'DRM_NOT_BOUND', field: 'drm' });
     expect(h.expressplay.tokenRequests.slice(before)).toEqual([]);
     const kept = await (await request()).entitlements.purchase(viewer, { ...input, drm: 'pr' });
-    expect(await (await request()).entitlements.list(viewer)).toEqual([kept.entitlement]);
+    expect(await (await request()).entitlements.page(viewer, 100, null)).toEqual([kept.entitlement]);
   });
 });
 
@@ -187,7 +187,7 @@ describe('EntitlementService: every ExpressPlay refusal of a recorded rental lea
     } finally {
       h.expressplay.failTokens(undefined);
     }
-    const kept = await (await request()).entitlements.list(viewer);
+    const kept = await (await request()).entitlements.page(viewer, 100, null);
     expect(kept.map((e) => e.kind)).toEqual(['RENTAL']);
     if (extensions.code === 'UPSTREAM_UNAVAILABLE') {
       const retried = await (await request()).entitlements.rent(viewer, input);

@@ -67,7 +67,7 @@ describe('resolvers refuse bad input with a code and the field', () => {
   });
 
   it('every operation but introspection needs a viewer: UNAUTHENTICATED', async () => {
-    expect(codeOf(await h.execute('{ deviceBindings { id } }'))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await h.execute('{ deviceBindings { nodes { id } } }'))).toBe('UNAUTHENTICATED');
   });
 
   it('purchase: unknown content, unknown binding, bad key', async () => {

@@ -1,8 +1,9 @@
 /**
  * The folders of src/ form no import cycle: any file importing a file in another folder is an edge between the two
  * folders (type-only imports included, since a type ties the folders together as much as a value), and the graph
- * must have no strongly connected component of more than one folder. A folder is the first level under src/
- * (datasources/ counts by its data source); files directly in src/ (main.ts, app.ts) form one folder of their own.
+ * must have no strongly connected component of more than one folder. Every folder counts, nested ones too (a
+ * feature folder under graphql/ must not import its parent's files while the parent imports it); files directly in
+ * src/ (main.ts, app.ts) form one folder of their own.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -20,9 +21,8 @@ function sourceFiles(dir: string): string[] {
 }
 
 function folderOf(file: string): string {
-  const parts = relative(src, file).split(sep);
-  if (parts.length === 1) return '(src)';
-  return parts[0] === 'datasources' && parts.length > 2 ? `${parts[0]}/${parts[1]}` : parts[0]!;
+  const folder = dirname(relative(src, file)).split(sep).join('/');
+  return folder === '.' ? '(src)' : folder;
 }
 
 /** Folder-level edges: `from -> to` for each relative import that crosses folders. */

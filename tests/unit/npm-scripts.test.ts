@@ -21,7 +21,7 @@ describe('npm start', () => {
 
 describe('npm run device', () => {
   it("runs in one process with tsx's loader, not through the tsx CLI (a second Node process)", () => {
-    expect(scripts.device).toBe('node --import tsx src/sandbox/device-cli.ts');
+    expect(scripts.device).toBe('node --import tsx src/device/device-cli.ts');
   });
 
   it('imports only Node built-ins and its own modules (no package, nothing that loads one)', () => {
@@ -37,7 +37,7 @@ describe('npm run device', () => {
         else if (!specifier!.startsWith('node:')) packages.add(`${relative(root, file)} -> ${specifier}`);
       }
     };
-    visit(join(root, 'src/sandbox/device-cli.ts'));
+    visit(join(root, 'src/device/device-cli.ts'));
     expect([...packages]).toEqual([]);
     expect(seen.size).toBeGreaterThanOrEqual(3);
   });

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CombinedGraphQLErrors } from '@apollo/client';
-import { newDeviceId, playLicenseUrl, playStream } from '../../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../../src/device/simulated-device.js';
 import { runFlow, type PlaybackDevice } from '../../web-client/src/flow.js';
 import { ContentsDocument, DeviceBindingsDocument } from '../../web-client/src/gql/graphql.js';
 import { asEntitlementClient, createApolloEntitlementClient } from './client.js';
@@ -37,8 +37,8 @@ const device: PlaybackDevice = {
 };
 
 try {
-  const { data } = await apollo.query({ query: ContentsDocument });
-  const contentId = values.content ?? data?.contents[0]?.id;
+  const { data } = await apollo.query({ query: ContentsDocument, variables: { first: 1 } });
+  const contentId = values.content ?? data?.contents.edges[0]?.node.id;
   if (contentId === undefined) throw new Error('The catalog is empty: add a title with upsertContent first');
   process.stdout.write(`device ${deviceId}, title ${contentId}\n`);
 
@@ -50,7 +50,7 @@ try {
   }
   // Served from the normalized cache where it can be: the binding the flow polled is already there.
   const { data: devices } = await apollo.query({ query: DeviceBindingsDocument, fetchPolicy: 'network-only' });
-  process.stdout.write(`${devices?.deviceBindings.length ?? 0} device(s); cache keys: ${Object.keys(apollo.cache.extract() as object).length}\n`);
+  process.stdout.write(`${devices?.deviceBindings.edges.length ?? 0} device(s) on the first page; cache keys: ${Object.keys(apollo.cache.extract() as object).length}\n`);
 } catch (error) {
   if (CombinedGraphQLErrors.is(error)) {
     process.stderr.write(`${error.errors[0]?.extensions?.code ?? 'ERROR'}: ${error.errors[0]?.message}\n`);

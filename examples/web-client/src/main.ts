@@ -7,7 +7,7 @@
  * The simulated device speaks the sandbox's license protocol only: point the service at the embedded sandbox.
  */
 import { parseArgs } from 'node:util';
-import { newDeviceId, playLicenseUrl, playStream } from '../../../src/sandbox/simulated-device.js';
+import { newDeviceId, playLicenseUrl, playStream } from '../../../src/device/simulated-device.js';
 import { createEntitlementClient, EntitlementApiError } from './client.js';
 import { runFlow, type PlaybackDevice } from './flow.js';
 import { ContentsDocument } from './gql/graphql.js';
@@ -35,8 +35,8 @@ const device: PlaybackDevice = {
 };
 
 try {
-  const { contents } = await client.request(ContentsDocument, {});
-  const contentId = values.content ?? contents[0]?.id;
+  const { contents } = await client.request(ContentsDocument, { first: 1 });
+  const contentId = values.content ?? contents.edges[0]?.node.id;
   if (contentId === undefined) throw new Error('The catalog is empty: add a title with upsertContent first');
   process.stdout.write(`device ${deviceId}, title ${contentId}\n`);
 

@@ -2,6 +2,12 @@
  * What the ExpressPlay client needs to know, declared beside it: config/config.ts reads it from the environment
  * (EXPRESSPLAY_*), and nothing here depends on how.
  */
+/**
+ * ExpressPlay refuses a token that expires more than 30 days after it is issued (-2002). The service computes the
+ * expiry on its own clock, so the longest token lifetime keeps an hour for the two clocks to disagree.
+ */
+export const MAX_TOKEN_TTL_SECONDS = 30 * 24 * 3600 - 3600;
+
 export interface ExpressPlayConfig {
   /**
    * Base of the token services. `{drm}` is replaced by `fp`, `wv` or `pr`, since the real hosts differ per DRM

@@ -4,8 +4,9 @@
  * folder so that a fact learned from the real service is a one-line change here.
  */
 
-import type { DrmSystem } from '../../domain/drm-system.js';
+import type { DrmSystem } from '../../domain/enums.js';
 
+/** DRM systems the service issues tokens for, as ExpressPlay names them in its paths (`/hms/<drm>/token`). */
 export type { DrmSystem };
 
 export type TokenRights =

@@ -3,6 +3,7 @@
  * are read. When the real service turns out to differ from ExpressPlay's public documentation or from this project's
  * choices where that is silent (src/sandbox/README.md), the fix belongs here and only here.
  */
+import { isDrmSystem } from '../../domain/enums.js';
 import { ExpressPlayRejectedError, ExpressPlayUnavailableError, type ExpressPlayOperation } from './errors.js';
 import type { DrmSystem, LicenseRecord, TokenRequest } from './types.js';
 
@@ -264,7 +265,6 @@ export function parseTokenResponse(drm: DrmSystem, status: number, body: string)
   return licenseUrl;
 }
 
-const DRMS: readonly string[] = ['fp', 'wv', 'pr'] satisfies DrmSystem[];
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -287,7 +287,7 @@ export function parseRecords(status: number, body: string): LicenseRecord[] {
     if (typeof r.time !== 'string' || !RFC3339.test(r.time) || Number.isNaN(Date.parse(r.time))) throw bad('time');
     if (typeof r.cookie !== 'string') throw bad('cookie');
     if (typeof r.device_id !== 'string') throw bad('device_id');
-    if (typeof r.drm !== 'string' || !DRMS.includes(r.drm)) throw bad('drm');
+    if (!isDrmSystem(r.drm)) throw bad('drm');
     if (r.outcome !== 'granted' && r.outcome !== 'denied') throw bad('outcome');
     const errorCode = r.error_code ?? null;
     if (errorCode !== null && (typeof errorCode !== 'number' || !Number.isSafeInteger(errorCode))) {
@@ -298,7 +298,7 @@ export function parseRecords(status: number, body: string): LicenseRecord[] {
       time: new Date(r.time),
       cookie: r.cookie,
       deviceId: r.device_id,
-      drm: r.drm as DrmSystem,
+      drm: r.drm,
       outcome: r.outcome,
       errorCode,
     };

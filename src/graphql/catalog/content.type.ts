@@ -19,4 +19,11 @@ export class Content {
 
   @Field(() => String, { description: 'The content key id (KID), 32 hex digits.' })
   keyId!: string;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether the title may be downloaded to play offline: purchase, rent and licenseToken accept offline: true ' +
+      '(a persistent license) only when it is.',
+  })
+  offlineAllowed!: boolean;
 }

@@ -28,4 +28,10 @@ export class UpsertContentInput {
 
   @Field(() => RentalTermsInput, { description: 'Rental terms.' })
   rental!: RentalTermsInput;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: 'Whether clients may ask for persistent (offline) licenses of this title; false: streaming only.',
+  })
+  offlineAllowed?: boolean;
 }

@@ -1,5 +1,5 @@
 import { Field, InputType } from 'type-graphql';
-import { Drm } from '../enums.js';
+import { Drm } from '../common/enums.js';
 
 @InputType({ description: 'Starts binding a device.' })
 export class BindDeviceInput {

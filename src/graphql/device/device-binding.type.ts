@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from 'type-graphql';
-import { BindingStatus, Drm } from '../enums.js';
+import { BindingStatus, Drm } from '../common/enums.js';
 
 @ObjectType({ description: "A link between the user's account and one device's DRM, made by playing a dummy stream." })
 export class DeviceBinding {

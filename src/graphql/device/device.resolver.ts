@@ -1,9 +1,11 @@
-import { Arg, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { BindingRecord } from '../../store/types.js';
-import { requireViewer, type RequestContext } from '../context.js';
-import { listOf, UPSTREAM_CALL } from '../complexity.js';
+import { requireViewer, type RequestContext } from '../common/context.js';
+import { PageArgs, paginate, type Page } from '../common/connection.js';
+import { connectionOf, UPSTREAM_CALL } from '../common/complexity.js';
 import { BindDeviceInput } from './bind-device.input.js';
 import { BindDevicePayload } from './bind-device.payload.js';
+import { DeviceBindingConnection, deviceBindingCursor } from './device-binding-connection.type.js';
 import { DeviceBinding } from './device-binding.type.js';
 
 @Resolver(() => DeviceBinding)
@@ -18,8 +20,7 @@ export class DeviceResolver {
     @Arg('input', () => BindDeviceInput, { description: 'What to bind.' }) input: BindDeviceInput,
     @Ctx() ctx: RequestContext,
   ): Promise<BindDevicePayload> {
-    const result = await ctx.bindings.bind(requireViewer(ctx), { name: input.name, drm: input.drm });
-    return result as unknown as BindDevicePayload;
+    return ctx.bindings.bind(requireViewer(ctx), { name: input.name, drm: input.drm });
   }
 
   @Query(() => DeviceBinding, {
@@ -30,16 +31,25 @@ export class DeviceResolver {
     return ctx.bindings.get(requireViewer(ctx), id);
   }
 
-  @Query(() => [DeviceBinding], {
-    complexity: listOf(UPSTREAM_CALL),
-    description: 'Your device bindings, newest first.',
+  @Query(() => DeviceBindingConnection, {
+    complexity: connectionOf(UPSTREAM_CALL),
+    description: 'Your device bindings, newest first, a page at a time.',
   })
-  async deviceBindings(@Ctx() ctx: RequestContext): Promise<BindingRecord[]> {
-    return ctx.bindings.list(requireViewer(ctx));
+  async deviceBindings(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Page<BindingRecord>> {
+    const viewer = requireViewer(ctx);
+    return paginate(
+      page,
+      deviceBindingCursor,
+      (b) => b,
+      (limit, after) => ctx.bindings.page(viewer, limit, after),
+    );
   }
 
   @Mutation(() => DeviceBinding, {
-    description: 'Revokes one of your device bindings. Licenses already issued to the device stay as they are.',
+    description:
+      'Revokes one of your device bindings: no new license token is issued for it (purchase, rent and licenseToken ' +
+      'answer DEVICE_NOT_BOUND). Tokens already issued expire within TOKEN_TTL (an hour by default); a persistent ' +
+      '(offline) license already on the device plays until its own end.',
   })
   async unbindDevice(@Arg('id', () => ID, { description: 'The binding to revoke.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
     return ctx.bindings.unbind(requireViewer(ctx), id);

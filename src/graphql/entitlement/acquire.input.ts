@@ -1,5 +1,5 @@
 import { Field, ID, InputType } from 'type-graphql';
-import { Drm } from '../enums.js';
+import { Drm } from '../common/enums.js';
 
 /**
  * Purchase and rent take the same fields; two named types keep each mutation's input its own. The base type is
@@ -22,6 +22,14 @@ class AcquireFields {
       'same entitlement instead of a second one, so retry freely after a timeout.',
   })
   idempotencyKey!: string;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description:
+      'Ask for a persistent license the device may store and play offline. Only for titles whose offlineAllowed ' +
+      'is true, and not for FAIRPLAY (ExpressPlay issues none); OFFLINE_NOT_ALLOWED otherwise.',
+  })
+  offline!: boolean;
 }
 
 @InputType({ description: 'Buys a title to own.' })

@@ -1,12 +1,15 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { requireViewer, type RequestContext } from '../context.js';
-import type { ContentRecord, EntitlementRecord } from '../../store/types.js';
-import { listOf, UPSTREAM_CALL } from '../complexity.js';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { requireViewer, type RequestContext } from '../common/context.js';
+import type { CatalogEntry, EntitlementRecord } from '../../store/types.js';
+import { PageArgs, paginate, type Page } from '../common/connection.js';
+import { connectionOf, UPSTREAM_CALL } from '../common/complexity.js';
 import { Content } from '../catalog/content.type.js';
-import { Drm } from '../enums.js';
+import { Drm, EntitlementStatus } from '../common/enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
+import { EntitlementConnection, entitlementCursor } from './entitlement-connection.type.js';
 import { Entitlement } from './entitlement.type.js';
 import { LicenseTokenPayload, PurchasePayload, RentPayload } from './license.payload.js';
+import { RevokeEntitlementInput } from './revoke-entitlement.input.js';
 
 @Resolver(() => Entitlement)
 export class EntitlementResolver {
@@ -21,7 +24,7 @@ export class EntitlementResolver {
     @Arg('input', () => PurchaseInput, { description: 'What to buy, for which device.' }) input: PurchaseInput,
     @Ctx() ctx: RequestContext,
   ): Promise<PurchasePayload> {
-    return (await ctx.entitlements.purchase(requireViewer(ctx), input)) as PurchasePayload;
+    return ctx.entitlements.purchase(requireViewer(ctx), input);
   }
 
   @Mutation(() => RentPayload, {
@@ -32,7 +35,7 @@ export class EntitlementResolver {
       'once it has lapsed, renting again starts a new one.',
   })
   async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
-    return (await ctx.entitlements.rent(requireViewer(ctx), input)) as RentPayload;
+    return ctx.entitlements.rent(requireViewer(ctx), input);
   }
 
   @Query(() => LicenseTokenPayload, {
@@ -44,17 +47,51 @@ export class EntitlementResolver {
     @Arg('bindingId', () => ID, { description: 'A BOUND device binding of yours.' }) bindingId: string,
     @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
     @Ctx() ctx: RequestContext,
+    @Arg('offline', () => Boolean, {
+      defaultValue: false,
+      description: 'A persistent (offline) license; only for titles whose offlineAllowed is true, not for FAIRPLAY.',
+    })
+    offline: boolean,
   ): Promise<LicenseTokenPayload> {
-    return (await ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm })) as LicenseTokenPayload;
+    return ctx.entitlements.licenseToken(requireViewer(ctx), { contentId, bindingId, drm, offline });
   }
 
-  @Query(() => [Entitlement], { complexity: listOf(1), description: 'Your purchases and rentals, newest first.' })
-  entitlements(@Ctx() ctx: RequestContext): Promise<EntitlementRecord[]> {
-    return ctx.entitlements.list(requireViewer(ctx));
+  @Query(() => EntitlementConnection, {
+    complexity: connectionOf(1),
+    description: 'Your purchases and rentals, newest first, a page at a time.',
+  })
+  entitlements(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Page<EntitlementRecord>> {
+    const viewer = requireViewer(ctx);
+    return paginate(
+      page,
+      entitlementCursor,
+      (e) => e,
+      (limit, after) => ctx.entitlements.page(viewer, limit, after),
+    );
   }
 
+  @Mutation(() => Entitlement, {
+    description:
+      "Admins: revokes a user's entitlement (refund, chargeback) with a reason the user sees. No new license is " +
+      'issued for it; licenses already issued last until their token expires (TOKEN_TTL) or, offline, their own ' +
+      'end. Revoking it again returns it unchanged. The user may buy or rent the title again.',
+  })
+  revokeEntitlement(
+    @Arg('input', () => RevokeEntitlementInput, { description: 'Which entitlement, and why.' }) input: RevokeEntitlementInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<EntitlementRecord> {
+    return ctx.entitlements.revoke(requireViewer(ctx), input);
+  }
+
+  @FieldResolver(() => EntitlementStatus, { description: 'ACTIVE, EXPIRED (a lapsed rental) or REVOKED.' })
+  status(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): EntitlementStatus {
+    if (entitlement.revokedAt !== null) return EntitlementStatus.REVOKED;
+    return ctx.entitlements.isExpired(entitlement) ? EntitlementStatus.EXPIRED : EntitlementStatus.ACTIVE;
+  }
+
+  /** Through the request's loader: a page of entitlements reads its titles in one query, and decrypts no key. */
   @FieldResolver(() => Content, { description: 'The title.' })
-  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<ContentRecord> {
-    return ctx.catalog.get(entitlement.contentId);
+  content(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): Promise<CatalogEntry> {
+    return ctx.catalog.entry(entitlement.contentId);
   }
 }

@@ -1,5 +1,5 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql';
-import { EntitlementKind } from '../enums.js';
+import { EntitlementKind } from '../common/enums.js';
 
 @ObjectType({ description: 'The right of a user to watch one title: bought to own, or rented.' })
 export class Entitlement {
@@ -31,4 +31,13 @@ export class Entitlement {
 
   @Field(() => ID, { description: 'The device binding the purchase or rental was made with.' })
   bindingId!: string;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the platform revoked it (refund, chargeback); null while it is in force.',
+  })
+  revokedAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was revoked, as the platform said; null if not revoked.' })
+  revokeReason!: string | null;
 }

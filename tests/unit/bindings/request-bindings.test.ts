@@ -44,7 +44,7 @@ function world() {
       calls.getBinding += 1;
       return wanted === id ? pending : null;
     },
-    async listBindings() {
+    async listBindingsPage() {
       return [pending];
     },
     async markBound(bound: string, deviceId: string, boundAt: Date) {
@@ -80,8 +80,8 @@ describe('RequestBindings', () => {
     const bindings = request();
     const results = await Promise.all(Array.from({ length: 50 }, () => bindings.get(viewer, id)));
     expect(new Set(results.map((b) => b.status))).toEqual(new Set(['BOUND']));
-    // Later fields and the list of the same request share the refreshed binding: no second refresh.
-    expect((await bindings.list(viewer)).map((b) => b.status)).toEqual(['BOUND']);
+    // Later fields and the list page of the same request share the refreshed binding: no second refresh.
+    expect((await bindings.page(viewer, 20, null)).map((b) => b.status)).toEqual(['BOUND']);
     expect(await bindings.requireBound(viewer, id.toUpperCase())).toBe(results[0]);
     expect(calls).toEqual({ getrecord: 1, getBinding: 1, markBound: 1, budget: 1 });
   });

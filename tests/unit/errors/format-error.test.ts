@@ -5,7 +5,7 @@ import { DrmWithoutDeviceBindingError, NotFoundError, UpstreamUnavailableError }
 import { formatError } from '../../../src/errors/format-error.js';
 import { ExpressPlayRefusedUsError } from '../../../src/errors/from-upstream.js';
 import { createLogger } from '../../../src/observability/logger.js';
-import { createErrorLogPlugin } from '../../../src/server/error-log.js';
+import { createErrorLogPlugin } from '../../../src/plugins/error-log-plugin.js';
 
 /** What Apollo hands formatError for an error thrown in a resolver. */
 const resolverError = (original: Error, path: string[] = ['field']) =>

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirLockedError, DataDirUnusableError, EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { ContentInput } from '../../../src/store/types.js';
+import { UNDO_PAGE_INDEXES } from './store-contract.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const content: ContentInput = {
@@ -53,13 +54,15 @@ describe('createStore on PGlite', () => {
       { migration: '0002-rate-limit-sweep', schema: 'public' },
       { migration: '0003-rental-play-seconds', schema: 'public' },
       { migration: '0004-one-purchase-per-title', schema: 'public' },
+      { migration: '0005-offline-and-revocation', schema: 'public' },
+      { migration: '0006-page-indexes', schema: 'public' },
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
-    expect(await second.getContent(content.id)).toEqual({ ...content, createdAt: T0, updatedAt: T0 });
+    expect(await second.getContent(content.id)).toEqual({ ...content, offlineAllowed: false, createdAt: T0, updatedAt: T0 });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(4); // nothing more on the reopen
+    expect(logged).toHaveLength(6); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -151,7 +154,9 @@ describe('createStore on PGlite', () => {
       await store.close();
       // Back to the schema as it was before 0003.
       await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;
-        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title')`);
+        alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason; alter table contents drop column offline_allowed;
+        ${UNDO_PAGE_INDEXES.join(';\n')};
+        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes')`);
 
       const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
 import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
-import type { ContentInput, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
+import type { ContentInput, EntitlementRecord, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
 import type { TestDatabase } from '../../helpers/test-store.js';
 
 const T0 = new Date('2030-01-01T00:00:00.123Z');
@@ -23,6 +23,7 @@ function content(overrides: Partial<ContentInput> = {}): ContentInput {
     iv: randomBytes(16).toString('hex'),
     rentalPeriodSeconds: 172_800,
     rentalPlaySeconds: 14_400,
+    offlineAllowed: false,
     ...overrides,
   };
 }
@@ -47,7 +48,8 @@ async function seed(store: Store): Promise<{ userId: string; contentId: string; 
   return { userId: b.userId, contentId: c.id, bindingId: b.id };
 }
 
-function entitlement(base: { userId: string; contentId: string; bindingId: string }, overrides: Partial<NewEntitlement> = {}): NewEntitlement {
+/** A new entitlement, as the store returns it once created (not revoked). */
+function entitlement(base: { userId: string; contentId: string; bindingId: string }, overrides: Partial<NewEntitlement> = {}): EntitlementRecord {
   return {
     id: randomUUID(),
     ...base,
@@ -56,9 +58,20 @@ function entitlement(base: { userId: string; contentId: string; bindingId: strin
     createdAt: T0,
     expiresAt: null,
     playSeconds: null,
+    revokedAt: null,
+    revokedBy: null,
+    revokeReason: null,
     ...overrides,
   };
 }
+
+/** Back to the indexes as they were before migration 0006, for tests that rerun an earlier migration. */
+export const UNDO_PAGE_INDEXES = [
+  'drop index bindings_user_id_created_at_id',
+  'create index bindings_user_id_created_at on bindings (user_id, created_at)',
+  'drop index entitlements_user_id_created_at_id',
+  'create index entitlements_user_id_created_at on entitlements (user_id, created_at)',
+];
 
 export function defineStoreContract(createDatabase: () => Promise<TestDatabase>): void {
   /** One database and an open store for a describe block. */
@@ -94,7 +107,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     it('updates every field on upsert but keeps created_at', async () => {
       const first = content({ iv: null });
       await ctx.store.upsertContent(first, T0);
-      const second = { ...content({ id: first.id }), title: 'Sintel' };
+      const second = { ...content({ id: first.id, offlineAllowed: true }), title: 'Sintel' };
       const updated = await ctx.store.upsertContent(second, at(60));
       expect(updated).toEqual({ ...second, createdAt: T0, updatedAt: at(60) });
       expect(await ctx.store.getContent(first.id)).toEqual(updated);
@@ -146,6 +159,36 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const listed = await store.listContents();
         expect(listed.map((c) => c.id)).toEqual(['c-1', 'c-2', 'c-3']);
         expect(listed[0]!.contentKey).toBe(inputs[1]!.contentKey);
+      } finally {
+        await store.close();
+        await db.dispose();
+      }
+    });
+    it('pages the catalog by id without its keys, and looks entries up by id', async () => {
+      const db = await createDatabase();
+      const store = await db.openStore();
+      try {
+        expect(await store.listContentsPage(10, null)).toEqual([]);
+        for (const cid of ['c-4', 'c-2', 'c-5', 'c-1', 'c-3']) await store.upsertContent(content({ id: cid }), T0);
+        const first = await store.listContentsPage(2, null);
+        expect(first.map((c) => c.id)).toEqual(['c-1', 'c-2']);
+        expect(first[0]).not.toHaveProperty('contentKey');
+        expect(first[0]).toMatchObject({ title: 'Big Buck Bunny', rentalPeriodSeconds: 172_800, createdAt: T0 });
+        expect((await store.listContentsPage(2, 'c-2')).map((c) => c.id)).toEqual(['c-3', 'c-4']);
+        expect((await store.listContentsPage(2, 'c-4')).map((c) => c.id)).toEqual(['c-5']);
+        // A keyset that names no row still starts right after where it would be.
+        expect((await store.listContentsPage(10, 'c-25')).map((c) => c.id)).toEqual(['c-3', 'c-4', 'c-5']);
+
+        const found = await store.contentsByIds(['c-3', 'nope', 'c-1', 'c-3']);
+        expect(found.map((c) => c.id).sort()).toEqual(['c-1', 'c-3']);
+        expect(found[0]).not.toHaveProperty('contentKey');
+        expect(await store.contentsByIds([])).toEqual([]);
+
+        // Neither decrypts a key: with one key damaged, only the read that returns the key fails.
+        await db.query(`update contents set content_key_ciphertext = 'v1:AAAA:AAAA:AAAA' where id = 'c-2'`);
+        await expect(store.getContent('c-2')).rejects.toBeInstanceOf(ContentKeyDecryptionError);
+        expect((await store.listContentsPage(10, null)).map((c) => c.id)).toEqual(['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
+        expect((await store.contentsByIds(['c-2'])).map((c) => c.id)).toEqual(['c-2']);
       } finally {
         await store.close();
         await db.dispose();
@@ -227,6 +270,25 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       await ctx.store.createBinding(binding());
       expect((await ctx.store.listBindings(userId)).map((b) => b.id)).toEqual([b3.id, b2.id, b1.id]);
       expect(await ctx.store.listBindings(id('nobody'))).toEqual([]);
+    });
+
+    it('pages the bindings of one user newest first, ties broken by id, from a keyset', async () => {
+      const userId = id('user');
+      const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
+      const made = [
+        await ctx.store.createBinding(binding({ userId, createdAt: at(1) })),
+        await ctx.store.createBinding(binding({ userId, id: ids[0], createdAt: at(2) })),
+        await ctx.store.createBinding(binding({ userId, id: ids[1], createdAt: at(2) })),
+        await ctx.store.createBinding(binding({ userId, createdAt: at(3) })),
+      ];
+      await ctx.store.createBinding(binding({ createdAt: at(2) }));
+      const newestFirst = [made[3]!, made[2]!, made[1]!, made[0]!];
+      const page1 = await ctx.store.listBindingsPage(userId, 2, null);
+      expect(page1).toEqual(newestFirst.slice(0, 2));
+      const page2 = await ctx.store.listBindingsPage(userId, 2, page1[1]!);
+      expect(page2).toEqual(newestFirst.slice(2, 4));
+      expect(await ctx.store.listBindingsPage(userId, 2, page2[1]!)).toEqual([]);
+      expect(await ctx.store.listBindingsPage(id('nobody'), 2, null)).toEqual([]);
     });
 
     it('markBound moves PENDING to BOUND, once', async () => {
@@ -458,6 +520,45 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await ctx.store.entitlementsFor(id('nobody'), base.contentId)).toEqual([]);
       expect(await ctx.store.listEntitlements(id('nobody'))).toEqual([]);
     });
+
+    it('revokes an entitlement once, keeping the first reason, and a revoked one is held no more', async () => {
+      const base = await seed(ctx.store);
+      const bought = entitlement(base);
+      await ctx.store.createEntitlement(bought);
+      const revocation = { revokedAt: at(10), revokedBy: 'admin-1', reason: 'refunded' };
+      const revoked = { ...bought, revokedAt: at(10), revokedBy: 'admin-1', revokeReason: 'refunded' };
+      expect(await ctx.store.revokeEntitlement(bought.id, revocation)).toEqual(revoked);
+      expect(await ctx.store.revokeEntitlement(bought.id, { revokedAt: at(20), revokedBy: 'admin-2', reason: 'again' })).toEqual(revoked);
+      expect(await ctx.store.getEntitlement(bought.id)).toEqual(revoked);
+      expect(await ctx.store.revokeEntitlement(randomUUID(), revocation)).toBeNull();
+
+      // Its key still names it; a new key buys the title again (the unique index spares revoked purchases).
+      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({ entitlement: revoked, outcome: 'existing' });
+      const rebought = entitlement(base, { createdAt: at(30) });
+      expect(await ctx.store.createEntitlement(rebought)).toEqual({ entitlement: rebought, outcome: 'created' });
+      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(40) }))).toEqual({ entitlement: rebought, outcome: 'held' });
+    });
+
+    it('pages a user\'s entitlements newest first, ties broken by id, from a keyset', async () => {
+      const base = await seed(ctx.store);
+      const titles = await Promise.all([1, 2, 3, 4].map(() => ctx.store.upsertContent(content(), T0)));
+      const made = [
+        entitlement({ ...base, contentId: titles[0]!.id }, { createdAt: at(1) }),
+        entitlement({ ...base, contentId: titles[1]!.id }, { id: '00000000-0000-4000-8000-000000000001', createdAt: at(2) }),
+        entitlement({ ...base, contentId: titles[2]!.id }, { id: '00000000-0000-4000-8000-000000000002', createdAt: at(2) }),
+        entitlement({ ...base, contentId: titles[3]!.id }, { createdAt: at(3) }),
+      ];
+      for (const e of made) await ctx.store.createEntitlement(e);
+      await ctx.store.createEntitlement(entitlement(await seed(ctx.store), { createdAt: at(2) }));
+      const newestFirst = [made[3]!, made[2]!, made[1]!, made[0]!];
+      const page1 = await ctx.store.listEntitlementsPage(base.userId, 3, null);
+      expect(page1).toEqual(newestFirst.slice(0, 3));
+      expect(await ctx.store.listEntitlementsPage(base.userId, 3, page1[2]!)).toEqual(newestFirst.slice(3));
+      expect(await ctx.store.listEntitlementsPage(base.userId, 3, { createdAt: at(2), id: made[2]!.id })).toEqual(
+        newestFirst.slice(2),
+      );
+      expect(await ctx.store.listEntitlementsPage(id('nobody'), 3, null)).toEqual([]);
+    });
   });
 
   describe('rate limits', () => {
@@ -582,7 +683,10 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await store.close();
         // Back to the schema as it was before 0004, and the duplicates concurrent purchases used to make.
         await db.query(`drop index entitlements_one_purchase`);
-        await db.query(`delete from kysely_migration where name = '0004-one-purchase-per-title'`);
+        await db.query(`alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason`);
+        await db.query(`alter table contents drop column offline_allowed`);
+        for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
+        await db.query(`delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes')`);
         const insert = (e: NewEntitlement) =>
           db.query(
             `insert into entitlements (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at)
@@ -617,7 +721,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }, { name: '0004-one-purchase-per-title' }]);
+        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }, { name: '0004-one-purchase-per-title' }, { name: '0005-offline-and-revocation' }, { name: '0006-page-indexes' }]);
       } finally {
         await db.dispose();
       }

@@ -92,6 +92,8 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
           { name: '0002-rate-limit-sweep' },
           { name: '0003-rental-play-seconds' },
           { name: '0004-one-purchase-per-title' },
+          { name: '0005-offline-and-revocation' },
+          { name: '0006-page-indexes' },
         ]);
         const tables = await db.query<{ table_name: string }>(
           'select table_name from information_schema.tables where table_schema = $1 order by table_name',

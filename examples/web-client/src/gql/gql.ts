@@ -15,27 +15,27 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}": typeof types.BindDeviceDocument,
-    "query Contents {\n  contents {\n    ...ContentFields\n  }\n}": typeof types.ContentsDocument,
+    "query Contents($first: Int! = 20, $after: String) {\n  contents(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...ContentFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}": typeof types.ContentsDocument,
     "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.DeviceBindingDocument,
-    "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}": typeof types.DeviceBindingsDocument,
-    "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}": typeof types.EntitlementsDocument,
-    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.LicenseTokenDocument,
+    "query DeviceBindings($first: Int! = 20, $after: String) {\n  deviceBindings(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...DeviceBindingFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}": typeof types.DeviceBindingsDocument,
+    "query Entitlements($first: Int! = 20, $after: String) {\n  entitlements(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...EntitlementFields\n        content {\n          id\n          title\n        }\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}": typeof types.EntitlementsDocument,
+    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.LicenseTokenDocument,
     "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.PurchaseDocument,
     "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": typeof types.RentDocument,
     "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": typeof types.UnbindDeviceDocument,
-    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}": typeof types.ContentFieldsFragmentDoc,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}\n\nfragment PageInfoFields on PageInfo {\n  hasNextPage\n  endCursor\n}": typeof types.ContentFieldsFragmentDoc,
 };
 const documents: Documents = {
     "mutation BindDevice($input: BindDeviceInput!) {\n  bindDevice(input: $input) {\n    binding {\n      ...DeviceBindingFields\n    }\n    contentUrl\n    licenseUrl\n  }\n}": types.BindDeviceDocument,
-    "query Contents {\n  contents {\n    ...ContentFields\n  }\n}": types.ContentsDocument,
+    "query Contents($first: Int! = 20, $after: String) {\n  contents(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...ContentFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}": types.ContentsDocument,
     "query DeviceBinding($id: ID!) {\n  deviceBinding(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.DeviceBindingDocument,
-    "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}": types.DeviceBindingsDocument,
-    "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}": types.EntitlementsDocument,
-    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.LicenseTokenDocument,
+    "query DeviceBindings($first: Int! = 20, $after: String) {\n  deviceBindings(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...DeviceBindingFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}": types.DeviceBindingsDocument,
+    "query Entitlements($first: Int! = 20, $after: String) {\n  entitlements(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...EntitlementFields\n        content {\n          id\n          title\n        }\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}": types.EntitlementsDocument,
+    "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.LicenseTokenDocument,
     "mutation Purchase($input: PurchaseInput!) {\n  purchase(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.PurchaseDocument,
     "mutation Rent($input: RentInput!) {\n  rent(input: $input) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}": types.RentDocument,
     "mutation UnbindDevice($id: ID!) {\n  unbindDevice(id: $id) {\n    ...DeviceBindingFields\n  }\n}": types.UnbindDeviceDocument,
-    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}": types.ContentFieldsFragmentDoc,
+    "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}\n\nfragment PageInfoFields on PageInfo {\n  hasNextPage\n  endCursor\n}": types.ContentFieldsFragmentDoc,
 };
 
 /**
@@ -59,7 +59,7 @@ export function graphql(source: "mutation BindDevice($input: BindDeviceInput!) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Contents {\n  contents {\n    ...ContentFields\n  }\n}"): (typeof documents)["query Contents {\n  contents {\n    ...ContentFields\n  }\n}"];
+export function graphql(source: "query Contents($first: Int! = 20, $after: String) {\n  contents(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...ContentFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}"): (typeof documents)["query Contents($first: Int! = 20, $after: String) {\n  contents(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...ContentFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -67,15 +67,15 @@ export function graphql(source: "query DeviceBinding($id: ID!) {\n  deviceBindin
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}"): (typeof documents)["query DeviceBindings {\n  deviceBindings {\n    ...DeviceBindingFields\n  }\n}"];
+export function graphql(source: "query DeviceBindings($first: Int! = 20, $after: String) {\n  deviceBindings(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...DeviceBindingFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}"): (typeof documents)["query DeviceBindings($first: Int! = 20, $after: String) {\n  deviceBindings(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...DeviceBindingFields\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}"): (typeof documents)["query Entitlements {\n  entitlements {\n    ...EntitlementFields\n    content {\n      id\n      title\n    }\n  }\n}"];
+export function graphql(source: "query Entitlements($first: Int! = 20, $after: String) {\n  entitlements(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...EntitlementFields\n        content {\n          id\n          title\n        }\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}"): (typeof documents)["query Entitlements($first: Int! = 20, $after: String) {\n  entitlements(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...EntitlementFields\n        content {\n          id\n          title\n        }\n      }\n    }\n    pageInfo {\n      ...PageInfoFields\n    }\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY) {\n  licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
+export function graphql(source: "query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"): (typeof documents)["query LicenseToken($contentId: ID!, $bindingId: ID!, $drm: Drm! = FAIRPLAY, $offline: Boolean! = false) {\n  licenseToken(\n    contentId: $contentId\n    bindingId: $bindingId\n    drm: $drm\n    offline: $offline\n  ) {\n    entitlement {\n      ...EntitlementFields\n    }\n    licenseUrl\n  }\n}"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -91,7 +91,7 @@ export function graphql(source: "mutation UnbindDevice($id: ID!) {\n  unbindDevi
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n}"];
+export function graphql(source: "fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}\n\nfragment PageInfoFields on PageInfo {\n  hasNextPage\n  endCursor\n}"): (typeof documents)["fragment ContentFields on Content {\n  id\n  title\n  keyId\n  fairPlayReady\n  offlineAllowed\n  rental {\n    periodSeconds\n    playSeconds\n  }\n}\n\nfragment DeviceBindingFields on DeviceBinding {\n  id\n  name\n  drm\n  status\n  deviceId\n  createdAt\n  expiresAt\n  boundAt\n  revokedAt\n}\n\nfragment EntitlementFields on Entitlement {\n  id\n  kind\n  contentId\n  bindingId\n  createdAt\n  expiresAt\n  playSeconds\n  status\n  revokedAt\n  revokeReason\n}\n\nfragment PageInfoFields on PageInfo {\n  hasNextPage\n  endCursor\n}"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVICE_ID_FILE, runDeviceCommand } from '../../src/sandbox/device-command.js';
+import { DEVICE_ID_FILE, runDeviceCommand } from '../../src/device/device-command.js';
 import {
   drmDeviceId,
   drmOfLicenseUrl,
@@ -14,8 +14,8 @@ import {
   playLicenseUrl,
   playStream,
   PlaylistError,
-} from '../../src/sandbox/simulated-device.js';
-import { CEK, DEVICE, KID, licenseUrlFor, OTHER_DEVICE, startTestSandbox, type TestSandbox } from './fixture.js';
+} from '../../src/device/simulated-device.js';
+import { CEK, DEVICE, KID, licenseUrlFor, OTHER_DEVICE, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
 
 let t: TestSandbox;
 let streams: Server;
@@ -245,7 +245,7 @@ describe('device CLI (child process)', () => {
     return new Promise((resolve) => {
       execFile(
         'npx',
-        ['tsx', 'src/sandbox/device-cli.ts', ...args],
+        ['tsx', 'src/device/device-cli.ts', ...args],
         { cwd: process.cwd(), env: { ...process.env, HOME: home }, timeout: 20_000 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;

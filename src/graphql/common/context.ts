@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { Authenticator, Viewer } from '../auth/viewer.js';
-import { createBindingReaders } from '../bindings/binding-readers.js';
-import type { BindingService, RequestBindings } from '../bindings/binding-service.js';
-import type { CatalogService } from '../catalog/catalog-service.js';
-import type { PolicyConfig } from '../config/config.js';
-import type { ExpressPlayClient } from '../datasources/expressplay/types.js';
-import type { EntitlementService, RequestEntitlements } from '../entitlements/entitlement-service.js';
-import { UnauthenticatedError } from '../errors/app-error.js';
-import type { RateLimiter } from '../policy/rate-limiter.js';
-import { createRequestUpstream, createUpstreamBudget } from '../policy/upstream-budget.js';
-import type { Store } from '../store/types.js';
+import type { Authenticator, Viewer } from '../../auth/viewer.js';
+import { createBindingReaders } from '../../bindings/binding-readers.js';
+import type { BindingService, RequestBindings } from '../../bindings/binding-service.js';
+import type { CatalogService, RequestCatalog } from '../../catalog/catalog-service.js';
+import type { PolicyConfig } from '../../config/config.js';
+import type { ExpressPlayClient } from '../../datasources/expressplay/types.js';
+import type { EntitlementService, RequestEntitlements } from '../../entitlements/entitlement-service.js';
+import { UnauthenticatedError } from '../../errors/app-error.js';
+import type { RateLimiter } from '../../policy/rate-limiter.js';
+import { createRequestUpstream, createUpstreamBudget } from '../../policy/upstream-budget.js';
+import type { Store } from '../../store/types.js';
 
 /** What resolvers see. The per-request parts are new for every HTTP request and shared by the operations of a batch. */
 export interface RequestContext {
@@ -18,7 +18,8 @@ export interface RequestContext {
   readonly bindings: RequestBindings;
   /** Purchases, rentals and license tokens for this request, over the same budget and bindings. */
   readonly entitlements: RequestEntitlements;
-  readonly catalog: CatalogService;
+  /** The catalog, with the titles a response names read once per request, without their keys. */
+  readonly catalog: RequestCatalog;
   readonly log: Logger;
   readonly requestId: string;
 }
@@ -36,7 +37,7 @@ export interface ContextDeps {
   readonly catalog: CatalogService;
 }
 
-type RequestScope = Pick<RequestContext, 'bindings' | 'entitlements'>;
+type RequestScope = Pick<RequestContext, 'bindings' | 'entitlements' | 'catalog'>;
 
 export function createContextFunction(deps: ContextDeps) {
   // Apollo Server 5 calls the context function once per HTTP request and hands each operation of a batch a shallow
@@ -63,10 +64,14 @@ export function createContextFunction(deps: ContextDeps) {
       });
       const upstream = createRequestUpstream(deps.expressplay, budget);
       const bindings = deps.bindings.forRequest({ upstream, readers: createBindingReaders(upstream.client, store) });
-      scope = { bindings, entitlements: deps.entitlements.forRequest({ upstream, bindings }) };
+      scope = {
+        bindings,
+        entitlements: deps.entitlements.forRequest({ upstream, bindings }),
+        catalog: deps.catalog.forRequest(),
+      };
       scopes.set(args.httpRequest, scope);
     }
-    return { viewer, ...scope, catalog: deps.catalog, log: args.log, requestId: args.requestId };
+    return { viewer, ...scope, log: args.log, requestId: args.requestId };
   };
 }
 

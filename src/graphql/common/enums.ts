@@ -1,11 +1,18 @@
 import { registerEnumType } from 'type-graphql';
+import {
+  BINDING_STATUSES,
+  DRM_SYSTEMS,
+  ENTITLEMENT_KINDS,
+  type BindingStatus as BindingStatusValue,
+  type DrmSystem,
+  type EntitlementKind as EntitlementKindValue,
+} from '../../domain/enums.js';
+
+// The domain's values under their GraphQL names: `Drm.FAIRPLAY` is the stored 'fp', with no cast either way.
 
 /** Internal values are ExpressPlay's own DRM names, so resolvers hand them to the client library unchanged. */
-export enum Drm {
-  FAIRPLAY = 'fp',
-  WIDEVINE = 'wv',
-  PLAYREADY = 'pr',
-}
+export const Drm = DRM_SYSTEMS;
+export type Drm = DrmSystem;
 registerEnumType(Drm, {
   name: 'Drm',
   description: 'The DRM system a license is issued for.',
@@ -16,12 +23,8 @@ registerEnumType(Drm, {
   },
 });
 
-export enum BindingStatus {
-  PENDING = 'PENDING',
-  BOUND = 'BOUND',
-  REVOKED = 'REVOKED',
-  EXPIRED = 'EXPIRED',
-}
+export const BindingStatus = BINDING_STATUSES;
+export type BindingStatus = BindingStatusValue;
 registerEnumType(BindingStatus, {
   name: 'BindingStatus',
   description: 'Where a device binding is in its life.',
@@ -33,15 +36,28 @@ registerEnumType(BindingStatus, {
   },
 });
 
-export enum EntitlementKind {
-  PURCHASE = 'PURCHASE',
-  RENTAL = 'RENTAL',
-}
+export const EntitlementKind = ENTITLEMENT_KINDS;
+export type EntitlementKind = EntitlementKindValue;
 registerEnumType(EntitlementKind, {
   name: 'EntitlementKind',
   description: 'How the user holds the content.',
   valuesConfig: {
     PURCHASE: { description: 'Bought to own: no end date.' },
     RENTAL: { description: "Rented on the catalog's rental terms." },
+  },
+});
+
+export enum EntitlementStatus {
+  ACTIVE = 'ACTIVE',
+  EXPIRED = 'EXPIRED',
+  REVOKED = 'REVOKED',
+}
+registerEnumType(EntitlementStatus, {
+  name: 'EntitlementStatus',
+  description: 'Whether an entitlement still gets licenses.',
+  valuesConfig: {
+    ACTIVE: { description: 'A purchase, or a rental whose window has not ended: licenseToken issues licenses.' },
+    EXPIRED: { description: 'A rental whose window has ended.' },
+    REVOKED: { description: 'Revoked by the platform (refund, chargeback; see revokeReason): no new license.' },
   },
 });

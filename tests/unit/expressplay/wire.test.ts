@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../../../src/datasources/expressplay/http.js';
-import { redactUrl } from '../../../src/datasources/expressplay/redact.js';
 import { DEVICE_ID_PARAM as SANDBOX_DEVICE_ID_PARAM } from '../../../src/sandbox/token-service.js';
 import { ExpressPlayRejectedError } from '../../../src/datasources/expressplay/errors.js';
 import {
@@ -12,34 +11,6 @@ import {
   parseErrorCode,
   tokenUrl,
 } from '../../../src/datasources/expressplay/wire.js';
-
-describe('redactUrl', () => {
-  it('redacts the secret parameters and keeps the rest', () => {
-    const base = 'https://api.test.expressplay.com/cmiapi/getrecord/';
-    expect(redactUrl(`${base}?customerAuthenticator=4242%2Cabc&cookie=c00k1e&errorFormat=json`)).toBe(
-      `${base}?customerAuthenticator=[REDACTED]&cookie=c00k1e&errorFormat=json`,
-    );
-    expect(redactUrl('https://x/t?contentKey=cek&kid=k&kek=kk&ek=e&iv=v')).toBe(
-      'https://x/t?contentKey=[REDACTED]&kid=k&kek=[REDACTED]&ek=[REDACTED]&iv=v',
-    );
-  });
-
-  it('redacts license tokens, in any case, inside longer text and skd:// URIs', () => {
-    expect(redactUrl('skd://fp.service.expressplay.com:80/hms/fp/rights/?ExpressPlayToken=AQAB-_x#frag')).toBe(
-      'skd://fp.service.expressplay.com:80/hms/fp/rights/?ExpressPlayToken=[REDACTED]#frag',
-    );
-    expect(redactUrl('failed: GET http://h/p?expressplaytoken=abc and more')).toBe(
-      'failed: GET http://h/p?expressplaytoken=[REDACTED] and more',
-    );
-  });
-
-  it('works on a bare form body and leaves look-alike names alone', () => {
-    expect(redactUrl('customerAuthenticator=a&contentKeyId=x&seek=1&contentKey=b')).toBe(
-      'customerAuthenticator=[REDACTED]&contentKeyId=x&seek=1&contentKey=[REDACTED]',
-    );
-    expect(redactUrl('https://example.com/plain')).toBe('https://example.com/plain');
-  });
-});
 
 describe('wire details', () => {
   it('spells the device restriction parameter as the seed documents do, the same as the sandbox', () => {

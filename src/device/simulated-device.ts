@@ -1,5 +1,6 @@
 /**
- * A simulated playback device: the one place that writes the sandbox SPC (README.md). It plays an HLS
+ * A simulated playback device: a client of the service, and the one place that writes the sandbox SPC (its format
+ * is the sandbox's, in src/sandbox/spc.ts and src/sandbox/README.md). It plays an HLS
  * stream the way a FairPlay player does, by finding the `skd://` key URI and asking that license server for a key.
  *
  * Like a real phone, it has one device id per DRM system: each DRM implementation computes its own (ExpressPlay's
@@ -7,18 +8,19 @@
  * FairPlay, Widevine and PlayReady ids of one device differ. The device keeps one base id and derives the others.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import {
+  DEVICE_ID_FORMAT as HEX32,
+  readSandboxCkc,
+  SPC_CONTENT_TYPE,
+  writeSandboxSpc,
+  type SandboxCkc,
+} from '../sandbox/spc.js';
+import type { Drm } from '../sandbox/token-codec.js';
 
 /** DRM systems as ExpressPlay names them in its paths. */
-export type DeviceDrm = 'fp' | 'wv' | 'pr';
+export type DeviceDrm = Drm;
 
-export interface SandboxLicense {
-  keyId: string;
-  contentKey: string;
-  rights: Record<string, unknown>;
-  /** The license may be stored and played offline (`generalFlags` 00000001). */
-  persistent: boolean;
-  expiresAt: string | null;
-}
+export type SandboxLicense = SandboxCkc;
 
 /** `drm` and `deviceId` say which DRM answered and which of the device's ids it was sent. */
 export type PlayOutcome = { drm: DeviceDrm; deviceId: string } & (
@@ -31,7 +33,6 @@ export class PlaylistError extends Error {
   override readonly name = 'PlaylistError';
 }
 
-const HEX32 = /^[0-9a-fA-F]{32}$/;
 // A master playlist points at media playlists; two hops covers master -> media, and bounds a loop.
 const MAX_PLAYLIST_HOPS = 3;
 
@@ -81,8 +82,8 @@ export async function playLicenseUrl(licenseUrl: string, deviceId: string): Prom
   const sent = drmDeviceId(deviceId.toLowerCase(), drm);
   const response = await fetch(licenseUrl, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/octet-stream' },
-    body: JSON.stringify({ sandboxSpc: 1, deviceId: sent }),
+    headers: { 'Content-Type': SPC_CONTENT_TYPE },
+    body: writeSandboxSpc(sent),
   });
   const text = await response.text();
   let body: unknown;
@@ -93,7 +94,7 @@ export async function playLicenseUrl(licenseUrl: string, deviceId: string): Prom
   }
 
   if (response.status === 200) {
-    const license = asLicense(body);
+    const license = readSandboxCkc(body);
     if (license) return { drm, deviceId: sent, granted: true, license };
     return {
       drm,
@@ -176,14 +177,4 @@ function firstVariant(playlist: string): string | undefined {
   const at = lines.findIndex((line) => line.startsWith('#EXT-X-STREAM-INF'));
   if (at === -1) return undefined;
   return lines.slice(at + 1).find((line) => line !== '' && !line.startsWith('#'));
-}
-
-function asLicense(body: unknown): SandboxLicense | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { keyId, contentKey, rights, persistent, expiresAt } = body as Record<string, unknown>;
-  if (typeof keyId !== 'string' || typeof contentKey !== 'string') return undefined;
-  if (typeof rights !== 'object' || rights === null || Array.isArray(rights)) return undefined;
-  if (typeof persistent !== 'boolean') return undefined;
-  if (expiresAt !== null && typeof expiresAt !== 'string') return undefined;
-  return { keyId, contentKey, rights: rights as Record<string, unknown>, persistent, expiresAt };
 }

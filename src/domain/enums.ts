@@ -1,0 +1,22 @@
+/**
+ * The closed sets of values the service stores and the GraphQL API exposes: one source for the store's types and
+ * the GraphQL enums (graphql/common/enums.ts registers these objects as they are), so the two cannot drift and no value
+ * needs a cast on its way from the database to a client. Keys are the GraphQL names, values what is stored.
+ */
+
+/** DRM systems, valued as ExpressPlay names them in its paths (`/hms/<drm>/token`) and as the store keeps them. */
+export const DRM_SYSTEMS = { FAIRPLAY: 'fp', WIDEVINE: 'wv', PLAYREADY: 'pr' } as const;
+export type DrmSystem = (typeof DRM_SYSTEMS)[keyof typeof DRM_SYSTEMS];
+
+export const BINDING_STATUSES = { PENDING: 'PENDING', BOUND: 'BOUND', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
+export type BindingStatus = (typeof BINDING_STATUSES)[keyof typeof BINDING_STATUSES];
+
+export const ENTITLEMENT_KINDS = { PURCHASE: 'PURCHASE', RENTAL: 'RENTAL' } as const;
+export type EntitlementKind = (typeof ENTITLEMENT_KINDS)[keyof typeof ENTITLEMENT_KINDS];
+
+const DRM_VALUES: readonly string[] = Object.values(DRM_SYSTEMS);
+
+/** For values read from outside (an ExpressPlay record): narrows without a cast. */
+export function isDrmSystem(value: unknown): value is DrmSystem {
+  return typeof value === 'string' && DRM_VALUES.includes(value);
+}
