@@ -8,9 +8,10 @@ const require = createRequire(import.meta.url);
  * Three tiers, each a Vitest project (`npm run test:unit`, `test:integration`, `test:browser`; `npm test` runs all):
  * - unit: one module at a time, and the store and the sandbox on their own. No mocks and no module state shared
  *   between files, so one worker runs file after file without reloading the app's modules (`isolate: false`).
- * - integration: the services over a real store and a fake upstream, resolvers through executeOperation, and one
- *   HTTP flow per feature against the started app. Files start apps, sandboxes and child processes and wait on
- *   them, so each runs in its own process and more of them run at once than there are cores.
+ * - integration: the services over a real store and an in-process fake ExpressPlay (tests/service), resolvers
+ *   through executeOperation, one HTTP flow per feature against the started app, and the simulated device's CLI.
+ *   Files start apps, sandboxes and child processes and wait on them, so each runs in its own process, and more of
+ *   them run at once than there are cores.
  * - browser: GraphiQL in Chromium.
  */
 export default defineConfig({
@@ -40,7 +41,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['tests/service/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+          include: ['tests/service/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/device/**/*.test.ts'],
           pool: 'forks',
         },
       },

@@ -53,11 +53,6 @@ export function createTestDatabase(backend: TestStoreBackend = testStoreBackend(
   return backend === 'postgres' ? createPostgresTestDatabase(url!) : createPgliteTestDatabase();
 }
 
-/** Every backend this run can test: PGlite always, and PostgreSQL when TEST_DATABASE_URL names a server. */
-export function testStoreBackends(): TestStoreBackend[] {
-  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
-}
-
 export async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
   const key = randomBytes(32);
   const schema = `test_${randomBytes(8).toString('hex')}`;
