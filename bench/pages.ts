@@ -54,7 +54,7 @@ const backend = values['database-url'] ? 'PostgreSQL' : 'PGlite';
 
 // Seeding: every row in one statement per table. Ties on created_at (three rows a second) exercise the id tiebreak.
 // The key ciphertexts are junk on purpose: listing must never decrypt them.
-let started = performance.now();
+const started = performance.now();
 await query(`insert into contents (id, title, key_id, content_key_ciphertext, iv, rental_period_seconds, rental_play_seconds, created_at, updated_at)
   select 'c-' || lpad(g::text, 7, '0'), 'Title ' || g, md5(g::text), 'v1:junk:junk:junk', null, 3600, 600, '${T0}', '${T0}'
   from generate_series(1, ${ROWS}) g`);
@@ -70,7 +70,7 @@ await query(`insert into entitlements (id, user_id, content_id, kind, binding_id
 await query('analyze');
 console.log(`${backend}: seeded ${ROWS} titles, ${2 * ROWS} bindings, ${ROWS} entitlements in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function time(fn: () => Promise<unknown>): Promise<number> {
   for (let i = 0; i < 3; i++) await fn();
   const ms: number[] = [];
@@ -85,14 +85,14 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 /** The keyset of the row at `offset` in newest-first order. */
 async function keysetAt(table: string, offset: number): Promise<TimeKeyset> {
   const [row] = await query(`select created_at, id from ${table} where user_id = $1 order by created_at desc, id desc offset ${offset} limit 1`, [USER]);
-  return { createdAt: new Date(row!.created_at as string), id: row!.id as string };
+  return { createdAt: new Date(row.created_at as string), id: row.id as string };
 }
 const positions = [0, Math.floor(ROWS / 2), ROWS - 21];
 const b64 = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 // The store: one page of 20 (21 rows asked, as the resolvers do).
 console.log('\nstore, median ms per page of 20 at row 0 / middle / end:');
-const contentsAt = await Promise.all(positions.map(async (p) => (p === 0 ? null : (await query(`select id from contents order by id offset ${p - 1} limit 1`))[0]!.id as string)));
+const contentsAt = await Promise.all(positions.map(async (p) => (p === 0 ? null : (await query(`select id from contents order by id offset ${p - 1} limit 1`))[0].id as string)));
 const ent = await Promise.all(positions.map((p) => (p === 0 ? null : keysetAt('entitlements', p - 1))));
 const bind = await Promise.all(positions.map((p) => (p === 0 ? null : keysetAt('bindings', p - 1))));
 const row = async (name: string, fns: Array<() => Promise<unknown>>) => {

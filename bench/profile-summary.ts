@@ -44,9 +44,9 @@ function category(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (pkg) return pkg[1]!;
+  if (pkg) return pkg[1];
   const ours = /\/((?:src|bench)\/.*)$/.exec(url);
-  if (ours) return ours[1]!;
+  if (ours) return ours[1];
   if (url.startsWith('node:')) return 'node:internal';
   return url;
 }
@@ -95,7 +95,7 @@ for (const file of positionals) {
     }
     return time;
   };
-  walk(profile.nodes[0]!.id, new Set());
+  walk(profile.nodes[0].id, new Set());
 
   const rows = (map: Map<string, number>, n: number) =>
     [...map.entries()]

@@ -43,7 +43,7 @@ const { values: args } = parseArgs({
   },
   // `--profile` alone means the default folder.
   args: process.argv.slice(2).flatMap((arg, i, all) =>
-    arg === '--profile' && (all[i + 1] === undefined || all[i + 1]!.startsWith('--')) ? ['--profile', 'bench/profiles'] : [arg],
+    arg === '--profile' && (all[i + 1] === undefined || all[i + 1].startsWith('--')) ? ['--profile', 'bench/profiles'] : [arg],
   ),
 });
 
@@ -118,7 +118,7 @@ const aliasQuery = (count: number): string =>
 function rotate<T>(items: readonly T[]): () => T {
   if (items.length === 0) throw new Error('nothing to rotate over');
   let i = 0;
-  return () => items[i++ % items.length]!;
+  return () => items[i++ % items.length];
 }
 
 function scenarios(fixtures: Fixtures): Scenario[] {
@@ -197,7 +197,7 @@ function scenarios(fixtures: Fixtures): Scenario[] {
     },
   ];
   // The baseline again at the end: the gap between the two shows how much the machine drifted during the run.
-  all.push({ ...all[0]!, name: 'baseline-end' });
+  all.push({ ...all[0], name: 'baseline-end' });
   if (args.long) {
     all.push({
       name: 'deviceBinding-long',
@@ -372,9 +372,9 @@ function table(results: readonly ScenarioResult[]): string {
     `${r.memory.verdict} ${r.memory.growthSecondHalfPct >= 0 ? '+' : ''}${r.memory.growthSecondHalfPct}%`,
     r.cpu ? `${r.cpu.otherPct}%` : '-',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+    cells.map((c, i) => (i === 0 || i === cells.length - 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -543,7 +543,7 @@ async function main(): Promise<void> {
     const bases = results.filter((r) => r.server === 'baseline').map((r) => r.requestsPerSecond);
     const baseRps = bases.length > 0 ? bases.reduce((a, b) => a + b, 0) / bases.length : undefined;
     for (const r of results) r.ratioToBaseline = baseRps ? round(r.requestsPerSecond / baseRps, 3) : null;
-    const baselineDriftPct = bases.length === 2 ? round(((bases[1]! - bases[0]!) / bases[0]!) * 100, 1) : null;
+    const baselineDriftPct = bases.length === 2 ? round(((bases[1] - bases[0]) / bases[0]) * 100, 1) : null;
 
     await stopAll();
     const report = {

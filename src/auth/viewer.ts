@@ -53,7 +53,7 @@ export function createAuthenticator(config: AuthConfig & { jwtSecret: string | u
       if (!match) {
         throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".', 'MALFORMED_HEADER');
       }
-      const token = match[1]!;
+      const token = match[1];
       const hit = verified.get(token);
       if (hit && hit.until > Date.now()) return hit.viewer;
       if (hit) verified.delete(token);

@@ -130,9 +130,9 @@ export class RequestBindings {
       .sort((a, b) => a - b);
     if (active.length + coolingDown.length >= maxDevices) {
       // The slot that frees first decides when a retry can succeed.
-      const waitSeconds = Math.ceil((coolingDown[0]! - at.getTime()) / 1000);
+      const waitSeconds = Math.ceil((coolingDown[0] - at.getTime()) / 1000);
       throw new DeviceLimitReachedError(
-        `A device was removed recently; a new device can be bound from ${new Date(coolingDown[0]!).toISOString()} ` +
+        `A device was removed recently; a new device can be bound from ${new Date(coolingDown[0]).toISOString()} ` +
           `(in ${roughDuration(waitSeconds)}).`,
         waitSeconds,
       );

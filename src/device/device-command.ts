@@ -69,7 +69,7 @@ async function play(args: readonly string[], io: DeviceCommandIo): Promise<numbe
   let target: string | undefined;
   let deviceId: string | undefined;
   for (let i = 0; i < args.length; i += 1) {
-    const arg = args[i]!;
+    const arg = args[i];
     if (arg === '--device-id') {
       deviceId = args[++i];
       if (deviceId === undefined) throw new UsageError('--device-id needs a value');

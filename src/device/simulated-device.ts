@@ -145,7 +145,7 @@ export function findSkdKeyUri(playlist: string): string | undefined {
   for (const line of playlist.split(/\r?\n/)) {
     const tag = /^#EXT-X-(?:SESSION-)?KEY:(.*)$/.exec(line.trim());
     if (!tag) continue;
-    const uri = attributes(tag[1]!).get('URI');
+    const uri = attributes(tag[1]).get('URI');
     if (uri !== undefined && uri.toLowerCase().startsWith('skd://')) return uri;
   }
   return undefined;
@@ -166,8 +166,8 @@ export function licenseUrlFromSkd(skdUri: string): string {
 function attributes(list: string): Map<string, string> {
   const found = new Map<string, string>();
   for (const m of list.matchAll(/([A-Z0-9-]+)=("[^"]*"|[^,]*)/g)) {
-    const value = m[2]!;
-    found.set(m[1]!, value.startsWith('"') ? value.slice(1, -1) : value);
+    const value = m[2];
+    found.set(m[1], value.startsWith('"') ? value.slice(1, -1) : value);
   }
   return found;
 }

@@ -16,7 +16,7 @@ type Rewrite = readonly [RegExp, (m: RegExpExecArray) => string];
 const PARSE_REASONS: readonly Rewrite[] = [
   [
     /^Value "[^]*" does not exist in "(\w+)" enum\.([^]*)$/,
-    (m) => `The value is not one of enum "${m[1]}".${suggestions(m[2]!)}`,
+    (m) => `The value is not one of enum "${m[1]}".${suggestions(m[2])}`,
   ],
   [/^Enum "(\w+)" cannot represent non-(string|enum) value: [^]*$/, (m) => `Enum "${m[1]}" cannot represent a non-${m[2]} value.`],
   // Built-in scalars: "Int cannot represent non-integer value: "abc"", "String cannot represent a non string value: 5".
@@ -27,7 +27,7 @@ const PARSE_REASONS: readonly Rewrite[] = [
 const REASONS: readonly Rewrite[] = [
   [
     /^Field "([^"]*)" is not defined by type "(\w+)"\.([^]*)$/,
-    (m) => `Field ${NAME.test(m[1]!) ? `"${m[1]}"` : 'given'} is not defined by type "${m[2]}".${suggestions(m[3]!)}`,
+    (m) => `Field ${NAME.test(m[1]) ? `"${m[1]}"` : 'given'} is not defined by type "${m[2]}".${suggestions(m[3])}`,
   ],
   [/^Field "[\w.]+" of (?:required|non-null) type "[\w[\]!]+" was not provided\.$/, (m) => m[0]],
   [/^Field "\w+" must be non-null\.$/, (m) => m[0]],
@@ -58,7 +58,7 @@ function rewrite(reason: string, rules: readonly Rewrite[]): string | null {
  */
 export function withoutInputValues(message: string, original?: unknown): string {
   const variable = /^Variable "\$(\w+)" (?:got|has) invalid value /.exec(message);
-  if (variable) return variableMessage(variable[1]!, message, original);
+  if (variable) return variableMessage(variable[1], message, original);
 
   // Literal validation: "Expected value of type "T", found <the literal>." (or "…; <scalar's reason>").
   const literal = /^Expected value of type "([\w[\]!]+)", found [^]*$/.exec(message);

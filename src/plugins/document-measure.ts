@@ -126,9 +126,9 @@ function measureSelectionSet(root: SelectionSetNode, fragment: (name: string) =>
   }
   const stack: Frame[] = [{ owner: undefined, selections: root.selections, next: 0, sum: ZERO }];
   for (;;) {
-    const top = stack[stack.length - 1]!;
+    const top = stack[stack.length - 1];
     if (top.next < top.selections.length) {
-      const selection = top.selections[top.next++]!;
+      const selection = top.selections[top.next++];
       if (selection.kind !== Kind.FRAGMENT_SPREAD && selection.selectionSet) {
         stack.push({ owner: selection, selections: selection.selectionSet.selections, next: 0, sum: ZERO });
       } else {
@@ -188,10 +188,10 @@ export function measureDocument(document: DocumentNode, schema?: GraphQLSchema):
     path.push({ name: start, next: 0 });
     active.set(start, 0);
     while (path.length > 0 && !cycle) {
-      const top = path[path.length - 1]!;
+      const top = path[path.length - 1];
       const deps = spreads.get(top.name)!;
       if (top.next < deps.length) {
-        const dep = deps[top.next++]!;
+        const dep = deps[top.next++];
         if (!definitions.has(dep) || fragments.has(dep)) continue;
         const at = active.get(dep);
         if (at !== undefined) {
@@ -258,7 +258,7 @@ class Costing {
     for (const def of definitions) {
       cost = Math.max(cost, this.costSelectionSet(def.selectionSet, this.schema.getType(def.typeCondition.name.value)));
     }
-    this.fragments.set(name, { cost, on: definitions[0]!.typeCondition.name.value });
+    this.fragments.set(name, { cost, on: definitions[0].typeCondition.name.value });
   }
 
   costOperation(operation: OperationDefinitionNode): number {
@@ -308,9 +308,9 @@ class Costing {
       { owner: undefined, selections: root.selections, type: typed(rootType), field: undefined, counts: true, next: 0, cost: 0 },
     ];
     for (;;) {
-      const top = stack[stack.length - 1]!;
+      const top = stack[stack.length - 1];
       if (top.next < top.selections.length) {
-        const selection = top.selections[top.next++]!;
+        const selection = top.selections[top.next++];
         const counted =
           top.type !== undefined && !selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include');
         if (selection.kind === Kind.FIELD) {
@@ -319,7 +319,7 @@ class Costing {
             const type = field ? typed(getNamedType(field.type)) : undefined;
             stack.push({ owner: selection, selections: selection.selectionSet.selections, type, field, counts: counted, next: 0, cost: 0 });
           } else if (counted && field) {
-            top.cost = add(top.cost, this.estimate(field, 0, selection, top.type!));
+            top.cost = add(top.cost, this.estimate(field, 0, selection, top.type));
           }
         } else if (selection.kind === Kind.INLINE_FRAGMENT) {
           const on = selection.typeCondition?.name.value;
@@ -328,7 +328,7 @@ class Costing {
           stack.push({ owner: selection, selections: selection.selectionSet.selections, type, field: undefined, counts: counted && same, next: 0, cost: 0 });
         } else {
           const fragment = this.fragments.get(selection.name.value);
-          if (counted && fragment && fragment.on === top.type!.name) top.cost = add(top.cost, fragment.cost);
+          if (counted && fragment && fragment.on === top.type.name) top.cost = add(top.cost, fragment.cost);
         }
         continue;
       }

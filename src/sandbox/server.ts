@@ -230,7 +230,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
 function routeOf(pathname: string): Route {
   const token = /^\/hms\/([^/]+)\/token\/?$/.exec(pathname);
-  if (token) return { endpoint: 'token', drm: DRMS.includes(token[1]!) ? (token[1] as Drm) : null };
+  if (token) return { endpoint: 'token', drm: DRMS.includes(token[1]) ? (token[1] as Drm) : null };
   const rights = /^\/hms\/(fp|wv)\/rights\/?$/.exec(pathname);
   if (rights) return { endpoint: 'license', drm: rights[1] as Drm };
   if (pathname === '/playready/RightsManager.asmx') return { endpoint: 'license', drm: 'pr' };
@@ -251,7 +251,7 @@ function counted(route: Route): SandboxEndpoint | undefined {
  */
 function tokenParams(req: IncomingMessage, url: URL, body: Buffer): URLSearchParams {
   const params = new URLSearchParams(url.searchParams);
-  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (req.method === 'POST' && (type === 'application/x-www-form-urlencoded' || type === '')) {
     for (const [name, value] of new URLSearchParams(body.toString('utf8'))) params.set(name, value);
   }

@@ -30,7 +30,7 @@ export function startTestChild(file: string, args: readonly string[] = [], env: 
   });
   running.add(child);
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
     child.once('close', (code, signal) => {
       running.delete(child);
@@ -39,7 +39,7 @@ export function startTestChild(file: string, args: readonly string[] = [], env: 
   );
   const lines: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout! }).on('line', (text) => {
+  createInterface({ input: child.stdout }).on('line', (text) => {
     try {
       lines.push(JSON.parse(text) as Record<string, unknown>);
     } catch {

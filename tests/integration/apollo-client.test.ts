@@ -37,7 +37,7 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
       expect(content).toMatchObject({ __typename: 'Content', id: expect.any(String), title: expect.any(String) });
       expect(content.rental).toMatchObject({ periodSeconds: expect.any(Number), playSeconds: expect.any(Number) });
     }
-    const first = contents[0]!;
+    const first = contents[0];
     expect(cacheEntries(apollo)[`Content:${first.id}`]).toMatchObject({ title: first.title, keyId: first.keyId });
     // The second read is answered by the cache, with the same objects.
     expect((await apollo.query({ query: ContentsDocument })).data).toEqual(data);

@@ -39,8 +39,8 @@ describe('authentication', () => {
         expect(response.headers.get('content-type'), query).toBe(`${accept}; charset=utf-8`);
         const body = (await response.json()) as { data: unknown; errors: Array<{ message: string; extensions: unknown }> };
         expect(body.data).toBeNull();
-        expect(body.errors[0]!.extensions).toEqual({ code: 'UNAUTHENTICATED' });
-        expect(body.errors[0]!.message).toMatch(/Authorization: Bearer/);
+        expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
+        expect(body.errors[0].message).toMatch(/Authorization: Bearer/);
       }
     }
   });
@@ -75,7 +75,7 @@ describe('authentication', () => {
       expect(response.status, authorization).toBe(401);
       expect(response.headers.get('www-authenticate'), authorization).toBe(challenge);
       const body = (await response.json()) as { errors: Array<{ extensions: Record<string, unknown> }> };
-      expect(body.errors[0]!.extensions, authorization).toEqual({ code: 'UNAUTHENTICATED', reason });
+      expect(body.errors[0].extensions, authorization).toEqual({ code: 'UNAUTHENTICATED', reason });
     }
   });
 
@@ -97,7 +97,7 @@ describe('authentication', () => {
     const sign = (claims: { iat?: number; exp: number }) => {
       const jwt = new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('long-lived').setExpirationTime(claims.exp);
       if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
-      return jwt.sign(new TextEncoder().encode(app.jwtSecret!));
+      return jwt.sign(new TextEncoder().encode(app.jwtSecret));
     };
     const refused = [
       await sign({ exp: 1e20 }),
@@ -109,8 +109,8 @@ describe('authentication', () => {
     for (const token of refused) {
       const r = await app.gql('{ deviceBindings { nodes { id } } }', {}, { token });
       expect(r.status).toBe(401);
-      expect(r.errors![0]!.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
-      expect(r.errors![0]!.message).toMatch(/valid for longer than this service accepts .* at most 86400 seconds/);
+      expect(r.errors![0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
+      expect(r.errors![0].message).toMatch(/valid for longer than this service accepts .* at most 86400 seconds/);
     }
     for (const token of [await sign({ iat: now, exp: now + 86_400 }), await sign({ exp: now + 3600 }), await app.token('default-ttl')]) {
       expect((await app.gql('{ deviceBindings { nodes { id } } }', {}, { token })).errors).toBeUndefined();

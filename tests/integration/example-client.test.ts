@@ -73,7 +73,7 @@ describe('example web client', () => {
 
     const entitlements = (await client.request(EntitlementsDocument, {})).entitlements.edges.map((e) => e.node);
     expect(entitlements.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
-    expect(entitlements[0]!.content.title).toBe(title!.title);
+    expect(entitlements[0].content.title).toBe(title!.title);
   });
 
   it('lists and unbinds devices', async () => {

@@ -119,8 +119,8 @@ describe('a rental longer than ExpressPlay\'s 30-day token limit', () => {
 
     // The token expires TOKEN_TTL after it was asked for; the rights carry the whole 60-day window.
     const [sent] = licenseRequests();
-    expect(sent!.request.rights).toEqual({ type: 'Rental', periodEndTime: new Date(windowEnd), playDurationSeconds: 2 * DAY });
-    const tokenLife = sent!.request.expirationTime!.getTime() - sent!.at;
+    expect(sent.request.rights).toEqual({ type: 'Rental', periodEndTime: new Date(windowEnd), playDurationSeconds: 2 * DAY });
+    const tokenLife = sent.request.expirationTime!.getTime() - sent.at;
     expect(tokenLife).toBeGreaterThan((TOKEN_TTL - 60) * 1000);
     expect(tokenLife).toBeLessThanOrEqual(TOKEN_TTL * 1000);
 

@@ -66,8 +66,8 @@ describe('HTTP connection cap', () => {
     }
     for (const conn of held) await healthOn(conn);
     // A freed slot is taken again.
-    held[0]!.socket.destroy();
-    await held[0]!.closed;
+    held[0].socket.destroy();
+    await held[0].closed;
     await sleep(100);
     await healthOn(await connect(app.url));
     for (const conn of held) conn.socket.destroy();

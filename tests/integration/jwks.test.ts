@@ -53,7 +53,7 @@ describe('AUTH_JWKS_URL', () => {
     for (const token of [await foreign('rs-user'), await app.token('rs-user')]) {
       const r = await app.gql('{ deviceBindings { nodes { id } } }', {}, { token });
       expect(r.status).toBe(401);
-      expect(r.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+      expect(r.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
     }
   });
 });

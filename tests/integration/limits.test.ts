@@ -29,22 +29,22 @@ describe('query limits', () => {
       { token },
     );
     expect(r.status).toBe(400);
-    expect(r.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
-    expect(r.errors![0]!.message).toMatch(/depth 5 exceeds the limit of 3/);
+    expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors![0].message).toMatch(/depth 5 exceeds the limit of 3/);
   });
 
   it('refuses too many aliases', async () => {
     const q = `{ ${Array.from({ length: 61 }, (_, i) => `a${i}: contents { nodes { id } }`).join(' ')} }`;
     const r = await app.gql(q, {}, { token });
-    expect(r.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
-    expect(r.errors![0]!.message).toMatch(/61 aliases/);
+    expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors![0].message).toMatch(/61 aliases/);
   });
 
   it('refuses a query whose estimated cost is too high', async () => {
     const q = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: entitlements { nodes { id kind } }`).join(' ')} }`;
     const r = await app.gql(q, {}, { token });
-    expect(r.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
-    expect(r.errors![0]!.message).toMatch(/estimated cost/);
+    expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors![0].message).toMatch(/estimated cost/);
   });
 
   it('allows 50 aliases of a single-item query, and deep introspection (GraphiQL needs it)', async () => {
@@ -112,8 +112,8 @@ describe('production switches', () => {
     const prod = await startTestApp({ GRAPHQL_INTROSPECTION: 'false' });
     try {
       const r = await prod.gql('{ __schema { queryType { name } } }', {}, { token: await prod.token('u') });
-      expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(r.errors![0]!.message).toMatch(/introspection/i);
+      expect(r.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.errors![0].message).toMatch(/introspection/i);
     } finally {
       await prod.stop();
     }
@@ -150,8 +150,8 @@ describe('hostile documents, without a token, at the default limits', () => {
     expect(answer.status).toBe(400);
     expect(body.data).toBeUndefined();
     expect(body.errors).toHaveLength(1);
-    expect(body.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
-    return body.errors![0]!.message;
+    expect(body.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    return body.errors![0].message;
   }
 
   it('refuses fragment fan-outs of 20 and 26 levels at once, and /healthz answers meanwhile', async () => {
@@ -171,8 +171,8 @@ describe('hostile documents, without a token, at the default limits', () => {
     // With less padding, it is refused by its estimated cost, still before validation.
     const token = await open.token('padding-user');
     const r = await open.gql(costPadding(4), {}, { token });
-    expect(r.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
-    expect(r.errors![0]!.message).toMatch(/estimated cost is at least 7216, more than the limit of 1000/);
+    expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors![0].message).toMatch(/estimated cost is at least 7216, more than the limit of 1000/);
     // 300 pages of 20 are within the field bound (1,000 fields) but cost 18,000: refused before validation, which
     // would first compare their 45,000 pairs.
     expect(await refusedWhileHealthy(repeated('contents{nodes{id}}', 300))).toMatch(/estimated cost is at least 18000, more than the limit of 1000/);
@@ -184,7 +184,7 @@ describe('hostile documents, without a token, at the default limits', () => {
     const answers = (await batch.json()) as Array<{ data?: unknown; errors?: Array<{ extensions: { code: string } }> }>;
     expect(answers).toHaveLength(3);
     expect(answers[0]).toEqual({ data: { __typename: 'Query' } });
-    expect(answers[1]!.errors![0]!.extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(answers[1].errors![0].extensions.code).toBe('QUERY_TOO_COMPLEX');
     expect(answers[2]).toEqual({ data: { a: 'Query' } });
 
     const get = await fetch(`${open.url}/graphql?query=${encodeURIComponent(fanOut(20))}`, {
@@ -198,7 +198,7 @@ describe('hostile documents, without a token, at the default limits', () => {
     const token = await open.token('variables-user');
     const r = await open.gql('query($id: ID!) { content(id: $id) { id } }', { id: { not: 'an id' } }, { token });
     expect(r.status).toBe(400);
-    expect(r.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(r.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
   });
 });
 
@@ -209,8 +209,8 @@ describe('validation errors', () => {
     const dev = await startTestApp();
     try {
       const r = await dev.gql(typo);
-      expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(r.errors![0]!.message).toMatch(/Did you mean/);
+      expect(r.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.errors![0].message).toMatch(/Did you mean/);
     } finally {
       await dev.stop();
     }
@@ -220,17 +220,17 @@ describe('validation errors', () => {
     const prod = await startTestApp({ NODE_ENV: 'production' });
     try {
       const r = await prod.gql(typo);
-      expect(r.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(r.errors![0]!.message).toBe('Cannot query field "contentz" on type "Query".');
+      expect(r.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(r.errors![0].message).toBe('Cannot query field "contentz" on type "Query".');
       const enumTypo = await prod.gql('mutation { bindDevice(input: { drm: FAIRPLY }) { licenseUrl } }');
-      expect(enumTypo.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(enumTypo.errors![0]!.message).not.toMatch(/Did you mean|FAIRPLAY/);
+      expect(enumTypo.errors![0].extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(enumTypo.errors![0].message).not.toMatch(/Did you mean|FAIRPLAY/);
       // The same typo in a variable fails coercion, not validation: still no suggestion.
       const variableTypo = await prod.gql('mutation($drm: Drm!) { bindDevice(input: { drm: $drm }) { licenseUrl } }', {
         drm: 'FAIRPLY',
       });
-      expect(variableTypo.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
-      expect(variableTypo.errors![0]!.message).not.toMatch(/Did you mean|FAIRPLAY/);
+      expect(variableTypo.errors![0].extensions!.code).toBe('BAD_USER_INPUT');
+      expect(variableTypo.errors![0].message).not.toMatch(/Did you mean|FAIRPLAY/);
     } finally {
       await prod.stop();
     }

@@ -12,7 +12,7 @@ import { startTestApp } from '../helpers/test-app.js';
 const CEK = '7f3a9c0e5b2d4f6a8c1e3b5d7f9a0c2e';
 /** A content key that lexes as a GraphQL name when written bare in a document. */
 const NAME_CEK = 'cafe9c0e5b2d4f6a8c1e3b5d7f9a0c2e';
-const AUTH_HEX = SANDBOX_CUSTOMER_AUTHENTICATOR.split(',')[1]!;
+const AUTH_HEX = SANDBOX_CUSTOMER_AUTHENTICATOR.split(',')[1];
 
 describe('secrets', () => {
   it('never appear in a response or a log line', async () => {
@@ -113,7 +113,7 @@ describe('request errors', () => {
         const r = await app.gql(query, variables, { token: admin });
         responses.push(JSON.stringify(r));
         expect(r.errors?.[0]?.extensions?.code, query).toBe(code);
-        expect(r.errors![0]!.message, JSON.stringify(variables)).toMatch(message);
+        expect(r.errors![0].message, JSON.stringify(variables)).toMatch(message);
       }
       const everything = [...responses, ...lines].join('\n');
       expect(lines.length).toBeGreaterThanOrEqual(cases.length);

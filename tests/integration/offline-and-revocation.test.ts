@@ -180,7 +180,7 @@ describe('offline (persistent) licenses', () => {
       RENT, { input: { contentId: 'long-download', bindingId, drm: 'WIDEVINE', idempotencyKey: 'offline-long-rent-1', offline: true } }, { token });
     expect(rented.errors).toBeUndefined();
     const [sent] = licenseRequests();
-    const tokenLife = sent!.expirationTime!.getTime() - askedAt;
+    const tokenLife = sent.expirationTime!.getTime() - askedAt;
     expect(tokenLife).toBeGreaterThan(29 * DAY * 1000);
     expect(tokenLife).toBeLessThan(30 * DAY * 1000);
     expect(await playLicenseUrl(rented.data!.rent.licenseUrl, device)).toMatchObject({

@@ -67,9 +67,9 @@ describe('operations', () => {
     const noSub = await new SignJWT({ roles: ['admin'] })
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime('1h')
-      .sign(new TextEncoder().encode(app.jwtSecret!));
+      .sign(new TextEncoder().encode(app.jwtSecret));
     const r = await app.gql('{ contents { nodes { id } } }', {}, { token: noSub });
     expect(r.status).toBe(401);
-    expect(r.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    expect(r.errors![0].extensions!.code).toBe('UNAUTHENTICATED');
   });
 });

@@ -90,7 +90,7 @@ async function pageThrough<T>(token: string, field: string, selection: string, f
       { token },
     );
     expect(r.errors).toBeUndefined();
-    const page: Connection<T> = r.data![field]!;
+    const page: Connection<T> = r.data![field];
     expect(page.nodes).toEqual(page.edges.map((e) => e.node));
     expect(page.pageInfo.endCursor).toBe(page.edges.at(-1)?.cursor ?? null);
     pages.push(page);
@@ -118,7 +118,7 @@ describe('pagination', () => {
     expect(seen).toEqual([...seen].sort());
     for (const id of before) expect(seen).toContain(id);
     expect(seen.filter((id) => id.startsWith('a-'))).toEqual([]);
-    expect(pages[0]!.nodes).toHaveLength(10);
+    expect(pages[0].nodes).toHaveLength(10);
   });
 
   it("pages through a user's entitlements newest first, titles in one query per page and no key read", async () => {
@@ -174,8 +174,8 @@ describe('pagination', () => {
     const token = await app.token('limits-reader');
     for (const first of [101, 0, -1]) {
       const r = await app.gql(`query($first: Int!) { contents(first: $first) { nodes { id } } }`, { first }, { token });
-      expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
-      expect(r.errors![0]!.message).toContain('between 1 and 100');
+      expect(r.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+      expect(r.errors![0].message).toContain('between 1 and 100');
     }
     const r = await app.gql(`{ contents(first: 100) { nodes { id } } }`, {}, { token });
     expect(r.errors).toBeUndefined();
@@ -203,7 +203,7 @@ describe('pagination', () => {
     for (const [field, after] of bad) {
       const r = await app.gql(`query($after: String) { ${field}(after: $after) { nodes { id } } }`, { after }, { token });
       expect(r.errors?.[0]?.extensions, `${field} ${after}`).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
-      expect(r.errors![0]!.message).toMatch(/pageInfo\.endCursor/);
+      expect(r.errors![0].message).toMatch(/pageInfo\.endCursor/);
     }
     // A well-formed position, even one never issued, is just a place in the viewer's own list.
     const r = await app.gql(
@@ -219,10 +219,10 @@ describe('pagination', () => {
     const q = (first: number) => `{ deviceBindings(first: ${first}) { nodes { id status drm } } }`;
     expect((await app.gql(q(50), {}, { token })).errors).toBeUndefined();
     const r = await app.gql(q(100), {}, { token });
-    expect(r.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
-    expect(r.errors![0]!.message).toMatch(/cost/);
+    expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(r.errors![0].message).toMatch(/cost/);
     // Through a variable, judged after coercion the same way.
     const v = await app.gql(`query($n: Int!) { deviceBindings(first: $n) { nodes { id status drm } } }`, { n: 100 }, { token });
-    expect(v.errors![0]!.extensions!.code).toBe('QUERY_TOO_COMPLEX');
+    expect(v.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
 });

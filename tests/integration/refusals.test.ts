@@ -47,7 +47,7 @@ describe('rate-limit refusals', () => {
       expect(statements - statementsBefore).toBeLessThanOrEqual(1);
       // The counter row was not rewritten: same tuple, still at the limit.
       expect(await counter()).toEqual(before);
-      expect(before[0]!.hits).toBe(2);
+      expect(before[0].hits).toBe(2);
     } finally {
       await app.stop();
       await base.close();
@@ -60,12 +60,12 @@ describe('rate-limit refusals', () => {
     const stores = [await db.openStore(), await db.openStore()];
     const now = frozenClock();
     const env = { RATE_LIMIT_PER_MINUTE: '5', MAX_DEVICES: '100' };
-    const a = await startTestApp(env, { store: stores[0]!, now });
-    const b = await startTestApp({ ...env, AUTH_JWT_SECRET: '' }, { store: stores[1]!, now });
+    const a = await startTestApp(env, { store: stores[0], now });
+    const b = await startTestApp({ ...env, AUTH_JWT_SECRET: '' }, { store: stores[1], now });
     try {
       const tokens = [await a.token('busy'), await b.token('busy')];
       const results = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => [a, b][i % 2]!.gql(BIND, {}, { token: tokens[i % 2] })),
+        Array.from({ length: 40 }, (_, i) => [a, b][i % 2].gql(BIND, {}, { token: tokens[i % 2] })),
       );
       const codes = results.map((r) => r.errors?.[0]?.extensions?.code ?? 'OK');
       expect(codes.filter((c) => c === 'OK')).toHaveLength(5);

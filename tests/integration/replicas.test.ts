@@ -34,8 +34,8 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
       stores.push(store);
       apps.push(await startTestApp(env, { store, seedDemoCatalog: false }));
     }
-    const admin = await apps[0]!.token('admin', { admin: true });
-    const film = await apps[0]!.gql(
+    const admin = await apps[0].token('admin', { admin: true });
+    const film = await apps[0].gql(
       UPSERT,
       { input: { id: 'film-1', title: 'Film One', keyId: 'a1'.repeat(16), contentKey: 'c3'.repeat(16), iv: 'e5'.repeat(16), rental: { periodSeconds: 3600, playSeconds: 600 } } },
       { token: admin },
@@ -51,14 +51,14 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
 
   /** A user with a bound device (bound through the first replica); both replicas see it in the shared database. */
   async function boundUser(userId: string): Promise<{ token: string; bindingId: string }> {
-    const token = await apps[0]!.token(userId);
-    const bound = await apps[0]!.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { input: {} }, { token });
+    const token = await apps[0].token(userId);
+    const bound = await apps[0].gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { input: {} }, { token });
     expect(bound.errors).toBeUndefined();
     expect((await playStream(bound.data!.bindDevice.contentUrl, newDeviceId())).granted).toBe(true);
     const bindingId = bound.data!.bindDevice.binding.id;
     // Each replica has its own sandbox: the first one, whose sandbox saw the device play, records the binding as
     // BOUND in the shared database before the other is asked.
-    const read = await apps[0]!.gql<{ deviceBinding: { status: string } }>(
+    const read = await apps[0].gql<{ deviceBinding: { status: string } }>(
       `query($id: ID!) { deviceBinding(id: $id) { status } }`,
       { id: bindingId },
       { token },
@@ -71,7 +71,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
     const { token, bindingId } = await boundUser(userId);
     const results = await Promise.all(
       Array.from({ length: requests }, (_, i) =>
-        apps[i % 2]!.gql<Record<string, { entitlement: { id: string } }>>(
+        apps[i % 2].gql<Record<string, { entitlement: { id: string } }>>(
           mutation,
           { input: { contentId: 'film-1', bindingId, idempotencyKey: `${userId}-${i}-${randomBytes(4).toString('hex')}` } },
           { token },
@@ -79,7 +79,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
       ),
     );
     expect(results.flatMap((r) => r.errors ?? [])).toEqual([]);
-    const ids = new Set(results.map((r) => Object.values(r.data!)[0]!.entitlement.id));
+    const ids = new Set(results.map((r) => Object.values(r.data!)[0].entitlement.id));
     const rows = await database.query<{ id: string }>('select id from entitlements where user_id = $1', [userId]);
     return { answered: [...ids], stored: rows.map((r) => r.id) };
   }

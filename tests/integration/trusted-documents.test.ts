@@ -21,7 +21,7 @@ async function post(app: TestApp, body: unknown, token: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) };
 }
 
 describe('TRUSTED_DOCUMENTS=only', () => {
@@ -49,7 +49,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
           expect((await playStream(url, device)).granted).toBe(true);
         },
       },
-      contents[0]!.id,
+      contents[0].id,
       { pollIntervalMs: 20 },
     );
     expect(result.binding.status).toBe('BOUND');
@@ -135,7 +135,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const params = new URLSearchParams({ operationName: 'Contents', variables: '{}', extensions: JSON.stringify(apq(hashOf(ContentsDocument))) });
     const response = await fetch(`${app.url}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as any).data.contents.edges.length).toBeGreaterThan(0);
+    expect(((await response.json())).data.contents.edges.length).toBeGreaterThan(0);
     const adHoc = await fetch(`${app.url}/graphql?${new URLSearchParams({ query: '{ contents { nodes { id } } }' })}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });

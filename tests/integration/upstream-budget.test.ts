@@ -78,8 +78,8 @@ describe('upstream budget', () => {
       expect(app.sandbox!.stats().token).toBe(20);
       expect(errors.length).toBeGreaterThanOrEqual(10);
       expect(codes).toEqual(new Set(['RATE_LIMITED']));
-      expect(errors[0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-      expect(errors[0]!.message).toMatch(/more than 20 calls .* Send the rest in another request/);
+      expect(errors[0].extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(errors[0].message).toMatch(/more than 20 calls .* Send the rest in another request/);
 
       // The next request has a budget of its own.
       const next = await app.gql(licenseTokens(bindingId, 2), {}, { token });
@@ -132,11 +132,11 @@ describe('upstream budget', () => {
         ),
       ];
       for (const r of refusals) {
-        expect(r.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
-        const wait = r.errors![0]!.extensions!.retryAfterSeconds as number;
+        expect(r.errors![0].extensions!.code).toBe('RATE_LIMITED');
+        const wait = r.errors![0].extensions!.retryAfterSeconds as number;
         expect(wait).toBeGreaterThanOrEqual(1);
         expect(wait).toBeLessThanOrEqual(60);
-        expect(r.errors![0]!.message).toMatch(/12 calls .* this minute/);
+        expect(r.errors![0].message).toMatch(/12 calls .* this minute/);
       }
       expect(app.sandbox!.stats()).toMatchObject({ token: 0, getrecord: 0 });
 
@@ -162,7 +162,7 @@ describe('upstream budget', () => {
       expect((await app.gql(q, { id }, { token })).errors).toBeUndefined();
       app.sandbox!.resetStats();
       const refused = await app.gql(q, { id }, { token });
-      expect(refused.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+      expect(refused.errors![0].extensions!.code).toBe('RATE_LIMITED');
       expect(app.sandbox!.stats().getrecord).toBe(0);
     } finally {
       await app.stop();
@@ -185,13 +185,13 @@ describe('upstream budget', () => {
       // Meanwhile, and after: the other users buy titles and ask for licenses.
       const during = await Promise.all(
         others.flatMap((t, i) => [
-          app.gql(purchase(otherBindings[i]!, `calm-${i}-buy-tears`, 'tears-of-steel'), {}, { token: t }),
-          app.gql(licenseTokens(otherBindings[i]!, 3), {}, { token: t }),
+          app.gql(purchase(otherBindings[i], `calm-${i}-buy-tears`, 'tears-of-steel'), {}, { token: t }),
+          app.gql(licenseTokens(otherBindings[i], 3), {}, { token: t }),
         ]),
       );
       const flooded = tally((await flood).flat());
       const after = await Promise.all(
-        others.map((t, i) => app.gql(purchase(otherBindings[i]!, `calm-${i}-buy-bunny`, 'big-buck-bunny'), {}, { token: t })),
+        others.map((t, i) => app.gql(purchase(otherBindings[i], `calm-${i}-buy-bunny`, 'big-buck-bunny'), {}, { token: t })),
       );
       await settle();
 

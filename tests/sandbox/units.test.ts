@@ -157,7 +157,7 @@ describe('record log', () => {
     for (let i = 0; i < 100; i++) log.append(event('busy'));
     log.append(event('once'));
     expect(log.recentForCookie('busy')).toHaveLength(RECENT_EVENTS);
-    expect(log.recentForCookie('busy')[0]!.event_id).toBe(100);
+    expect(log.recentForCookie('busy')[0].event_id).toBe(100);
     expect(ids(log.recentForCookie('once'))).toEqual([101]);
     for (let i = 0; i < 40; i++) log.append(event('later'));
     expect(log.recentForCookie('once')).toEqual([]);

@@ -98,7 +98,7 @@ describe('EntitlementService: rentals', () => {
     const before = h.expressplay.tokenRequests.length;
     await (await request()).entitlements.licenseToken(viewer, { contentId: 'terms-film', bindingId, drm: 'wv' });
     const [sent] = h.expressplay.tokenRequests.slice(before);
-    expect(sent!.rights).toMatchObject({ type: 'Rental', playDurationSeconds: 3600 });
+    expect(sent.rights).toMatchObject({ type: 'Rental', playDurationSeconds: 3600 });
   });
 
   it('ask for a token that lives TOKEN_TTL, or until the window ends when that is sooner; the rights carry the window', async () => {
@@ -112,14 +112,14 @@ describe('EntitlementService: rentals', () => {
     const brief = { contentId: 'brief', bindingId, drm: 'pr' as const, idempotencyKey: 'ttl-user-brief-0001' };
     await (await request()).entitlements.rent(viewer, brief);
     const [longToken, briefToken] = h.expressplay.tokenRequests.slice(before);
-    expect(longToken!.expirationTime!.getTime()).toBe(at + TOKEN_TTL * 1000);
-    expect(longToken!.rights).toEqual({
+    expect(longToken.expirationTime!.getTime()).toBe(at + TOKEN_TTL * 1000);
+    expect(longToken.rights).toEqual({
       type: 'Rental',
       periodEndTime: new Date(at + 60 * 86_400_000),
       playDurationSeconds: 2 * 86_400,
     });
-    expect(briefToken!.expirationTime!.getTime()).toBe(at + 30_000);
-    expect(briefToken!.deviceId).toBe('9'.repeat(32));
+    expect(briefToken.expirationTime!.getTime()).toBe(at + 30_000);
+    expect(briefToken.deviceId).toBe('9'.repeat(32));
   });
 
   it('after its window, licenseToken says RENTAL_EXPIRED, and renting again is a new rental with its own window', async () => {
@@ -191,7 +191,7 @@ describe('EntitlementService: every ExpressPlay refusal of a recorded rental lea
     expect(kept.map((e) => e.kind)).toEqual(['RENTAL']);
     if (extensions.code === 'UPSTREAM_UNAVAILABLE') {
       const retried = await (await request()).entitlements.rent(viewer, input);
-      expect(retried.entitlement.id).toBe(kept[0]!.id);
+      expect(retried.entitlement.id).toBe(kept[0].id);
     }
   });
 });

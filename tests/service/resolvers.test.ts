@@ -59,7 +59,7 @@ describe('resolvers refuse bad input with a code and the field', () => {
   it.each(badContent)('upsertContent rejects a bad %s', async (field, patch) => {
     const r = await h.execute(UPSERT, { input: { ...goodContent, ...patch } }, { userId: 'root', admin: true });
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
-    expect(r.errors![0]!.extensions!.field).toBe(field);
+    expect(r.errors![0].extensions!.field).toBe(field);
   });
 
   it('upsertContent: only admins write the catalog', async () => {
@@ -80,7 +80,7 @@ describe('resolvers refuse bad input with a code and the field', () => {
     expect(codeOf(await purchase({ bindingId: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
     const short = await purchase({ idempotencyKey: 'short' });
     expect(codeOf(short)).toBe('BAD_USER_INPUT');
-    expect(short.errors![0]!.extensions!.field).toBe('idempotencyKey');
+    expect(short.errors![0].extensions!.field).toBe('idempotencyKey');
   });
 
   it('purchase: a reused idempotency key for another request', async () => {
@@ -90,14 +90,14 @@ describe('resolvers refuse bad input with a code and the field', () => {
       userId: 'user-1',
     });
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
-    expect(r.errors![0]!.extensions!.field).toBe('idempotencyKey');
+    expect(r.errors![0].extensions!.field).toBe('idempotencyKey');
   });
 
   it('purchase with a binding that is not bound', async () => {
     const input = { contentId: 'err-film', bindingId: pendingId, idempotencyKey: 'user-2-key-0001' };
     const r = await h.execute(PURCHASE, { input }, { userId: 'user-2' });
     expect(codeOf(r)).toBe('DEVICE_NOT_BOUND');
-    expect(r.errors![0]!.message).toMatch(/play the dummy stream/);
+    expect(r.errors![0].message).toMatch(/play the dummy stream/);
   });
 
   it('licenseToken without an entitlement', async () => {
@@ -113,7 +113,7 @@ describe('resolvers refuse bad input with a code and the field', () => {
   it('bindDevice: name too long; second device beyond MAX_DEVICES', async () => {
     const r = await h.execute(BIND, { name: 'n'.repeat(65) }, { userId: 'user-4' });
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
-    expect(r.errors![0]!.extensions!.field).toBe('name');
+    expect(r.errors![0].extensions!.field).toBe('name');
     expect(codeOf(await h.execute(BIND, {}, { userId: 'user-1' }))).toBe('DEVICE_LIMIT_REACHED');
   });
 

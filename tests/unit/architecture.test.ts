@@ -33,7 +33,7 @@ function folderEdges(): Map<string, Set<string>> {
     if (!edges.has(from)) edges.set(from, new Set());
     const text = readFileSync(file, 'utf8');
     for (const [, specifier] of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'";]*?['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      const target = resolve(dirname(file), specifier!).replace(/\.js$/, '.ts');
+      const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts');
       if (relative(src, target).startsWith('..')) continue;
       const to = folderOf(target);
       if (to !== from) edges.get(from)!.add(to);

@@ -33,8 +33,8 @@ describe('npm run device', () => {
       const source = readFileSync(file, 'utf8');
       // Value imports and re-exports; `import type` is erased and loads nothing.
       for (const [, specifier] of source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
-        if (specifier!.startsWith('.')) visit(resolve(dirname(file), specifier!.replace(/\.js$/, '.ts')));
-        else if (!specifier!.startsWith('node:')) packages.add(`${relative(root, file)} -> ${specifier}`);
+        if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+        else if (!specifier.startsWith('node:')) packages.add(`${relative(root, file)} -> ${specifier}`);
       }
     };
     visit(join(root, 'src/device/device-cli.ts'));

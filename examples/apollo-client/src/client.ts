@@ -45,7 +45,7 @@ export function createApolloEntitlementClient(options: ApolloEntitlementClientOp
 const manifestIds: ReadonlyMap<string, string> = new Map(
   Object.values(generated).flatMap((value) => {
     const hash = (value as { __meta__?: { hash?: unknown } } | undefined)?.__meta__?.hash;
-    const name = typeof hash === 'string' ? operationOf(value as DocumentNode)?.name?.value : undefined;
+    const name = typeof hash === 'string' ? operationOf(value)?.name?.value : undefined;
     return name !== undefined ? [[name, (hash as string).replace(/^sha256:/, '')] as const] : [];
   }),
 );

@@ -256,7 +256,7 @@ export function parseTokenResponse(drm: DrmSystem, status: number, body: string)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
   if (lines.length !== 1) throw unexpectedResponse('token', status, 'expected exactly one license URL');
-  const licenseUrl = lines[0]!;
+  const licenseUrl = lines[0];
   const url = isHttpUrl(licenseUrl);
   if (url === undefined) throw unexpectedResponse('token', status, 'license URL is not an absolute http(s) URL');
   if (!url.searchParams.get(TOKEN_QUERY_PARAM)) {

@@ -52,7 +52,7 @@ function unpack(cursor: string, tag: string, count: number): string[] {
 export function idCursor(tag: string): CursorCodec<string> {
   return {
     encode: (id) => pack(tag, [id]),
-    decode: (cursor) => unpack(cursor, tag, 1)[0]!,
+    decode: (cursor) => unpack(cursor, tag, 1)[0],
   };
 }
 

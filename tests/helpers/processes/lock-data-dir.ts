@@ -8,7 +8,7 @@ import { lockDataDir } from '../../../src/store/data-dir-lock.js';
 const startAt = Number(process.argv[3] ?? 0);
 await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
 try {
-  const lock = await lockDataDir(process.argv[2]!);
+  const lock = await lockDataDir(process.argv[2]);
   process.stdout.write(`${JSON.stringify({ locked: true, pid: process.pid })}\n`);
   process.stdin.resume();
   process.stdin.once('end', () => void lock.release().then(() => process.exit(0)));

@@ -53,7 +53,7 @@ describe('formatError on variable coercion errors', () => {
   /** The message a client gets for `$input`, through graphql-js and formatError as Apollo calls it. */
   const told = (input: unknown): string => {
     const result = execute({ schema, document: parse('query($input: In) { f(input: $input) }'), variableValues: { input } }) as { errors: GraphQLError[] };
-    const e = result.errors[0]!;
+    const e = result.errors[0];
     // What Apollo's UserInputError hands formatError: graphql-js's reason as originalError.
     const apollo = new GraphQLError(e.message, { originalError: e.originalError, extensions: { code: 'BAD_USER_INPUT' } });
     return formatError({ message: e.message, extensions: { code: 'BAD_USER_INPUT' } }, apollo).message;

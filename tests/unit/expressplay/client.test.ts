@@ -124,22 +124,22 @@ describe('token requests: the form sent per DRM and rights type', () => {
 
     expect(upstream.calls).toHaveLength(1);
     const [call] = upstream.calls;
-    expect(call!.method).toBe('POST');
-    expect(call!.path).toBe(`/${request.drm}-gen/hms/${request.drm}/token`);
-    expect(call!.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(call!.form)).toEqual(expected);
-    expect([...call!.form.keys()]).toHaveLength(Object.keys(expected).length); // no repeated parameter
+    expect(call.method).toBe('POST');
+    expect(call.path).toBe(`/${request.drm}-gen/hms/${request.drm}/token`);
+    expect(call.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(call.form)).toEqual(expected);
+    expect([...call.form.keys()]).toHaveLength(Object.keys(expected).length); // no repeated parameter
     // Secrets travel in the body only: nothing in the request target.
-    expect(call!.url).toBe(call!.path);
-    expect(call!.url).not.toContain(AUTH_SECRET);
-    expect(call!.url).not.toContain(CEK);
+    expect(call.url).toBe(call.path);
+    expect(call.url).not.toContain(AUTH_SECRET);
+    expect(call.url).not.toContain(CEK);
   });
 
   it('leaves deviceid, expirationTime and generalFlags out when not given (the dummy binding token)', async () => {
     const upstream = await start(okFor);
     const { deviceId: _omit, ...unbound } = fpBuy;
     await testClient(upstream.url).requestToken(unbound);
-    const form = upstream.calls[0]!.form;
+    const form = upstream.calls[0].form;
     expect(form.has('deviceid')).toBe(false);
     expect(form.has('deviceId')).toBe(false);
     expect(form.has('expirationTime')).toBe(false);
@@ -154,10 +154,10 @@ describe('token requests: the form sent per DRM and rights type', () => {
     await client.requestToken({ ...fpBuy, drm: 'pr', iv: undefined, rights: sixtyDays, expirationTime: oneHour });
     await client.requestToken({ ...fpBuy, drm: 'pr', iv: undefined, rights: sixtyDays });
     const [withTtl, withoutTtl] = upstream.calls.map((c) => c.form);
-    expect(withTtl!.get('expirationTime')).toBe('2026-01-31T01:00:00Z');
-    expect(withTtl!.get('rental.periodEndTime')).toBe('2026-04-01T00:00:00Z');
-    expect(withTtl!.get('rental.playDuration')).toBe('172800');
-    expect(withoutTtl!.has('expirationTime')).toBe(false); // ExpressPlay's default, never the window end
+    expect(withTtl.get('expirationTime')).toBe('2026-01-31T01:00:00Z');
+    expect(withTtl.get('rental.periodEndTime')).toBe('2026-04-01T00:00:00Z');
+    expect(withTtl.get('rental.playDuration')).toBe('172800');
+    expect(withoutTtl.has('expirationTime')).toBe(false); // ExpressPlay's default, never the window end
   });
 
   it('caps a rental token at the window end, but honours an earlier explicit expiry', async () => {
@@ -280,9 +280,9 @@ describe('record retrieval', () => {
     ]);
     expect(upstream.calls).toHaveLength(1);
     const [call] = upstream.calls;
-    expect(call!.method).toBe('GET');
-    expect(call!.path).toBe('/cmiapi/getrecord/');
-    expect(Object.fromEntries(call!.query)).toEqual({
+    expect(call.method).toBe('GET');
+    expect(call.path).toBe('/cmiapi/getrecord/');
+    expect(Object.fromEntries(call.query)).toEqual({
       customerAuthenticator: AUTHENTICATOR,
       cookie: COOKIE,
       errorFormat: 'json',

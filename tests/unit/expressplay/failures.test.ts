@@ -175,7 +175,7 @@ describe('no secret in any error, for every failure kind', () => {
     expect(error).toBeInstanceOf(ExpressPlayRejectedError);
     expect(error).toMatchObject({ operation: 'token', status: 400, upstreamCode: -2005 });
     expectNoSecrets(error);
-    expect(upstream.calls[0]!.url).toContain(AUTH_SECRET); // the precondition: the secret really was in the URL
+    expect(upstream.calls[0].url).toContain(AUTH_SECRET); // the precondition: the secret really was in the URL
   });
 });
 

@@ -56,12 +56,12 @@ async function start(mode: TrustedDocumentsMode) {
     async post(body: unknown) {
       seen = undefined;
       const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: response.status, cacheControl: response.headers.get('cache-control'), json: (await response.json()) as any, seen: seen as Seen | undefined };
+      return { status: response.status, cacheControl: response.headers.get('cache-control'), json: (await response.json()), seen: seen as Seen | undefined };
     },
     async get(params: Record<string, string>) {
       seen = undefined;
       const response = await fetch(`${base}?${new URLSearchParams(params)}`);
-      return { status: response.status, json: (await response.json()) as any, seen: seen as Seen | undefined };
+      return { status: response.status, json: (await response.json()), seen: seen as Seen | undefined };
     },
   };
 }

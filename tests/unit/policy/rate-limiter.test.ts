@@ -71,13 +71,13 @@ describeEachBackend('rate limiter on', (backend) => {
     try {
       const replicas = stores.map((store) => createRateLimiter({ store, perMinute: limits(7), now: () => T0 }));
       const results = await Promise.all(
-        Array.from({ length: 80 }, (_, i) => replicas[i % 2]!.hit('busy', 'upstream')),
+        Array.from({ length: 80 }, (_, i) => replicas[i % 2].hit('busy', 'upstream')),
       );
       expect(results.filter((r) => r === null)).toHaveLength(7);
       // Both replicas have learned the window is spent, whichever admitted what.
       for (const replica of replicas) expect(await replica.hit('busy', 'upstream')).toBe(50);
       const [row] = await db.query<{ hits: number }>("select hits from rate_limits where user_id = 'busy'");
-      expect(row!.hits).toBe(7);
+      expect(row.hits).toBe(7);
     } finally {
       for (const store of stores) await store.close();
       await db.dispose();

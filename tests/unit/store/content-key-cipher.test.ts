@@ -54,7 +54,7 @@ describe('createContentKeyCipher', () => {
     expect(() => cipher.decrypt(stored, 'content-2')).toThrow(ContentKeyDecryptionError);
     const [v, iv, tag, ct] = stored.split(':') as [string, string, string, string];
     const flipped = Buffer.from(ct, 'base64');
-    flipped[0] = flipped[0]! ^ 1;
+    flipped[0] = flipped[0] ^ 1;
     expect(() => cipher.decrypt([v, iv, tag, flipped.toString('base64')].join(':'), 'content-1')).toThrow(
       ContentKeyDecryptionError,
     );

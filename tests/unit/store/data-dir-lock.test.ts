@@ -84,7 +84,7 @@ describe('data directory lock', () => {
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       expect(won).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DataDirLockedError);
-      await won[0]!.value.release();
+      await won[0].value.release();
       expect(await readdir(dir)).toEqual([]);
     }
   });
@@ -98,12 +98,12 @@ describe('data directory lock', () => {
       const outcomes = await Promise.all(
         children.map((c) => Promise.race([c.line<{ locked?: true }>('locked'), c.line<{ refused: string }>('refused')])),
       );
-      const winners = children.filter((_, i) => 'locked' in outcomes[i]!);
+      const winners = children.filter((_, i) => 'locked' in outcomes[i]);
       expect(winners).toHaveLength(1);
       for (const outcome of outcomes) {
-        if ('refused' in outcome) expect(outcome.refused).toContain(`process ${winners[0]!.pid} `);
+        if ('refused' in outcome) expect(outcome.refused).toContain(`process ${winners[0].pid} `);
       }
-      expect(JSON.parse(await readFile(join(dir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: winners[0]!.pid });
+      expect(JSON.parse(await readFile(join(dir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: winners[0].pid });
     } finally {
       for (const c of children) c.process.stdin!.end();
       await Promise.all(children.map((c) => c.exited));

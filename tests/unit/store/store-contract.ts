@@ -122,7 +122,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
             'select content_key_ciphertext from contents where id = $1',
             [input.id],
           )
-        )[0]!.content_key_ciphertext;
+        )[0].content_key_ciphertext;
       const stored = await read();
       expect(stored).toMatch(/^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
       const cek = Buffer.from(input.contentKey, 'hex');
@@ -158,7 +158,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         for (const input of inputs) await store.upsertContent(input, T0);
         const listed = await store.listContents();
         expect(listed.map((c) => c.id)).toEqual(['c-1', 'c-2', 'c-3']);
-        expect(listed[0]!.contentKey).toBe(inputs[1]!.contentKey);
+        expect(listed[0].contentKey).toBe(inputs[1].contentKey);
       } finally {
         await store.close();
         await db.dispose();
@@ -222,7 +222,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           expect(everything).not.toContain(secret.toString('base64'));
         }
         const [stored] = await db.query<{ content_key_ciphertext: string }>('select content_key_ciphertext from contents');
-        expect(everything).not.toContain(stored!.content_key_ciphertext.split(':')[3]);
+        expect(everything).not.toContain(stored.content_key_ciphertext.split(':')[3]);
 
         // The right key still works: nothing was changed by the failed open.
         const again = await db.openStore();
@@ -282,12 +282,12 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await ctx.store.createBinding(binding({ userId, createdAt: at(3) })),
       ];
       await ctx.store.createBinding(binding({ createdAt: at(2) }));
-      const newestFirst = [made[3]!, made[2]!, made[1]!, made[0]!];
+      const newestFirst = [made[3], made[2], made[1], made[0]];
       const page1 = await ctx.store.listBindingsPage(userId, 2, null);
       expect(page1).toEqual(newestFirst.slice(0, 2));
-      const page2 = await ctx.store.listBindingsPage(userId, 2, page1[1]!);
+      const page2 = await ctx.store.listBindingsPage(userId, 2, page1[1]);
       expect(page2).toEqual(newestFirst.slice(2, 4));
-      expect(await ctx.store.listBindingsPage(userId, 2, page2[1]!)).toEqual([]);
+      expect(await ctx.store.listBindingsPage(userId, 2, page2[1])).toEqual([]);
       expect(await ctx.store.listBindingsPage(id('nobody'), 2, null)).toEqual([]);
     });
 
@@ -448,7 +448,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       );
       expect(rows).toHaveLength(1);
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
-      for (const r of results) expect(r.entitlement.id).toBe(rows[0]!.id);
+      for (const r of results) expect(r.entitlement.id).toBe(rows[0].id);
     });
 
     it('50 concurrent rentals of one title with 50 different keys make one running rental', async () => {
@@ -466,7 +466,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       );
       expect(rows).toHaveLength(1);
       expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
-      for (const r of results) expect(r.entitlement.id).toBe(rows[0]!.id);
+      for (const r of results) expect(r.entitlement.id).toBe(rows[0].id);
     });
 
     it('double taps (two requests at once, fresh keys) of 15 users make one purchase and one rental each', async () => {
@@ -543,18 +543,18 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const base = await seed(ctx.store);
       const titles = await Promise.all([1, 2, 3, 4].map(() => ctx.store.upsertContent(content(), T0)));
       const made = [
-        entitlement({ ...base, contentId: titles[0]!.id }, { createdAt: at(1) }),
-        entitlement({ ...base, contentId: titles[1]!.id }, { id: '00000000-0000-4000-8000-000000000001', createdAt: at(2) }),
-        entitlement({ ...base, contentId: titles[2]!.id }, { id: '00000000-0000-4000-8000-000000000002', createdAt: at(2) }),
-        entitlement({ ...base, contentId: titles[3]!.id }, { createdAt: at(3) }),
+        entitlement({ ...base, contentId: titles[0].id }, { createdAt: at(1) }),
+        entitlement({ ...base, contentId: titles[1].id }, { id: '00000000-0000-4000-8000-000000000001', createdAt: at(2) }),
+        entitlement({ ...base, contentId: titles[2].id }, { id: '00000000-0000-4000-8000-000000000002', createdAt: at(2) }),
+        entitlement({ ...base, contentId: titles[3].id }, { createdAt: at(3) }),
       ];
       for (const e of made) await ctx.store.createEntitlement(e);
       await ctx.store.createEntitlement(entitlement(await seed(ctx.store), { createdAt: at(2) }));
-      const newestFirst = [made[3]!, made[2]!, made[1]!, made[0]!];
+      const newestFirst = [made[3], made[2], made[1], made[0]];
       const page1 = await ctx.store.listEntitlementsPage(base.userId, 3, null);
       expect(page1).toEqual(newestFirst.slice(0, 3));
-      expect(await ctx.store.listEntitlementsPage(base.userId, 3, page1[2]!)).toEqual(newestFirst.slice(3));
-      expect(await ctx.store.listEntitlementsPage(base.userId, 3, { createdAt: at(2), id: made[2]!.id })).toEqual(
+      expect(await ctx.store.listEntitlementsPage(base.userId, 3, page1[2])).toEqual(newestFirst.slice(3));
+      expect(await ctx.store.listEntitlementsPage(base.userId, 3, { createdAt: at(2), id: made[2].id })).toEqual(
         newestFirst.slice(2),
       );
       expect(await ctx.store.listEntitlementsPage(id('nobody'), 3, null)).toEqual([]);
@@ -614,10 +614,10 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const action = `sweep-${id('action')}`;
       const users = Array.from({ length: 5 }, () => id('user'));
       for (const user of users) await ctx.store.hitRateLimit(user, action, 10, 60, at(0));
-      await ctx.store.hitRateLimit(users[0]!, action, 10, 60, at(60));
+      await ctx.store.hitRateLimit(users[0], action, 10, 60, at(60));
       await ctx.store.hitRateLimit(id('other'), 'untouched', 10, 60, at(0));
       const rows = async (a: string) =>
-        (await ctx.db.query<{ n: string }>('select count(*) as n from rate_limits where action = $1', [a]))[0]!.n;
+        (await ctx.db.query<{ n: string }>('select count(*) as n from rate_limits where action = $1', [a]))[0].n;
       // Windows at 0 s are the slack for a hit at 60 s: nothing goes.
       expect(Number(await rows(action))).toBe(6);
       await ctx.store.hitRateLimit(id('newcomer'), action, 10, 60, at(120));
@@ -634,7 +634,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(results.filter(Boolean)).toHaveLength(5);
       // Refused hits are not counted: the counter stops at the limit.
       const [row] = await ctx.db.query<{ hits: number }>('select hits from rate_limits where user_id = $1', [userId]);
-      expect(row!.hits).toBe(5);
+      expect(row.hits).toBe(5);
     });
 
     it('writes nothing for a refused hit', async () => {
@@ -651,7 +651,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       for (let i = 0; i < 5; i++) expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, at(2 + i))).toBe(false);
       // The same tuple: no update made a new row version.
       expect(await version()).toEqual(before);
-      expect(before!.hits).toBe(2);
+      expect(before.hits).toBe(2);
     });
 
     it('refuses a window that is not a positive whole number of seconds', async () => {
