@@ -93,8 +93,8 @@ const b64 = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url
 // The store: one page of 20 (21 rows asked, as the resolvers do).
 console.log('\nstore, median ms per page of 20 at row 0 / middle / end:');
 const contentsAt = await Promise.all(positions.map(async (p) => (p === 0 ? null : (await query(`select id from contents order by id offset ${p - 1} limit 1`))[0].id as string)));
-const ent = await Promise.all(positions.map((p) => (p === 0 ? null : keysetAt('entitlements', p - 1))));
-const bind = await Promise.all(positions.map((p) => (p === 0 ? null : keysetAt('bindings', p - 1))));
+const ent = await Promise.all(positions.map(async (p) => (p === 0 ? null : keysetAt('entitlements', p - 1))));
+const bind = await Promise.all(positions.map(async (p) => (p === 0 ? null : keysetAt('bindings', p - 1))));
 const row = async (name: string, fns: Array<() => Promise<unknown>>) => {
   const ms: string[] = [];
   for (const fn of fns) ms.push((await time(fn)).toFixed(2));

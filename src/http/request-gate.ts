@@ -81,7 +81,7 @@ function handleBatch(req: Request, res: Response, next: NextFunction, resolve: J
       return send(payload);
     }
     if (!Array.isArray(answered) || answered.length !== forwarded.length) return send(payload);
-    const results = answered.slice();
+    const results = (answered as unknown[]).slice();
     const merged = outcomes.map((_, i) => (refused.has(i) ? { errors: [refused.get(i)!.error] } : results.shift()));
     return send(JSON.stringify(merged));
   }) as Response['send'];

@@ -277,7 +277,9 @@ class Costing {
     if (typeof complexity === 'number') return add(children, complexity);
     if (typeof complexity === 'function') {
       try {
-        const cost: unknown = complexity({ childComplexity: children, args: {}, field, node, type });
+        // An estimator, called with the arguments graphql-query-complexity gives it; what it returns is checked below.
+        const estimate = complexity as (args: Record<string, unknown>) => unknown;
+        const cost: unknown = estimate({ childComplexity: children, args: {}, field, node, type });
         if (typeof cost === 'number' && !Number.isNaN(cost)) return Math.min(cost, SATURATED);
       } catch {
         this.unknown = true;

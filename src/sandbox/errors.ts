@@ -149,7 +149,7 @@ export function renderError(error: ProtocolError, format: ErrorFormat): Reply {
 
 /** Request text quoted back in an error: short, single-line, so a body can never carry a pasted secret whole. */
 export function printable(value: string, max = 32): string {
-  const flat = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  const flat = value.replace(/\p{Cc}/gu, '?');
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 

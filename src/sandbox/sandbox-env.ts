@@ -25,10 +25,11 @@ export class SandboxEnvError extends Error {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Typed readers of environment variables that note every bad value in `problems` and fall back to a default. */
+/** Plain functions, not methods: callers destructure them (`const { str, bool } = envReader(...)`). */
 export interface EnvReader {
-  str(name: string): string | undefined;
-  number(name: string, fallback: number, min: number, max: number, integer?: boolean): number;
-  bool(name: string, fallback: boolean): boolean;
+  readonly str: (name: string) => string | undefined;
+  readonly number: (name: string, fallback: number, min: number, max: number, integer?: boolean) => number;
+  readonly bool: (name: string, fallback: boolean) => boolean;
 }
 
 export function envReader(env: Env, problems: string[]): EnvReader {

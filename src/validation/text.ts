@@ -4,5 +4,5 @@
  * no label needs a line break or an escape sequence).
  */
 export function isPlainText(value: string): boolean {
-  return value.isWellFormed() && !/[\u0000-\u001f\u007f-\u009f]/.test(value);
+  return value.isWellFormed() && !/\p{Cc}/u.test(value);
 }

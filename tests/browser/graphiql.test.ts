@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { parse, validate, type OperationDefinitionNode } from 'graphql';
+import { Kind, parse, validate, type OperationDefinitionNode } from 'graphql';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_QUERY } from '../../src/graphiql/default-query.js';
@@ -123,8 +123,8 @@ describe('GraphiQL enabled', () => {
     const document = parse(DEFAULT_QUERY);
     expect(validate(app.schema, document)).toEqual([]);
     const rootFields = document.definitions
-      .filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')
-      .flatMap((d) => d.selectionSet.selections.map((s) => (s.kind === 'Field' ? s.name.value : '')));
+      .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
+      .flatMap((d) => d.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : '')));
     expect(rootFields).toEqual(['contents', 'bindDevice', 'deviceBinding', 'purchase', 'rent', 'licenseToken', 'entitlements']);
   });
 
@@ -178,18 +178,18 @@ describe('GraphiQL enabled', () => {
       // Polled from here: waitForFunction with a string predicate evals it inside the page, which the page's CSP
       // (script-src 'self') refuses whenever the first check comes too early.
       await expect
-        .poll(async () => ((await page.evaluate(editorValue('.result-window'))) as string | undefined) ?? '', { timeout: 15_000 })
+        .poll(async () => (await page.evaluate<string | undefined>(editorValue('.result-window'))) ?? '', { timeout: 15_000 })
         .toContain('big-buck-bunny');
-      expect(JSON.parse((await page.evaluate(editorValue('.result-window'))) as string)).toMatchObject({
+      expect(JSON.parse(await page.evaluate<string>(editorValue('.result-window')))).toMatchObject({
         data: { contents: { nodes: expect.arrayContaining([{ id: 'big-buck-bunny', title: 'Big Buck Bunny' }]) } },
       });
 
       await page.screenshot({ path: join(screenshots, 'result.png') });
-      ctx.annotate(`page loaded in ${loaded} ms, whole test ${Date.now() - started} ms; screenshots in ${screenshots}`);
+      await ctx.annotate(`page loaded in ${loaded} ms, whole test ${Date.now() - started} ms; screenshots in ${screenshots}`);
       await page.close();
 
       expect(requested.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin)).toEqual([]);
-      expect(requested).toEqual(expect.arrayContaining(ASSETS.map((name) => expect.stringContaining(`/graphiql/assets/${name}`))));
+      expect(requested).toEqual(expect.arrayContaining(ASSETS.map((name): unknown => expect.stringContaining(`/graphiql/assets/${name}`))));
       expect(problems).toEqual([]);
     });
   });

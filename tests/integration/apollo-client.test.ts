@@ -69,7 +69,7 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
   it("gives the API's code for a refused request", async () => {
     const anonymous = createApolloEntitlementClient({ url: app.url, persisted });
     const failure = anonymous.query({ query: EntitlementsDocument });
-    await expect(failure).rejects.toSatisfy(CombinedGraphQLErrors.is);
+    await expect(failure).rejects.toSatisfy((e: unknown) => CombinedGraphQLErrors.is(e));
     await expect(failure).rejects.toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 });
@@ -86,7 +86,7 @@ describe('Apollo Client against TRUSTED_DOCUMENTS=only', () => {
   it('reads the refusal of an ad-hoc operation as a GraphQL error, not as "status code 400"', async () => {
     const apollo = createApolloEntitlementClient({ url: app.url, token: await app.token('apollo-adhoc') });
     const failure = apollo.query({ query: gql`query AdHoc { contents { id } }` });
-    await expect(failure).rejects.toSatisfy(CombinedGraphQLErrors.is);
+    await expect(failure).rejects.toSatisfy((e: unknown) => CombinedGraphQLErrors.is(e));
     await expect(failure).rejects.toMatchObject({ errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
   });
 

@@ -15,13 +15,19 @@ const hashOf = (document: unknown) => (document as { __meta__: { hash: string } 
 const apq = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
 const ONLY_REFUSAL = /^This server accepts only persisted operations \(TRUSTED_DOCUMENTS=only\); send the operation's hash/;
 
-async function post(app: TestApp, body: unknown, token: string) {
+/** A GraphQL answer as these tests read it (a batch answers an array of them). */
+interface Answer {
+  data?: { contents: { edges: unknown[]; nodes: unknown[] } };
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+async function post<T = Answer>(app: TestApp, body: unknown, token: string) {
   const response = await fetch(`${app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) };
+  return { status: response.status, body: (await response.json()) as T };
 }
 
 describe('TRUSTED_DOCUMENTS=only', () => {
@@ -76,7 +82,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const id = `sha256:${hashOf(ContentsDocument)}`;
     const byText = await post(app, { query: manifest[id] }, token);
     expect(byText.status).toBe(200);
-    expect(byText.body.data.contents.edges.length).toBeGreaterThan(0);
+    expect(byText.body.data?.contents.edges.length).toBeGreaterThan(0);
     const byId = await post(app, { documentId: id }, token);
     expect(byId.body).toEqual(byText.body);
   });
@@ -87,7 +93,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const first = await post(app, { extensions: apq(hash) }, token);
     expect(first).toEqual({ status: 200, body: { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } });
     expect((await post(app, { query: text, extensions: apq(hash) }, token)).status).toBe(400);
-    expect((await post(app, { extensions: apq(hash) }, token)).body.errors[0].message).toBe('PersistedQueryNotFound');
+    expect((await post(app, { extensions: apq(hash) }, token)).body.errors?.[0]?.message).toBe('PersistedQueryNotFound');
   });
 
   it('refuses in the media type the client asked for', async () => {
@@ -119,15 +125,15 @@ describe('TRUSTED_DOCUMENTS=only', () => {
   });
 
   it('resolves a batch entry by entry through Apollo', async () => {
-    const result = await post(
+    const result = await post<Answer[]>(
       app,
       [{ extensions: apq(hashOf(ContentsDocument)) }, { query: '{ contents { nodes { id } } }' }, { documentId: hashOf(ContentsDocument) }],
       token,
     );
     expect(result.status).toBe(200);
     expect(result.body).toHaveLength(3);
-    expect(result.body[0].data.contents.edges.length).toBeGreaterThan(0);
-    expect(result.body[1].errors[0]).toEqual({ message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+    expect(result.body[0]?.data?.contents.edges.length).toBeGreaterThan(0);
+    expect(result.body[1]?.errors?.[0]).toEqual({ message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
     expect(result.body[2]).toEqual(result.body[0]);
   });
 
@@ -135,7 +141,7 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const params = new URLSearchParams({ operationName: 'Contents', variables: '{}', extensions: JSON.stringify(apq(hashOf(ContentsDocument))) });
     const response = await fetch(`${app.url}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
     expect(response.status).toBe(200);
-    expect(((await response.json())).data.contents.edges.length).toBeGreaterThan(0);
+    expect(((await response.json()) as Answer).data?.contents.edges.length).toBeGreaterThan(0);
     const adHoc = await fetch(`${app.url}/graphql?${new URLSearchParams({ query: '{ contents { nodes { id } } }' })}`, {
       headers: { 'apollo-require-preflight': 'true' },
     });
@@ -159,9 +165,9 @@ describe('TRUSTED_DOCUMENTS=allow', () => {
     expect((await client.request(ContentsDocument, {})).contents.edges.length).toBeGreaterThan(0);
     expect((await app.gql<{ contents: { nodes: unknown[] } }>('{ contents { nodes { id } } }', {}, { token })).data!.contents.nodes.length).toBeGreaterThan(0);
     const hash = createHash('sha256').update('{ contents { nodes { id } } }').digest('hex');
-    expect((await post(app, { extensions: apq(hash) }, token)).body.errors[0]).toEqual({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+    expect((await post(app, { extensions: apq(hash) }, token)).body.errors?.[0]).toEqual({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
     const retry = await post(app, { query: '{ contents { nodes { id } } }', extensions: apq(hash) }, token);
-    expect(retry.body.data.contents.nodes.length).toBeGreaterThan(0);
+    expect(retry.body.data?.contents.nodes.length).toBeGreaterThan(0);
   });
 });
 
@@ -182,7 +188,7 @@ describe('TRUSTED_DOCUMENTS=off (default)', () => {
     const manifest = await loadManifest();
     const hash = hashOf(ContentsDocument);
     const registered = await post(app, { query: manifest[`sha256:${hash}`], extensions: apq(hash) }, token);
-    expect(registered.body.data.contents.edges.length).toBeGreaterThan(0);
+    expect(registered.body.data?.contents.edges.length).toBeGreaterThan(0);
     expect((await client.request(ContentsDocument, {})).contents.edges.length).toBeGreaterThan(0);
   });
 });

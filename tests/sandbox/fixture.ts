@@ -64,7 +64,8 @@ export function tokenForm(drm: Drm, overrides: Record<string, string | null> = {
   return form;
 }
 
-export function postToken(url: string, drm: Drm | string, form: URLSearchParams): Promise<Response> {
+/** `drm` is a `Drm`, or any other path segment to see what the sandbox says to it. */
+export function postToken(url: string, drm: string, form: URLSearchParams): Promise<Response> {
   return fetch(`${url}/hms/${drm}/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },

@@ -10,7 +10,7 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, type TypedDocumentNode } from '@apollo/client';
 import { SetContextLink } from '@apollo/client/link/context';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import type { DocumentNode, OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 import type { EntitlementClient } from '../../web-client/src/client.js';
 import * as generated from '../../web-client/src/gql/graphql.js';
 
@@ -28,7 +28,7 @@ export function createApolloEntitlementClient(options: ApolloEntitlementClientOp
   const uri = /\/graphql\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/graphql`;
   const auth = new SetContextLink(async (prevContext) => {
     const token = typeof options.token === 'function' ? await options.token() : options.token;
-    return token ? { headers: { ...prevContext.headers, authorization: `Bearer ${token}` } } : {};
+    return token ? { headers: { ...(prevContext.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } } : {};
   });
   const http = new HttpLink({ uri, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const links: ApolloLink[] = [auth];
@@ -63,7 +63,7 @@ function manifestIdOf(document: DocumentNode): string {
 }
 
 function operationOf(document: DocumentNode): OperationDefinitionNode | undefined {
-  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+  return document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 }
 
 /**
@@ -75,7 +75,7 @@ export function asEntitlementClient(apollo: ApolloClient): EntitlementClient {
   return {
     async request<R, V>(document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
       const vars = variables as Record<string, unknown>;
-      if (operationOf(document)?.operation === 'mutation') {
+      if (operationOf(document)?.operation === OperationTypeNode.MUTATION) {
         const { data } = await apollo.mutate({ mutation: document, variables: vars });
         return data as R;
       }

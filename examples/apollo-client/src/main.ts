@@ -53,7 +53,8 @@ try {
   process.stdout.write(`${devices?.deviceBindings.edges.length ?? 0} device(s) on the first page; cache keys: ${Object.keys(apollo.cache.extract() as object).length}\n`);
 } catch (error) {
   if (CombinedGraphQLErrors.is(error)) {
-    process.stderr.write(`${error.errors[0]?.extensions?.code ?? 'ERROR'}: ${error.errors[0]?.message}\n`);
+    const code = error.errors[0]?.extensions?.code;
+    process.stderr.write(`${typeof code === 'string' ? code : 'ERROR'}: ${error.errors[0]?.message}\n`);
     process.exit(1);
   }
   throw error;

@@ -4,7 +4,7 @@
  * a server with TRUSTED_DOCUMENTS=only accepts.
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print, type DocumentNode } from 'graphql';
+import { Kind, print, type DocumentNode } from 'graphql';
 
 export interface EntitlementClientOptions {
   /** The service's base URL (`http://localhost:4000`) or its GraphQL endpoint (`…/graphql`). */
@@ -89,7 +89,7 @@ function hashOf(document: DocumentNode): string {
 
 function operationNameOf(document: DocumentNode): string | undefined {
   for (const definition of document.definitions) {
-    if (definition.kind === 'OperationDefinition') return definition.name?.value;
+    if (definition.kind === Kind.OPERATION_DEFINITION) return definition.name?.value;
   }
   return undefined;
 }

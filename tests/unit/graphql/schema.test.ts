@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isObjectType, isInputObjectType, isEnumType } from 'graphql';
+import { isObjectType, isInputObjectType, isEnumType, type GraphQLField, type GraphQLInputField } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildAppSchema, printAppSchema } from '../../../src/graphql/build-schema.js';
 
@@ -16,7 +16,8 @@ describe('schema', () => {
       if (type.name.startsWith('__') || ['String', 'Boolean', 'Int', 'Float', 'ID'].includes(type.name)) continue;
       if (!type.description) missing.push(type.name);
       if (isObjectType(type) || isInputObjectType(type)) {
-        for (const field of Object.values(type.getFields())) {
+        const fields = Object.values<GraphQLField<unknown, unknown> | GraphQLInputField>(type.getFields());
+        for (const field of fields) {
           if (!field.description) missing.push(`${type.name}.${field.name}`);
           for (const arg of 'args' in field ? field.args : []) {
             if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);

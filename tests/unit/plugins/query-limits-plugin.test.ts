@@ -13,7 +13,7 @@ const schema = new GraphQLSchema({
     name: 'Query',
     fields: {
       hello: { type: GraphQLString, resolve: () => 'hi' },
-      echo: { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: (_, { id }) => id },
+      echo: { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: (_, args: { id: string }) => args.id },
       // An estimator that throws, as graphql-query-complexity does when it gives up counting.
       broken: {
         type: GraphQLString,

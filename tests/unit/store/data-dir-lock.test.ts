@@ -29,7 +29,7 @@ describe('data directory lock', () => {
 
   it('is exclusive, names its holder, and is removed on release', async () => {
     const lock = await lockDataDir(dir);
-    const held = JSON.parse(await readFile(join(dir, LOCK_FILE_NAME), 'utf8'));
+    const held = JSON.parse(await readFile(join(dir, LOCK_FILE_NAME), 'utf8')) as { startedAt: string };
     expect(held).toMatchObject({ pid: process.pid, host: hostname() });
     expect(Date.parse(held.startedAt)).toBeLessThanOrEqual(Date.now());
 

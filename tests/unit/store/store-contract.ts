@@ -4,6 +4,7 @@
  * fresh ids, and the few that look at whole tables open their own.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
 import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
@@ -216,7 +217,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
         const e = error as Error;
         expect(e.message).toMatch(/^CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with/);
-        const everything = [e.message, e.stack ?? '', JSON.stringify(e), String(e.cause ?? '')].join('\n');
+        const everything = [e.message, e.stack ?? '', JSON.stringify(e), inspect(e.cause)].join('\n');
         for (const secret of [db.key, wrongKey, Buffer.from(input.contentKey, 'hex')]) {
           expect(everything).not.toContain(secret.toString('hex'));
           expect(everything).not.toContain(secret.toString('base64'));
