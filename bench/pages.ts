@@ -19,7 +19,11 @@ import { createStore } from '../src/store/create-store.js';
 import type { Store, TimeKeyset } from '../src/store/types.js';
 
 const { values } = parseArgs({
-  options: { 'database-url': { type: 'string' }, rows: { type: 'string', default: '100000' }, samples: { type: 'string', default: '30' } },
+  options: {
+    'database-url': { type: 'string' },
+    rows: { type: 'string', default: '100000' },
+    samples: { type: 'string', default: '30' },
+  },
 });
 const ROWS = Number(values.rows);
 const SAMPLES = Number(values.samples);
@@ -35,7 +39,8 @@ if (values['database-url']) {
   const client = new pg.Client({ connectionString: values['database-url'], options: `-c search_path=${schema}` });
   await client.connect();
   store = await createStore({ databaseUrl: values['database-url'], schema, contentKeyEncryptionKey: key, poolSize: 4 });
-  query = async (text, params) => (await client.query(text, params as unknown[])).rows as Array<Record<string, unknown>>;
+  query = async (text, params) =>
+    (await client.query(text, params as unknown[])).rows as Array<Record<string, unknown>>;
   cleanup = async () => {
     await store.close();
     await client.query(`drop schema ${schema} cascade`);
@@ -68,7 +73,9 @@ await query(`insert into entitlements (id, user_id, content_id, kind, binding_id
     timestamptz '${T0}' + (g / 3) * interval '1 second', null, null
   from generate_series(1, ${ROWS}) g`);
 await query('analyze');
-console.log(`${backend}: seeded ${ROWS} titles, ${2 * ROWS} bindings, ${ROWS} entitlements in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `${backend}: seeded ${ROWS} titles, ${2 * ROWS} bindings, ${ROWS} entitlements in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -84,7 +91,10 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 
 /** The keyset of the row at `offset` in newest-first order. */
 async function keysetAt(table: string, offset: number): Promise<TimeKeyset> {
-  const [row] = await query(`select created_at, id from ${table} where user_id = $1 order by created_at desc, id desc offset ${offset} limit 1`, [USER]);
+  const [row] = await query(
+    `select created_at, id from ${table} where user_id = $1 order by created_at desc, id desc offset ${offset} limit 1`,
+    [USER],
+  );
   return { createdAt: new Date(row.created_at as string), id: row.id as string };
 }
 const positions = [0, Math.floor(ROWS / 2), ROWS - 21];
@@ -92,7 +102,11 @@ const b64 = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url
 
 // The store: one page of 20 (21 rows asked, as the resolvers do).
 console.log('\nstore, median ms per page of 20 at row 0 / middle / end:');
-const contentsAt = await Promise.all(positions.map(async (p) => (p === 0 ? null : (await query(`select id from contents order by id offset ${p - 1} limit 1`))[0].id as string)));
+const contentsAt = await Promise.all(
+  positions.map(async (p) =>
+    p === 0 ? null : ((await query(`select id from contents order by id offset ${p - 1} limit 1`))[0].id as string),
+  ),
+);
 const ent = await Promise.all(positions.map(async (p) => (p === 0 ? null : keysetAt('entitlements', p - 1))));
 const bind = await Promise.all(positions.map(async (p) => (p === 0 ? null : keysetAt('bindings', p - 1))));
 const row = async (name: string, fns: Array<() => Promise<unknown>>) => {
@@ -100,14 +114,33 @@ const row = async (name: string, fns: Array<() => Promise<unknown>>) => {
   for (const fn of fns) ms.push((await time(fn)).toFixed(2));
   console.log(`  ${name.padEnd(22)} ${ms.join(' / ')}`);
 };
-await row('listContentsPage', contentsAt.map((a) => () => store.listContentsPage(21, a)));
-await row('listEntitlementsPage', ent.map((a) => () => store.listEntitlementsPage(USER, 21, a)));
-await row('listBindingsPage', bind.map((a) => () => store.listBindingsPage(USER, 21, a)));
+await row(
+  'listContentsPage',
+  contentsAt.map((a) => () => store.listContentsPage(21, a)),
+);
+await row(
+  'listEntitlementsPage',
+  ent.map((a) => () => store.listEntitlementsPage(USER, 21, a)),
+);
+await row(
+  'listBindingsPage',
+  bind.map((a) => () => store.listBindingsPage(USER, 21, a)),
+);
 
 // Through the service: HTTP, GraphQL, the loaders. Embedded sandbox, quiet logs; the store is the seeded one.
 const secret = randomBytes(32).toString('hex');
-const config = loadConfig({ PORT: '0', SANDBOX_PORT: '0', LOG_LEVEL: 'silent', CONTENT_KEY_ENCRYPTION_KEY: key.toString('hex'), AUTH_JWT_SECRET: secret, RATE_LIMIT_PER_MINUTE: '1000000' });
-const app = await startApp(config, { logger: createLogger('silent'), store: { ...store, close: async () => undefined } });
+const config = loadConfig({
+  PORT: '0',
+  SANDBOX_PORT: '0',
+  LOG_LEVEL: 'silent',
+  CONTENT_KEY_ENCRYPTION_KEY: key.toString('hex'),
+  AUTH_JWT_SECRET: secret,
+  RATE_LIMIT_PER_MINUTE: '1000000',
+});
+const app = await startApp(config, {
+  logger: createLogger('silent'),
+  store: { ...store, close: async () => undefined },
+});
 const token = await signDevToken(secret, USER);
 const gql = async (text: string, variables: Record<string, unknown>) => {
   const r = await fetch(`${app.url}/graphql`, {
@@ -119,20 +152,64 @@ const gql = async (text: string, variables: Record<string, unknown>) => {
   if (body.errors) throw new Error(JSON.stringify(body.errors));
 };
 console.log('\nGraphQL over HTTP, median ms per page of 20 at row 0 / middle / end:');
-const cursorFor = (tag: string, k: TimeKeyset | null) => (k === null ? null : b64([tag, k.createdAt.toISOString(), k.id]));
-await row('contents', contentsAt.map((a) => () => gql('query($after: String) { contents(after: $after) { edges { cursor node { id title keyId fairPlayReady } } pageInfo { hasNextPage endCursor } } }', { after: a === null ? null : b64(['content', a]) })));
-await row('entitlements { content }', ent.map((a) => () => gql('query($after: String) { entitlements(after: $after) { edges { cursor node { id kind createdAt content { id title } } } pageInfo { hasNextPage endCursor } } }', { after: cursorFor('entitlement', a) })));
-await row('deviceBindings', bind.map((a) => () => gql('query($after: String) { deviceBindings(after: $after) { edges { cursor node { id status deviceId } } pageInfo { hasNextPage endCursor } } }', { after: cursorFor('binding', a) })));
+const cursorFor = (tag: string, k: TimeKeyset | null) =>
+  k === null ? null : b64([tag, k.createdAt.toISOString(), k.id]);
+await row(
+  'contents',
+  contentsAt.map(
+    (a) => () =>
+      gql(
+        'query($after: String) { contents(after: $after) { edges { cursor node { id title keyId fairPlayReady } } pageInfo { hasNextPage endCursor } } }',
+        { after: a === null ? null : b64(['content', a]) },
+      ),
+  ),
+);
+await row(
+  'entitlements { content }',
+  ent.map(
+    (a) => () =>
+      gql(
+        'query($after: String) { entitlements(after: $after) { edges { cursor node { id kind createdAt content { id title } } } pageInfo { hasNextPage endCursor } } }',
+        { after: cursorFor('entitlement', a) },
+      ),
+  ),
+);
+await row(
+  'deviceBindings',
+  bind.map(
+    (a) => () =>
+      gql(
+        'query($after: String) { deviceBindings(after: $after) { edges { cursor node { id status deviceId } } pageInfo { hasNextPage endCursor } } }',
+        { after: cursorFor('binding', a) },
+      ),
+  ),
+);
 await app.stop();
 
 // The plans, deep in each list: the same statements the store sends (as Kysely compiles them).
 const deepE = ent[2]!;
 const deepB = bind[2]!;
 const plans: Array<[string, string, unknown[]]> = [
-  ['contents, last page', `select "id", "title", "key_id", "iv", "rental_period_seconds", "rental_play_seconds", "created_at", "updated_at" from "contents" where "id" > $1 order by "id" limit $2`, [contentsAt[2], 21]],
-  ['entitlements, last page', `select * from "entitlements" where "user_id" = $1 and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`, [USER, deepE.createdAt, deepE.id, 21]],
-  ['bindings, last page', `select * from "bindings" where "user_id" = $1 and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`, [USER, deepB.createdAt, deepB.id, 21]],
-  ['titles of a page (loader)', `select "id", "title", "key_id", "iv", "rental_period_seconds", "rental_play_seconds", "created_at", "updated_at" from "contents" where "id" in (${Array.from({ length: 20 }, (_, i) => `$${i + 1}`).join(', ')})`, Array.from({ length: 20 }, (_, i) => `c-${String(50_000 + i).padStart(7, '0')}`)],
+  [
+    'contents, last page',
+    `select "id", "title", "key_id", "iv", "rental_period_seconds", "rental_play_seconds", "created_at", "updated_at" from "contents" where "id" > $1 order by "id" limit $2`,
+    [contentsAt[2], 21],
+  ],
+  [
+    'entitlements, last page',
+    `select * from "entitlements" where "user_id" = $1 and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`,
+    [USER, deepE.createdAt, deepE.id, 21],
+  ],
+  [
+    'bindings, last page',
+    `select * from "bindings" where "user_id" = $1 and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`,
+    [USER, deepB.createdAt, deepB.id, 21],
+  ],
+  [
+    'titles of a page (loader)',
+    `select "id", "title", "key_id", "iv", "rental_period_seconds", "rental_play_seconds", "created_at", "updated_at" from "contents" where "id" in (${Array.from({ length: 20 }, (_, i) => `$${i + 1}`).join(', ')})`,
+    Array.from({ length: 20 }, (_, i) => `c-${String(50_000 + i).padStart(7, '0')}`),
+  ],
 ];
 for (const [name, text, params] of plans) {
   const rows = await query(`explain (analyze, buffers, timing off, summary off) ${text}`, params);

@@ -42,9 +42,13 @@ const { values: args } = parseArgs({
     help: { type: 'boolean', default: false },
   },
   // `--profile` alone means the default folder.
-  args: process.argv.slice(2).flatMap((arg, i, all) =>
-    arg === '--profile' && (all[i + 1] === undefined || all[i + 1].startsWith('--')) ? ['--profile', 'bench/profiles'] : [arg],
-  ),
+  args: process.argv
+    .slice(2)
+    .flatMap((arg, i, all) =>
+      arg === '--profile' && (all[i + 1] === undefined || all[i + 1].startsWith('--'))
+        ? ['--profile', 'bench/profiles']
+        : [arg],
+    ),
 });
 
 if (args.help) {
@@ -76,12 +80,20 @@ const params = {
   database: args['database-url'] ? 'postgresql' : 'pglite',
 };
 const databaseUrl = args['database-url'];
-if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(databaseUrl)) {
-  throw new Error('--database-url must point at a PostgreSQL on loopback (127.0.0.1): the benchmark touches nothing else');
+if (
+  databaseUrl !== undefined &&
+  !/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(databaseUrl)
+) {
+  throw new Error(
+    '--database-url must point at a PostgreSQL on loopback (127.0.0.1): the benchmark touches nothing else',
+  );
 }
 const profileDir = args.profile ? path.resolve(ROOT, args.profile) : undefined;
 // A profiled run is slowed by the sampler: its figures never replace the committed results.
-const outFile = path.resolve(ROOT, args.out ?? (profileDir ? path.join(profileDir, 'results.json') : 'bench/results.json'));
+const outFile = path.resolve(
+  ROOT,
+  args.out ?? (profileDir ? path.join(profileDir, 'results.json') : 'bench/results.json'),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scenarios
@@ -189,7 +201,8 @@ function scenarios(fixtures: Fixtures): Scenario[] {
     },
     {
       name: 'hostile-fanout-26',
-      description: 'a 1 KB document whose fragments fan out 26 levels deep (2^26 fields), no token: refused with QUERY_TOO_COMPLEX',
+      description:
+        'a 1 KB document whose fragments fan out 26 levels deep (2^26 fields), no token: refused with QUERY_TOO_COMPLEX',
       server: 'target',
       durationSeconds: d,
       next: () => ({ body: JSON.stringify({ query: fanOut(26) }) }),
@@ -210,7 +223,8 @@ function scenarios(fixtures: Fixtures): Scenario[] {
   if (args.scenarios === undefined) return all;
   const wanted = new Set(args.scenarios.split(',').map((s) => s.trim()));
   const unknown = [...wanted].filter((w) => !all.some((s) => s.name === w));
-  if (unknown.length > 0) throw new Error(`Unknown scenario(s) ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`Unknown scenario(s) ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
   return all.filter((s) => wanted.has(s.name));
 }
 
@@ -355,7 +369,22 @@ function memoryVerdict(samples: readonly MemorySample[], durationSeconds: number
 type ScenarioResult = Awaited<ReturnType<typeof measure>>;
 
 function table(results: readonly ScenarioResult[]): string {
-  const head = ['scenario', 'req/s', 'x base', 'p50 ms', 'p99 ms', 'err', 'non2xx', 'gql err', 'token/req', 'getrec/req', 'CPU ms/req', 'RSS MB start>end (max)', 'memory', 'other CPU'];
+  const head = [
+    'scenario',
+    'req/s',
+    'x base',
+    'p50 ms',
+    'p99 ms',
+    'err',
+    'non2xx',
+    'gql err',
+    'token/req',
+    'getrec/req',
+    'CPU ms/req',
+    'RSS MB start>end (max)',
+    'memory',
+    'other CPU',
+  ];
   const rows = results.map((r) => [
     r.name,
     r.requestsPerSecond.toFixed(0),
@@ -418,7 +447,8 @@ async function measure(
   const url = server.ready.url;
   if (params.warmupSeconds > 0) await settle(await load(url, scenario, params.warmupSeconds));
 
-  const profileFile = profileDir && scenario.server === 'target' ? path.join(profileDir, `${scenario.name}.cpuprofile`) : undefined;
+  const profileFile =
+    profileDir && scenario.server === 'target' ? path.join(profileDir, `${scenario.name}.cpuprofile`) : undefined;
   if (profileFile) await getJson(`${server.ready.control}/bench/profile/start`);
   const before = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
   const memory = sampleMemory(server.ready.control);
@@ -494,13 +524,22 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   try {
-    const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, NODE_ENV: 'production' };
+    const baseEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TMPDIR: process.env.TMPDIR,
+      NODE_ENV: 'production',
+    };
     const log = (text: string) => process.stderr.write(`${text}\n`);
     log(`bench: starting sandbox (upstream latency ${params.upstreamLatencyMs} ms), baseline and target`);
-    const sandbox = await startChild<Ready & { customerAuthenticator: string }>('sandbox', path.join(BENCH_DIR, 'sandbox.ts'), {
-      cwd: ROOT,
-      env: { ...baseEnv, BENCH_UPSTREAM_LATENCY_MS: String(params.upstreamLatencyMs) },
-    });
+    const sandbox = await startChild<Ready & { customerAuthenticator: string }>(
+      'sandbox',
+      path.join(BENCH_DIR, 'sandbox.ts'),
+      {
+        cwd: ROOT,
+        env: { ...baseEnv, BENCH_UPSTREAM_LATENCY_MS: String(params.upstreamLatencyMs) },
+      },
+    );
     children.push(sandbox);
     const jwtSecret = randomBytes(32).toString('hex');
     if (databaseUrl) database = await createThrowawayDatabase(databaseUrl);
@@ -537,8 +576,12 @@ async function main(): Promise<void> {
 
     const results: ScenarioResult[] = [];
     for (const scenario of scenarios(fixtures)) {
-      log(`bench: ${scenario.name}: ${params.warmupSeconds} s warm-up, ${scenario.durationSeconds} s measured, ${params.connections} connections`);
-      results.push(await measure(scenario, { baseline, target }, sandbox.ready.control, [sandbox.pid, baseline.pid, target.pid]));
+      log(
+        `bench: ${scenario.name}: ${params.warmupSeconds} s warm-up, ${scenario.durationSeconds} s measured, ${params.connections} connections`,
+      );
+      results.push(
+        await measure(scenario, { baseline, target }, sandbox.ready.control, [sandbox.pid, baseline.pid, target.pid]),
+      );
     }
     const bases = results.filter((r) => r.server === 'baseline').map((r) => r.requestsPerSecond);
     const baseRps = bases.length > 0 ? bases.reduce((a, b) => a + b, 0) / bases.length : undefined;
@@ -550,7 +593,12 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       ...machine(),
       baseline: { requestsPerSecond: baseRps === undefined ? null : round(baseRps, 1), driftPct: baselineDriftPct },
-      parameters: { ...params, long: args.long, profiled: profileDir !== undefined, loadGenerator: 'autocannon 8 (parent process)' },
+      parameters: {
+        ...params,
+        long: args.long,
+        profiled: profileDir !== undefined,
+        loadGenerator: 'autocannon 8 (parent process)',
+      },
       processes: {
         target: `src/app.ts startApp, ${databaseUrl ? 'PostgreSQL on loopback (DATABASE_URL)' : 'embedded PGlite in a temp DATA_DIR'}, NODE_ENV=production, LOG_LEVEL=${params.logLevel} to a file`,
         sandbox: `ExpressPlay sandbox in its own process, latency ${params.upstreamLatencyMs} ms on token and getrecord`,
@@ -568,18 +616,23 @@ async function main(): Promise<void> {
         : r.graphqlErrors > 0 || r.non2xx > 0 || r.errors > 0,
     );
     for (const r of failed) {
-      const refusals = r.refusedWith !== undefined ? `${r.refused} of ${r.requests} refused with ${r.refusedWith}, ` : '';
+      const refusals =
+        r.refusedWith !== undefined ? `${r.refused} of ${r.requests} refused with ${r.refusedWith}, ` : '';
       process.stdout.write(
         `! ${r.name}: ${refusals}${r.graphqlErrors} GraphQL errors, ${r.non2xx} non-2xx, ${r.errors} errors. ${r.firstGraphqlError ?? ''}\n`,
       );
     }
     const busy = results.filter((r) => (r.cpu?.otherPct ?? 0) > 10);
     if (baselineDriftPct !== null && Math.abs(baselineDriftPct) > 10) {
-      process.stdout.write(`! The baseline moved ${baselineDriftPct}% between start and end: the machine was not steady; rerun.\n`);
+      process.stdout.write(
+        `! The baseline moved ${baselineDriftPct}% between start and end: the machine was not steady; rerun.\n`,
+      );
     }
     if (busy.length > 0) {
       const shares = busy.map((r) => `${r.name} ${r.cpu!.otherPct}%`).join(', ');
-      process.stdout.write(`! Other processes used more than 10% of the CPUs during: ${shares}. Figures are noisy; rerun on a quiet machine.\n`);
+      process.stdout.write(
+        `! Other processes used more than 10% of the CPUs during: ${shares}. Figures are noisy; rerun on a quiet machine.\n`,
+      );
     }
     process.stdout.write(
       `x base = req/s / mean baseline req/s (start and end), same run, same machine. Upstream latency ${params.upstreamLatencyMs} ms. ` +

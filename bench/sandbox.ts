@@ -9,13 +9,20 @@ import { startSandbox } from '../src/sandbox/server.js';
 import { announceAndWait, serveControl } from './lib/child-main.js';
 
 const latencyMs = Number(process.env.BENCH_UPSTREAM_LATENCY_MS ?? '20');
-const sandbox = await startSandbox({ port: 0, host: '127.0.0.1', customerAuthenticators: [SANDBOX_CUSTOMER_AUTHENTICATOR] });
+const sandbox = await startSandbox({
+  port: 0,
+  host: '127.0.0.1',
+  customerAuthenticators: [SANDBOX_CUSTOMER_AUTHENTICATOR],
+});
 sandbox.setFaults({ latencyMs, endpoints: ['token', 'getrecord'] });
 const control = await serveControl({
   '/bench/stats': () => sandbox.stats(),
 });
 
-announceAndWait({ url: sandbox.url, control: control.url, customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR, latencyMs }, async () => {
-  control.server.close();
-  await sandbox.close();
-});
+announceAndWait(
+  { url: sandbox.url, control: control.url, customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR, latencyMs },
+  async () => {
+    control.server.close();
+    await sandbox.close();
+  },
+);

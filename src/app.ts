@@ -222,4 +222,3 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     throw error;
   }
 }
-

@@ -17,7 +17,12 @@ declare module 'autocannon' {
       /** Called before every request is written; returns the request to send (autocannon copies it first). */
       setupRequest?: (request: RequestParams, context: Record<string, unknown>) => RequestParams;
       /** Called with every complete response. */
-      onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, unknown>) => void;
+      onResponse?: (
+        status: number,
+        body: string,
+        context: Record<string, unknown>,
+        headers: Record<string, unknown>,
+      ) => void;
     }
 
     interface Options {

@@ -35,7 +35,10 @@ export async function startChild<Ready>(
   void exited.then(() => running.delete(child));
 
   const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 60_000} ms`)), options.readyTimeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within ${options.readyTimeoutMs ?? 60_000} ms`)),
+      options.readyTimeoutMs ?? 60_000,
+    );
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       if (!line.startsWith('{')) return;
@@ -79,6 +82,7 @@ export async function startChild<Ready>(
 
 export async function getJson<T>(url: string): Promise<T> {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`GET ${new URL(url).pathname} answered HTTP ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`GET ${new URL(url).pathname} answered HTTP ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
 }

@@ -24,7 +24,12 @@ interface GraphqlBody<T> {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
-export async function gql<T>(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<T> {
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  token?: string,
+): Promise<T> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -38,8 +43,23 @@ export async function gql<T>(url: string, query: string, variables: Record<strin
 }
 
 const BIND = /* GraphQL */ `
-  mutation Bind($input: BindDeviceInput!) { bindDevice(input: $input) { binding { id status } contentUrl } }`;
-const STATUS = /* GraphQL */ `query Status($id: ID!) { deviceBinding(id: $id) { status } }`;
+  mutation Bind($input: BindDeviceInput!) {
+    bindDevice(input: $input) {
+      binding {
+        id
+        status
+      }
+      contentUrl
+    }
+  }
+`;
+const STATUS = /* GraphQL */ `
+  query Status($id: ID!) {
+    deviceBinding(id: $id) {
+      status
+    }
+  }
+`;
 
 async function bind(url: string, token: string): Promise<{ id: string; contentUrl: string }> {
   const { bindDevice } = await gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
@@ -72,7 +92,8 @@ async function bindAndPlay(url: string, token: string): Promise<string> {
 /** Runs `work` over `items`, `width` at a time. */
 async function inBatches<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = [];
-  for (let i = 0; i < items.length; i += width) results.push(...(await Promise.all(items.slice(i, i + width).map(work))));
+  for (let i = 0; i < items.length; i += width)
+    results.push(...(await Promise.all(items.slice(i, i + width).map(work))));
   return results;
 }
 

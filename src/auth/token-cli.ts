@@ -23,7 +23,9 @@ try {
   // A longer token would only be refused by the service (AUTH_MAX_TOKEN_LIFETIME).
   const maxTtl = config.auth.maxTokenLifetimeSeconds;
   if (ttlSeconds !== undefined && ttlSeconds > maxTtl) {
-    process.stderr.write(`--ttl may be at most ${maxTtl} seconds (AUTH_MAX_TOKEN_LIFETIME); the service refuses longer-lived tokens.\n`);
+    process.stderr.write(
+      `--ttl may be at most ${maxTtl} seconds (AUTH_MAX_TOKEN_LIFETIME); the service refuses longer-lived tokens.\n`,
+    );
     process.exit(2);
   }
   const { jwtSecret } = await resolveSecrets(config);

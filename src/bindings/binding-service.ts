@@ -7,12 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { PolicyConfig } from '../config/config.js';
 import type { LicenseRecord } from '../datasources/expressplay/types.js';
 import type { DrmSystem } from '../domain/enums.js';
-import {
-  BadUserInputError,
-  DeviceLimitReachedError,
-  DeviceNotBoundError,
-  NotFoundError,
-} from '../errors/app-error.js';
+import { BadUserInputError, DeviceLimitReachedError, DeviceNotBoundError, NotFoundError } from '../errors/app-error.js';
 import { fromUpstream } from '../errors/from-upstream.js';
 import { roughDuration } from './rough-duration.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';

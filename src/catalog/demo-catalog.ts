@@ -8,8 +8,34 @@ import type { ContentInput } from '../store/types.js';
 export function demoCatalog(): ContentInput[] {
   const hex = () => randomBytes(16).toString('hex');
   return [
-    { id: 'big-buck-bunny', title: 'Big Buck Bunny', keyId: hex(), contentKey: hex(), iv: hex(), rentalPeriodSeconds: 48 * 3600, rentalPlaySeconds: 24 * 3600, offlineAllowed: true },
-    { id: 'sintel', title: 'Sintel', keyId: hex(), contentKey: hex(), iv: hex(), rentalPeriodSeconds: 30 * 24 * 3600, rentalPlaySeconds: 48 * 3600, offlineAllowed: true },
-    { id: 'tears-of-steel', title: 'Tears of Steel', keyId: hex(), contentKey: hex(), iv: hex(), rentalPeriodSeconds: 7 * 24 * 3600, rentalPlaySeconds: 6 * 3600 },
+    {
+      id: 'big-buck-bunny',
+      title: 'Big Buck Bunny',
+      keyId: hex(),
+      contentKey: hex(),
+      iv: hex(),
+      rentalPeriodSeconds: 48 * 3600,
+      rentalPlaySeconds: 24 * 3600,
+      offlineAllowed: true,
+    },
+    {
+      id: 'sintel',
+      title: 'Sintel',
+      keyId: hex(),
+      contentKey: hex(),
+      iv: hex(),
+      rentalPeriodSeconds: 30 * 24 * 3600,
+      rentalPlaySeconds: 48 * 3600,
+      offlineAllowed: true,
+    },
+    {
+      id: 'tears-of-steel',
+      title: 'Tears of Steel',
+      keyId: hex(),
+      contentKey: hex(),
+      iv: hex(),
+      rentalPeriodSeconds: 7 * 24 * 3600,
+      rentalPlaySeconds: 6 * 3600,
+    },
   ];
 }

@@ -209,7 +209,9 @@ export function loadConfig(env: Env): Config {
   const headersTimeoutMs = int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000);
   const requestTimeoutMs = int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
   if (headersTimeoutMs > requestTimeoutMs) {
-    problems.push('HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)');
+    problems.push(
+      'HTTP_HEADERS_TIMEOUT_MS must not be more than HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    );
   }
 
   const metricsToken = str('METRICS_TOKEN');

@@ -30,7 +30,14 @@ import {
 import { fromUpstream } from '../errors/from-upstream.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { RequestUpstream } from '../policy/upstream-budget.js';
-import type { BindingRecord, ContentRecord, EntitlementKind, EntitlementRecord, Store, TimeKeyset } from '../store/types.js';
+import type {
+  BindingRecord,
+  ContentRecord,
+  EntitlementKind,
+  EntitlementRecord,
+  Store,
+  TimeKeyset,
+} from '../store/types.js';
 import type { CatalogService } from '../catalog/catalog-service.js';
 import { isExpired, rentalWindowEnd } from './rental-window.js';
 
@@ -154,7 +161,10 @@ export class RequestEntitlements {
     });
     const offline = input.offline === true;
     if (outcome === 'held') {
-      return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline) };
+      return {
+        entitlement,
+        licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline),
+      };
     }
     if (outcome === 'existing' && (entitlement.contentId !== content.id || entitlement.kind !== kind)) {
       throw new BadUserInputError(
@@ -166,7 +176,10 @@ export class RequestEntitlements {
     // purchase (a new key) is possible: a revoked entitlement is not held.
     if (entitlement.revokedAt !== null) throw new EntitlementRevokedError(content.id, entitlement.revokedAt);
     if (isExpired(entitlement, now())) throw new RentalExpiredError(content.id, entitlement.expiresAt!);
-    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline) };
+    return {
+      entitlement,
+      licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline),
+    };
   }
 
   /** A new license URL for content the viewer already owns or has a running rental of. */
@@ -193,7 +206,10 @@ export class RequestEntitlements {
       throw new NotEntitledError(content.id);
     }
     const offline = input.offline === true;
-    return { entitlement, licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline) };
+    return {
+      entitlement,
+      licenseUrl: await this.token(expressplay, content, entitlement, binding, input.drm, offline),
+    };
   }
 
   /**
@@ -208,7 +224,11 @@ export class RequestEntitlements {
       throw new BadUserInputError('reason', 'reason must be 1-500 characters of plain text (it is shown to the user).');
     }
     const found = UUID.test(input.id)
-      ? await this.deps.store.revokeEntitlement(input.id, { revokedAt: this.deps.now(), revokedBy: viewer.userId, reason })
+      ? await this.deps.store.revokeEntitlement(input.id, {
+          revokedAt: this.deps.now(),
+          revokedBy: viewer.userId,
+          reason,
+        })
       : null;
     if (found === null) throw new NotFoundError('entitlement', input.id);
     return found;

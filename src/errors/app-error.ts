@@ -140,11 +140,9 @@ export class EntitlementRevokedError extends AppError {
 
 export class RateLimitedError extends AppError {
   constructor(action: string, retryAfterSeconds: number) {
-    super(
-      ErrorCode.RATE_LIMITED,
-      `Too many ${action} requests. Try again in ${retryAfterSeconds} seconds.`,
-      { retryAfterSeconds },
-    );
+    super(ErrorCode.RATE_LIMITED, `Too many ${action} requests. Try again in ${retryAfterSeconds} seconds.`, {
+      retryAfterSeconds,
+    });
   }
 }
 

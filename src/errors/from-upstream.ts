@@ -39,7 +39,12 @@ export class ExpressPlayRefusedUsError extends UpstreamUnavailableError {
  */
 export function fromUpstream(error: unknown, what: string): Error {
   if (error instanceof ExpressPlayUnavailableError) {
-    return new UpstreamUnavailableError({ what, operation: error.operation, status: error.status, reason: error.message });
+    return new UpstreamUnavailableError({
+      what,
+      operation: error.operation,
+      status: error.status,
+      reason: error.message,
+    });
   }
   if (error instanceof ExpressPlayRejectedError) {
     return new ExpressPlayRefusedUsError(what, error.operation, error.status, error.upstreamCode, error.message);

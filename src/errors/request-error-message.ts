@@ -18,9 +18,15 @@ const PARSE_REASONS: readonly Rewrite[] = [
     /^Value "[^]*" does not exist in "(\w+)" enum\.([^]*)$/,
     (m) => `The value is not one of enum "${m[1]}".${suggestions(m[2])}`,
   ],
-  [/^Enum "(\w+)" cannot represent non-(string|enum) value: [^]*$/, (m) => `Enum "${m[1]}" cannot represent a non-${m[2]} value.`],
+  [
+    /^Enum "(\w+)" cannot represent non-(string|enum) value: [^]*$/,
+    (m) => `Enum "${m[1]}" cannot represent a non-${m[2]} value.`,
+  ],
   // Built-in scalars: "Int cannot represent non-integer value: "abc"", "String cannot represent a non string value: 5".
-  [/^(Int|Float|String|Boolean|ID) cannot represent ([a-z0-9 -]+ )?value: [^]*$/, (m) => `${m[1]} cannot represent ${m[2] ?? ''}value.`],
+  [
+    /^(Int|Float|String|Boolean|ID) cannot represent ([a-z0-9 -]+ )?value: [^]*$/,
+    (m) => `${m[1]} cannot represent ${m[2] ?? ''}value.`,
+  ],
 ];
 
 /** Reasons graphql-js gives for a bad variable value, rewritten without the value. */

@@ -17,11 +17,7 @@ export interface GraphiqlAsset {
 export type AssetEncoding = 'br' | 'gzip';
 
 export type GraphiqlAssetName =
-  | 'graphiql.css'
-  | 'react.production.min.js'
-  | 'react-dom.production.min.js'
-  | 'graphiql.umd.js'
-  | 'boot.js';
+  'graphiql.css' | 'react.production.min.js' | 'react-dom.production.min.js' | 'graphiql.umd.js' | 'boot.js';
 
 /**
  * Renders the page from the JSON the page carries in a data block (see graphiql-page.ts). A file of its own rather

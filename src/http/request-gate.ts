@@ -40,7 +40,12 @@ export function createRequestGate(judge: Judge): RequestHandler {
  * In the media type the client asked for, like Apollo's own answers. An APQ miss stays a 200 in both types, as
  * Apollo Server sends its own whatever the media type: APQ clients look for PersistedQueryNotFound in a 2xx.
  */
-function sendRefusal(req: Request, res: Response, status: number, body: WireError | Array<{ errors: WireError[] }>): void {
+function sendRefusal(
+  req: Request,
+  res: Response,
+  status: number,
+  body: WireError | Array<{ errors: WireError[] }>,
+): void {
   // As Apollo does for its APQ misses: a CDN in front of GET must not cache "not found" for an id deployed later.
   res.setHeader('Cache-Control', 'private, no-cache, must-revalidate');
   sendGraphqlBody(req, res, status, Array.isArray(body) ? body : { errors: [body] });
@@ -64,7 +69,12 @@ function handleBatch(req: Request, res: Response, next: NextFunction, resolve: J
   }
   if (forwarded.length === 0) {
     const status = Math.max(...[...refused.values()].map((r) => r.status));
-    sendRefusal(req, res, status, outcomes.map((o) => ({ errors: [(o as Refusal).error] })));
+    sendRefusal(
+      req,
+      res,
+      status,
+      outcomes.map((o) => ({ errors: [(o as Refusal).error] })),
+    );
     return;
   }
 

@@ -22,7 +22,11 @@ export function createRoutes(deps: { store: Store; registry: Registry; metrics: 
       return;
     }
     if (!allowed(req.get('authorization'))) {
-      res.status(401).set('WWW-Authenticate', 'Bearer realm="metrics"').type('text/plain').send('Send "Authorization: Bearer <METRICS_TOKEN>".\n');
+      res
+        .status(401)
+        .set('WWW-Authenticate', 'Bearer realm="metrics"')
+        .type('text/plain')
+        .send('Send "Authorization: Bearer <METRICS_TOKEN>".\n');
       return;
     }
     res.type(deps.registry.contentType).send(await deps.registry.metrics());

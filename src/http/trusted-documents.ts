@@ -56,7 +56,9 @@ export async function loadManifest(file: string = defaultManifestPath()): Promis
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`Cannot read the persisted-documents manifest ${file} (run npm run codegen): ${(error as Error).message}`);
+    throw new Error(
+      `Cannot read the persisted-documents manifest ${file} (run npm run codegen): ${(error as Error).message}`,
+    );
   }
   let json: unknown;
   try {
@@ -82,7 +84,8 @@ export function parseManifest(json: unknown, source: string): Record<string, str
     if (json.version !== 1 || !Array.isArray(json.operations)) {
       throw new Error(`${source}: only version 1 of apollo-persisted-query-manifest is supported`);
     }
-    for (const op of json.operations) entries.push([String(isObject(op) ? op.id : op), isObject(op) ? op.body : undefined]);
+    for (const op of json.operations)
+      entries.push([String(isObject(op) ? op.id : op), isObject(op) ? op.body : undefined]);
   } else if (isObject(json)) {
     for (const [id, value] of Object.entries(json)) entries.push([id, isObject(value) ? value.source : value]);
   } else {
@@ -160,6 +163,6 @@ function hexOf(id: string): string | undefined {
 
 /** An id echoed in an error: bounded, and only as text. */
 function printable(id: unknown): string {
-  const text = typeof id === 'string' ? id : JSON.stringify(id) ?? String(id);
+  const text = typeof id === 'string' ? id : (JSON.stringify(id) ?? String(id));
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }

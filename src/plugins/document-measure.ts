@@ -150,7 +150,8 @@ function spreadsIn(root: SelectionSetNode, conditional: { found: boolean }): str
   const sets: SelectionSetNode[] = [root];
   for (let set = sets.pop(); set; set = sets.pop()) {
     for (const selection of set.selections) {
-      if (selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include')) conditional.found = true;
+      if (selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include'))
+        conditional.found = true;
       if (selection.kind === Kind.FRAGMENT_SPREAD) names.push(selection.name.value);
       else if (selection.selectionSet) sets.push(selection.selectionSet);
     }
@@ -174,7 +175,11 @@ export function measureDocument(document: DocumentNode, schema?: GraphQLSchema):
 
   const conditional = { found: false };
   const spreads = new Map<string, string[]>();
-  for (const [name, defs] of definitions) spreads.set(name, defs.flatMap((def) => spreadsIn(def.selectionSet, conditional)));
+  for (const [name, defs] of definitions)
+    spreads.set(
+      name,
+      defs.flatMap((def) => spreadsIn(def.selectionSet, conditional)),
+    );
 
   // Fragments in dependency order (depth-first, iterative): a fragment is measured once all it spreads are.
   const fragments = new Map<string, Measure>();
@@ -272,7 +277,12 @@ class Costing {
     return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
   }
 
-  private estimate(field: GraphQLField<unknown, unknown>, children: number, node: SelectionNode, type: GraphQLNamedType): number {
+  private estimate(
+    field: GraphQLField<unknown, unknown>,
+    children: number,
+    node: SelectionNode,
+    type: GraphQLNamedType,
+  ): number {
     const complexity = field.extensions?.complexity;
     if (typeof complexity === 'number') return add(children, complexity);
     if (typeof complexity === 'function') {
@@ -307,19 +317,36 @@ class Costing {
       return type && isCompositeType(type) && !isAbstractType(type) ? type : undefined;
     };
     const stack: Frame[] = [
-      { owner: undefined, selections: root.selections, type: typed(rootType), field: undefined, counts: true, next: 0, cost: 0 },
+      {
+        owner: undefined,
+        selections: root.selections,
+        type: typed(rootType),
+        field: undefined,
+        counts: true,
+        next: 0,
+        cost: 0,
+      },
     ];
     for (;;) {
       const top = stack[stack.length - 1];
       if (top.next < top.selections.length) {
         const selection = top.selections[top.next++];
         const counted =
-          top.type !== undefined && !selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include');
+          top.type !== undefined &&
+          !selection.directives?.some((d) => d.name.value === 'skip' || d.name.value === 'include');
         if (selection.kind === Kind.FIELD) {
           const field = top.type ? this.fieldOf(top.type, selection.name.value) : undefined;
           if (selection.selectionSet) {
             const type = field ? typed(getNamedType(field.type)) : undefined;
-            stack.push({ owner: selection, selections: selection.selectionSet.selections, type, field, counts: counted, next: 0, cost: 0 });
+            stack.push({
+              owner: selection,
+              selections: selection.selectionSet.selections,
+              type,
+              field,
+              counts: counted,
+              next: 0,
+              cost: 0,
+            });
           } else if (counted && field) {
             top.cost = add(top.cost, this.estimate(field, 0, selection, top.type));
           }
@@ -327,7 +354,15 @@ class Costing {
           const on = selection.typeCondition?.name.value;
           const same = on === undefined || on === top.type?.name;
           const type = on === undefined ? top.type : typed(this.schema.getType(on));
-          stack.push({ owner: selection, selections: selection.selectionSet.selections, type, field: undefined, counts: counted && same, next: 0, cost: 0 });
+          stack.push({
+            owner: selection,
+            selections: selection.selectionSet.selections,
+            type,
+            field: undefined,
+            counts: counted && same,
+            next: 0,
+            cost: 0,
+          });
         } else {
           const fragment = this.fragments.get(selection.name.value);
           if (counted && fragment && fragment.on === top.type.name) top.cost = add(top.cost, fragment.cost);

@@ -77,7 +77,11 @@ const count = (n: number): string => (n >= SATURATED ? `more than ${SATURATED}` 
  * validation walks them all) for size, cycles and fragment nesting, and on the operation that runs, when known,
  * for depth, aliases and (when measured with the schema) a lower bound of its cost.
  */
-export function judgeShape(limits: QueryLimits, measured: DocumentMeasure, operation: OperationDefinitionNode | null | undefined): Verdict {
+export function judgeShape(
+  limits: QueryLimits,
+  measured: DocumentMeasure,
+  operation: OperationDefinitionNode | null | undefined,
+): Verdict {
   if (measured.cycle) {
     return (
       `Fragment ${measured.cycle[0]} spreads itself (${measured.cycle.join(' -> ')}), so the query never ends; ` +

@@ -30,7 +30,12 @@ export interface UpstreamBudgetOptions {
 }
 
 /** One per HTTP request: the per-request count lives in it. */
-export function createUpstreamBudget({ limiter, userId, perRequest, perMinute }: UpstreamBudgetOptions): UpstreamBudget {
+export function createUpstreamBudget({
+  limiter,
+  userId,
+  perRequest,
+  perMinute,
+}: UpstreamBudgetOptions): UpstreamBudget {
   let used = 0;
   // Counted before anything is awaited, so that parallel fields of one request cannot all pass the check.
   const reserve = (): void => {

@@ -125,7 +125,10 @@ export function sandboxOptionsFromEnv(env: Env): SandboxOptions {
 
 /** `fp`, `wv` or both, separated by commas or spaces: the DRMs whose token service refuses a device restriction. */
 export function deviceBindingList(raw: string | undefined, problems: string[]): DeviceBindingDrm[] {
-  const drms = (raw ?? '').toLowerCase().split(/[\s,]+/).filter((d) => d !== '');
+  const drms = (raw ?? '')
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter((d) => d !== '');
   if (!drms.every((d) => d === 'fp' || d === 'wv')) {
     problems.push(`SANDBOX_NO_DEVICE_BINDING lists fp, wv or both, got "${raw}"`);
     return [];

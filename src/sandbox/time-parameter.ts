@@ -14,7 +14,12 @@ export function parseTimeParameter(raw: string, now: Date): Date | null {
   const m = ZULU.exec(raw);
   if (!m) return null;
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number, number, number, number, number, number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
   ];
   const millis = m[7] === undefined ? 0 : Math.floor(Number(m[7]) * 1000);
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));

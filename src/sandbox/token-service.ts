@@ -104,7 +104,10 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
         case 'pr':
           terms = playReadyTerms(params, issuedAt);
           if (terms.rights.rightsType === 'Rental' && !persistent) {
-            throw badRequest(ErrorCode.InvalidGeneralFlags, 'rental licenses must be persistent (generalFlags=00000001)');
+            throw badRequest(
+              ErrorCode.InvalidGeneralFlags,
+              'rental licenses must be persistent (generalFlags=00000001)',
+            );
           }
           break;
       }
@@ -185,11 +188,7 @@ function integerIn(raw: string, min: number, max: number): number | null {
 }
 
 /** The rental model FairPlay and Widevine share: a play duration, and a window that ends with the token. */
-function durationRental(
-  raw: string | null,
-  invalid: Code,
-  expiresAt: Date,
-): Rights {
+function durationRental(raw: string | null, invalid: Code, expiresAt: Date): Rights {
   if (raw === null) return { rightsType: 'BuyToOwn' };
   const seconds = integerIn(raw, 0, Number.MAX_SAFE_INTEGER);
   if (seconds === null) throw badRequest(invalid, 'expected whole seconds, 0 or more');

@@ -48,7 +48,10 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
    */
   const pageOf = (table: 'bindings' | 'entitlements', userId: string, limit: number, after: TimeKeyset | null) => {
     // Typed as bindings: the columns used here are the same in both tables; the callers map the rows.
-    let query = db.selectFrom(table as 'bindings').selectAll().where('user_id', '=', userId);
+    let query = db
+      .selectFrom(table as 'bindings')
+      .selectAll()
+      .where('user_id', '=', userId);
     if (after !== null) {
       query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
     }
@@ -106,7 +109,11 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
 
     async contentsByIds(ids) {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom('contents').select(CATALOG_COLUMNS).where('id', 'in', [...ids]).execute();
+      const rows = await db
+        .selectFrom('contents')
+        .select(CATALOG_COLUMNS)
+        .where('id', 'in', [...ids])
+        .execute();
       return rows.map(toCatalogEntry);
     },
 
@@ -114,11 +121,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       if (admit) {
         return db.transaction().execute(async (trx) => {
           await lockUser(trx, binding.userId);
-          const current = await trx
-            .selectFrom('bindings')
-            .selectAll()
-            .where('user_id', '=', binding.userId)
-            .execute();
+          const current = await trx.selectFrom('bindings').selectAll().where('user_id', '=', binding.userId).execute();
           admit(current.map(toBinding));
           return toBinding(await insertBinding(trx, binding));
         });

@@ -31,7 +31,8 @@ const BROWSER_ACCEPT =
 const ASSETS = ['graphiql.css', 'graphiql.umd.js', 'react.production.min.js', 'react-dom.production.min.js', 'boot.js'];
 
 /** The text of the CodeMirror 5 editor inside `selector` (GraphiQL 4 keeps the instance on the element). */
-const editorValue = (selector: string) => `document.querySelector(${JSON.stringify(`${selector} .CodeMirror`)})?.CodeMirror.getValue()`;
+const editorValue = (selector: string) =>
+  `document.querySelector(${JSON.stringify(`${selector} .CodeMirror`)})?.CodeMirror.getValue()`;
 const setEditorValue = (selector: string, value: string) =>
   `document.querySelector(${JSON.stringify(`${selector} .CodeMirror`)}).CodeMirror.setValue(${JSON.stringify(value)})`;
 
@@ -79,7 +80,9 @@ describe('GraphiQL enabled', () => {
     for (const name of ASSETS) {
       const response = await fetch(`${app.url}/graphiql/assets/${name}`);
       expect(response.status, name).toBe(200);
-      expect(response.headers.get('content-type'), name).toMatch(name.endsWith('.css') ? /^text\/css/ : /^text\/javascript/);
+      expect(response.headers.get('content-type'), name).toMatch(
+        name.endsWith('.css') ? /^text\/css/ : /^text\/javascript/,
+      );
       expect(response.headers.get('cache-control'), name).toContain('immutable');
       const etag = response.headers.get('etag')!;
       expect((await response.arrayBuffer()).byteLength, name).toBeGreaterThan(100);
@@ -125,7 +128,15 @@ describe('GraphiQL enabled', () => {
     const rootFields = document.definitions
       .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
       .flatMap((d) => d.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : '')));
-    expect(rootFields).toEqual(['contents', 'bindDevice', 'deviceBinding', 'purchase', 'rent', 'licenseToken', 'entitlements']);
+    expect(rootFields).toEqual([
+      'contents',
+      'bindDevice',
+      'deviceBinding',
+      'purchase',
+      'rent',
+      'licenseToken',
+      'entitlements',
+    ]);
   });
 
   describe('in Chromium', () => {
@@ -178,18 +189,24 @@ describe('GraphiQL enabled', () => {
       // Polled from here: waitForFunction with a string predicate evals it inside the page, which the page's CSP
       // (script-src 'self') refuses whenever the first check comes too early.
       await expect
-        .poll(async () => (await page.evaluate<string | undefined>(editorValue('.result-window'))) ?? '', { timeout: 15_000 })
+        .poll(async () => (await page.evaluate<string | undefined>(editorValue('.result-window'))) ?? '', {
+          timeout: 15_000,
+        })
         .toContain('big-buck-bunny');
       expect(JSON.parse(await page.evaluate<string>(editorValue('.result-window')))).toMatchObject({
         data: { contents: { nodes: expect.arrayContaining([{ id: 'big-buck-bunny', title: 'Big Buck Bunny' }]) } },
       });
 
       await page.screenshot({ path: join(screenshots, 'result.png') });
-      await ctx.annotate(`page loaded in ${loaded} ms, whole test ${Date.now() - started} ms; screenshots in ${screenshots}`);
+      await ctx.annotate(
+        `page loaded in ${loaded} ms, whole test ${Date.now() - started} ms; screenshots in ${screenshots}`,
+      );
       await page.close();
 
       expect(requested.filter((url) => !url.startsWith('data:') && new URL(url).origin !== origin)).toEqual([]);
-      expect(requested).toEqual(expect.arrayContaining(ASSETS.map((name): unknown => expect.stringContaining(`/graphiql/assets/${name}`))));
+      expect(requested).toEqual(
+        expect.arrayContaining(ASSETS.map((name): unknown => expect.stringContaining(`/graphiql/assets/${name}`))),
+      );
       expect(problems).toEqual([]);
     });
   });
@@ -214,7 +231,9 @@ function rawGet(url: string, headers: Record<string, string>) {
       request(url, { headers }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }),
+        );
         response.on('error', reject);
       })
         .on('error', reject)

@@ -15,7 +15,15 @@ import {
   playStream,
   PlaylistError,
 } from '../../src/device/simulated-device.js';
-import { CEK, DEVICE, KID, licenseUrlFor, OTHER_DEVICE, startTestSandbox, type TestSandbox } from '../sandbox/fixture.js';
+import {
+  CEK,
+  DEVICE,
+  KID,
+  licenseUrlFor,
+  OTHER_DEVICE,
+  startTestSandbox,
+  type TestSandbox,
+} from '../sandbox/fixture.js';
 
 let t: TestSandbox;
 let streams: Server;
@@ -83,8 +91,12 @@ describe('simulated device', () => {
   it('tells the DRM from the license URL path', () => {
     expect(drmOfLicenseUrl('https://fp.service.expressplay.com:80/hms/fp/rights/?ExpressPlayToken=x')).toBe('fp');
     expect(drmOfLicenseUrl('https://wv.service.expressplay.com/hms/wv/rights/?ExpressPlayToken=x')).toBe('wv');
-    expect(drmOfLicenseUrl('https://pr.test.expressplay.com/playready/RightsManager.asmx?ExpressPlayToken=x')).toBe('pr');
-    expect(drmOfLicenseUrl('https://expressplay-licensing.axprod.net/LicensingService.ashx?ExpressPlayToken=x')).toBe('pr');
+    expect(drmOfLicenseUrl('https://pr.test.expressplay.com/playready/RightsManager.asmx?ExpressPlayToken=x')).toBe(
+      'pr',
+    );
+    expect(drmOfLicenseUrl('https://expressplay-licensing.axprod.net/LicensingService.ashx?ExpressPlayToken=x')).toBe(
+      'pr',
+    );
     expect(drmOfLicenseUrl('https://example.com/license')).toBeUndefined();
     expect(drmOfLicenseUrl('not a url')).toBeUndefined();
   });
@@ -110,7 +122,12 @@ describe('simulated device', () => {
     // What a binding made with one DRM would give if the service sent its id in another DRM's token.
     for (const drm of ['wv', 'pr'] as const) {
       const crossDrm = await licenseUrlFor(t.url, drm, { deviceid: drmDeviceId(DEVICE, 'fp') });
-      expect(await playLicenseUrl(crossDrm, DEVICE)).toMatchObject({ drm, granted: false, status: 403, errorCode: -4001 });
+      expect(await playLicenseUrl(crossDrm, DEVICE)).toMatchObject({
+        drm,
+        granted: false,
+        status: 403,
+        errorCode: -4001,
+      });
       const ownDrm = await licenseUrlFor(t.url, drm, { deviceid: drmDeviceId(DEVICE, drm) });
       expect(await playLicenseUrl(ownDrm, DEVICE)).toMatchObject({ drm, granted: true });
     }
@@ -217,14 +234,11 @@ describe('device command', () => {
     [['play', 'not a url']],
     [['play', 'http://127.0.0.1:1/x', '--device-id', 'xyz']],
     [['new-id', 'x']],
-  ])(
-    'exits 2 with the usage for %j',
-    async (args) => {
-      const { code, stderr } = await run(args);
-      expect(code).toBe(2);
-      expect(stderr).toContain('Usage:');
-    },
-  );
+  ])('exits 2 with the usage for %j', async (args) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage:');
+  });
 
   it('prints a new id', async () => {
     const { code, stdout } = await run(['new-id']);

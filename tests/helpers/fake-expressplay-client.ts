@@ -15,7 +15,11 @@ export interface FakeExpressPlayClient extends ExpressPlayClient {
   readonly tokenRequests: TokenRequest[];
   readonly recordRequests: string[];
   /** A device redeems a token carrying `cookie`: record retrieval reports it from now on. */
-  play(cookie: string, deviceId: string, options?: { drm?: DrmSystem; at?: Date; outcome?: 'granted' | 'denied' }): void;
+  play(
+    cookie: string,
+    deviceId: string,
+    options?: { drm?: DrmSystem; at?: Date; outcome?: 'granted' | 'denied' },
+  ): void;
   /** The next token requests fail with this error (thrown as is), until `failTokens(undefined)`. */
   failTokens(error: Error | undefined): void;
   /** The next record retrievals fail with this error, until `failRecords(undefined)`. */

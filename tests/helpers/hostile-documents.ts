@@ -4,7 +4,10 @@
  */
 
 /** `fragment F0 { ...F1 ...F1 } fragment F1 { ...F2 ...F2 } ...`: `width ** levels` copies of `leaf`. */
-export function fanOut(levels: number, options: { width?: number; leaf?: string; on?: string; name?: string } = {}): string {
+export function fanOut(
+  levels: number,
+  options: { width?: number; leaf?: string; on?: string; name?: string } = {},
+): string {
   const { width = 2, leaf = '__typename', on = 'Query', name = 'F' } = options;
   const lines = [`query FanOut{...${name}0}`];
   for (let i = 0; i < levels; i += 1) {

@@ -17,7 +17,11 @@ export interface TestApp extends RunningApp {
 export interface GraphqlResponse<T> {
   status: number;
   data?: T | null;
-  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
+  errors?: Array<{
+    message: string;
+    path?: string[];
+    extensions?: { code?: string; field?: string; [k: string]: unknown };
+  }>;
 }
 
 /**

@@ -117,7 +117,9 @@ function pgliteTemplate(): Promise<Blob> {
     }
     const lite = await PGlite.create();
     try {
-      await (await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: randomBytes(32) })).close();
+      await (
+        await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: randomBytes(32) })
+      ).close();
       const dump = await lite.dumpDataDir('none');
       // Written aside and renamed into place, so a worker reading it never sees half a file.
       await mkdir(dirname(cached), { recursive: true });

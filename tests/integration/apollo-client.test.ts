@@ -7,7 +7,11 @@ import { CombinedGraphQLErrors, gql, type ApolloClient } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asEntitlementClient, createApolloEntitlementClient } from '../../examples/apollo-client/src/client.js';
 import { runFlow } from '../../examples/web-client/src/flow.js';
-import { ContentsDocument, DeviceBindingsDocument, EntitlementsDocument } from '../../examples/web-client/src/gql/graphql.js';
+import {
+  ContentsDocument,
+  DeviceBindingsDocument,
+  EntitlementsDocument,
+} from '../../examples/web-client/src/gql/graphql.js';
 import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -51,12 +55,19 @@ describe.each(modes)('Apollo Client, $mode mode', ({ persisted, env }) => {
       expect((await playStream(url, device)).granted).toBe(true);
     };
     const result = await runFlow(asEntitlementClient(apollo), { play }, title.id, { pollIntervalMs: 20 });
-    expect(result.binding).toMatchObject({ __typename: 'DeviceBinding', status: 'BOUND', deviceId: drmDeviceId(device, 'fp') });
+    expect(result.binding).toMatchObject({
+      __typename: 'DeviceBinding',
+      status: 'BOUND',
+      deviceId: drmDeviceId(device, 'fp'),
+    });
     expect((await playLicenseUrl(result.purchase.licenseUrl, device)).granted).toBe(true);
     expect((await playLicenseUrl(result.rental.licenseUrl, newDeviceId())).granted).toBe(false);
 
     // The PENDING binding from bindDevice and the BOUND one from the poll are one cache entry.
-    expect(cacheEntries(apollo)[`DeviceBinding:${result.binding.id}`]).toMatchObject({ status: 'BOUND', deviceId: drmDeviceId(device, 'fp') });
+    expect(cacheEntries(apollo)[`DeviceBinding:${result.binding.id}`]).toMatchObject({
+      status: 'BOUND',
+      deviceId: drmDeviceId(device, 'fp'),
+    });
     const bindings = await apollo.query({ query: DeviceBindingsDocument });
     expect(bindings.data!.deviceBindings.edges.map((e) => e.node)).toEqual([result.binding]);
     const library = await apollo.query({ query: EntitlementsDocument });
@@ -85,14 +96,36 @@ describe('Apollo Client against TRUSTED_DOCUMENTS=only', () => {
 
   it('reads the refusal of an ad-hoc operation as a GraphQL error, not as "status code 400"', async () => {
     const apollo = createApolloEntitlementClient({ url: app.url, token: await app.token('apollo-adhoc') });
-    const failure = apollo.query({ query: gql`query AdHoc { contents { id } }` });
+    const failure = apollo.query({
+      query: gql`
+        query AdHoc {
+          contents {
+            id
+          }
+        }
+      `,
+    });
     await expect(failure).rejects.toSatisfy((e: unknown) => CombinedGraphQLErrors.is(e));
     await expect(failure).rejects.toMatchObject({ errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
   });
 
   it('refuses, in persisted mode, an operation missing from the manifest before sending it', async () => {
-    const apollo = createApolloEntitlementClient({ url: app.url, token: await app.token('apollo-adhoc'), persisted: true });
-    await expect(apollo.query({ query: gql`query AdHoc { contents { id } }` })).rejects.toThrow(/not in the persisted-documents manifest/);
+    const apollo = createApolloEntitlementClient({
+      url: app.url,
+      token: await app.token('apollo-adhoc'),
+      persisted: true,
+    });
+    await expect(
+      apollo.query({
+        query: gql`
+          query AdHoc {
+            contents {
+              id
+            }
+          }
+        `,
+      }),
+    ).rejects.toThrow(/not in the persisted-documents manifest/);
   });
 });
 

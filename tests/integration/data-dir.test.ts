@@ -66,7 +66,9 @@ describe('one PGlite data directory, several processes', () => {
     await writer.line('ready', 120_000);
 
     const second = await startService(dataDir);
-    console.info(`second process on the data directory exited ${second.code} after ${second.ms} ms (tsx start included)`);
+    console.info(
+      `second process on the data directory exited ${second.code} after ${second.ms} ms (tsx start included)`,
+    );
     expect(second.code).toBe(1);
     const message = second.stderr.trim();
     expect(message.split('\n')).toHaveLength(1);
@@ -80,7 +82,9 @@ describe('one PGlite data directory, several processes', () => {
     expect(await readdir(dataDir)).not.toContain(LOCK_FILE_NAME);
     expect(acknowledged).toBeGreaterThan(0);
     const kept = await countWrites(dataDir, writer);
-    console.info(`acknowledged writes kept with a second process started on the data directory: ${kept} of ${acknowledged}`);
+    console.info(
+      `acknowledged writes kept with a second process started on the data directory: ${kept} of ${acknowledged}`,
+    );
     expect(kept).toBe(acknowledged);
   }, 240_000);
 
@@ -106,7 +110,9 @@ describe('one PGlite data directory, several processes', () => {
     const { code, stderr } = await startService(dataDir, { CONTENT_KEY_ENCRYPTION_KEY: wrongKey });
     expect(code).toBe(78);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with');
+    expect(stderr).toContain(
+      'CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with',
+    );
     expect(stderr).not.toMatch(NOISE);
     for (const secret of [key, wrongKey]) expect(stderr).not.toContain(secret);
     expect(await readdir(dataDir)).not.toContain(LOCK_FILE_NAME);

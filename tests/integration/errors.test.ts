@@ -26,7 +26,12 @@ const codeOf = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => r.
 
 describe('authentication', () => {
   it('needs a token for every operation: HTTP 401 with a bare Bearer challenge when none was sent', async () => {
-    for (const query of ['{ deviceBindings { nodes { id } } }', '{ entitlements { nodes { id } } }', '{ contents { nodes { id } } }', 'mutation { bindDevice(input: {}) { licenseUrl } }']) {
+    for (const query of [
+      '{ deviceBindings { nodes { id } } }',
+      '{ entitlements { nodes { id } } }',
+      '{ contents { nodes { id } } }',
+      'mutation { bindDevice(input: {}) { licenseUrl } }',
+    ]) {
       for (const accept of ['application/json', 'application/graphql-response+json']) {
         const response = await fetch(`${app.url}/graphql`, {
           method: 'POST',
@@ -37,7 +42,10 @@ describe('authentication', () => {
         // RFC 6750 3.1: no error code when the request carried no credentials.
         expect(response.headers.get('www-authenticate'), query).toBe('Bearer');
         expect(response.headers.get('content-type'), query).toBe(`${accept}; charset=utf-8`);
-        const body = (await response.json()) as { data: unknown; errors: Array<{ message: string; extensions: unknown }> };
+        const body = (await response.json()) as {
+          data: unknown;
+          errors: Array<{ message: string; extensions: unknown }>;
+        };
         expect(body.data).toBeNull();
         expect(body.errors[0].extensions).toEqual({ code: 'UNAUTHENTICATED' });
         expect(body.errors[0].message).toMatch(/Authorization: Bearer/);
@@ -95,7 +103,10 @@ describe('authentication', () => {
   it('refuses a token that claims to live longer than AUTH_MAX_TOKEN_LIFETIME (default 24 h)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const sign = (claims: { iat?: number; exp: number }) => {
-      const jwt = new SignJWT({ roles: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('long-lived').setExpirationTime(claims.exp);
+      const jwt = new SignJWT({ roles: [] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('long-lived')
+        .setExpirationTime(claims.exp);
       if (claims.iat !== undefined) jwt.setIssuedAt(claims.iat);
       return jwt.sign(new TextEncoder().encode(app.jwtSecret));
     };
@@ -112,7 +123,11 @@ describe('authentication', () => {
       expect(r.errors![0].extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
       expect(r.errors![0].message).toMatch(/valid for longer than this service accepts .* at most 86400 seconds/);
     }
-    for (const token of [await sign({ iat: now, exp: now + 86_400 }), await sign({ exp: now + 3600 }), await app.token('default-ttl')]) {
+    for (const token of [
+      await sign({ iat: now, exp: now + 86_400 }),
+      await sign({ exp: now + 3600 }),
+      await app.token('default-ttl'),
+    ]) {
       expect((await app.gql('{ deviceBindings { nodes { id } } }', {}, { token })).errors).toBeUndefined();
     }
   });
@@ -120,7 +135,18 @@ describe('authentication', () => {
 
 describe('bad input over HTTP', () => {
   it('wrong types and unknown enum values are GraphQL validation errors, not 500s', async () => {
-    const r = await app.gql(PURCHASE, { input: { contentId: 1, bindingId: '00000000-0000-4000-8000-000000000000', idempotencyKey: 'user-1-key-0002', drm: 'CLEARKEY' } }, { token: user });
+    const r = await app.gql(
+      PURCHASE,
+      {
+        input: {
+          contentId: 1,
+          bindingId: '00000000-0000-4000-8000-000000000000',
+          idempotencyKey: 'user-1-key-0002',
+          drm: 'CLEARKEY',
+        },
+      },
+      { token: user },
+    );
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.status).toBe(400);
     const s = await app.gql('{ deviceBinding(id: 1, extra: 2) { id } }', {}, { token: user });

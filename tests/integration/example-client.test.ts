@@ -3,7 +3,11 @@
  * that only the device that played the dummy stream can use, and its generated types must match the API.
  */
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
-import { createEntitlementClient, EntitlementApiError, type EntitlementClient } from '../../examples/web-client/src/client.js';
+import {
+  createEntitlementClient,
+  EntitlementApiError,
+  type EntitlementClient,
+} from '../../examples/web-client/src/client.js';
 import { runFlow, type FlowResult, type PlaybackDevice } from '../../examples/web-client/src/flow.js';
 import {
   ContentsDocument,
@@ -52,19 +56,39 @@ describe('example web client', () => {
     expect(title).toBeDefined();
 
     const device = newDeviceId();
-    const result = await runFlow(client, simulatedDevice(device), title!.id, { deviceName: 'test phone', pollIntervalMs: 20 });
+    const result = await runFlow(client, simulatedDevice(device), title!.id, {
+      deviceName: 'test phone',
+      pollIntervalMs: 20,
+    });
     expectTypeOf(result).toEqualTypeOf<FlowResult>();
     expectTypeOf(result.purchase.entitlement.kind).toEqualTypeOf<EntitlementKind>();
     expectTypeOf(result.rental.entitlement.expiresAt).toEqualTypeOf<string | null>();
     // The binding holds the id the device's FairPlay reported, which is the device's and FairPlay's only.
-    expect(result.binding).toMatchObject({ status: 'BOUND', deviceId: drmDeviceId(device, 'fp'), name: 'test phone', drm: 'FAIRPLAY' });
-    expect(result.purchase.entitlement).toMatchObject({ kind: 'PURCHASE', contentId: title!.id, expiresAt: null, bindingId: result.binding.id });
+    expect(result.binding).toMatchObject({
+      status: 'BOUND',
+      deviceId: drmDeviceId(device, 'fp'),
+      name: 'test phone',
+      drm: 'FAIRPLAY',
+    });
+    expect(result.purchase.entitlement).toMatchObject({
+      kind: 'PURCHASE',
+      contentId: title!.id,
+      expiresAt: null,
+      bindingId: result.binding.id,
+    });
     expect(result.rental.entitlement).toMatchObject({ kind: 'RENTAL', contentId: title!.id });
     expect(Date.parse(result.rental.entitlement.expiresAt!)).toBeGreaterThan(Date.now());
 
     for (const { licenseUrl } of [result.purchase, result.rental]) {
-      expect(await playLicenseUrl(licenseUrl, device)).toMatchObject({ granted: true, license: { keyId: title!.keyId } });
-      expect(await playLicenseUrl(licenseUrl, newDeviceId())).toMatchObject({ granted: false, status: 403, errorCode: -4001 });
+      expect(await playLicenseUrl(licenseUrl, device)).toMatchObject({
+        granted: true,
+        license: { keyId: title!.keyId },
+      });
+      expect(await playLicenseUrl(licenseUrl, newDeviceId())).toMatchObject({
+        granted: false,
+        status: 403,
+        errorCode: -4001,
+      });
     }
 
     const variables: LicenseTokenQueryVariables = { contentId: title!.id, bindingId: result.binding.id };

@@ -21,17 +21,51 @@ const DAY = 86_400;
 const TOKEN_TTL = 3600;
 
 const UPSERT = /* GraphQL */ `
-  mutation($input: UpsertContentInput!) { upsertContent(input: $input) { id } }`;
+  mutation ($input: UpsertContentInput!) {
+    upsertContent(input: $input) {
+      id
+    }
+  }
+`;
 const BIND = /* GraphQL */ `
-  mutation($drm: Drm!) { bindDevice(input: { drm: $drm }) { binding { id } contentUrl } }`;
+  mutation ($drm: Drm!) {
+    bindDevice(input: { drm: $drm }) {
+      binding {
+        id
+      }
+      contentUrl
+    }
+  }
+`;
 const RENT = /* GraphQL */ `
-  mutation($input: RentInput!) { rent(input: $input) { entitlement { id expiresAt playSeconds } licenseUrl } }`;
+  mutation ($input: RentInput!) {
+    rent(input: $input) {
+      entitlement {
+        id
+        expiresAt
+        playSeconds
+      }
+      licenseUrl
+    }
+  }
+`;
 const PURCHASE = /* GraphQL */ `
-  mutation($input: PurchaseInput!) { purchase(input: $input) { entitlement { id } licenseUrl } }`;
+  mutation ($input: PurchaseInput!) {
+    purchase(input: $input) {
+      entitlement {
+        id
+      }
+      licenseUrl
+    }
+  }
+`;
 const LICENSE = /* GraphQL */ `
-  query($contentId: ID!, $bindingId: ID!, $drm: Drm!) {
-    licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) { licenseUrl }
-  }`;
+  query ($contentId: ID!, $bindingId: ID!, $drm: Drm!) {
+    licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {
+      licenseUrl
+    }
+  }
+`;
 
 let sandbox: RunningSandbox;
 let app: TestApp;
@@ -68,7 +102,14 @@ beforeAll(async () => {
   app = await startTestApp({ TOKEN_TTL: String(TOKEN_TTL) }, { expressplay: recording });
   admin = await app.token('rules-admin', { admin: true });
   const title = (id: string, periodSeconds: number, playSeconds: number, key: string) => ({
-    input: { id, title: id, keyId: key.repeat(16), contentKey: 'c4'.repeat(16), iv: 'e6'.repeat(16), rental: { periodSeconds, playSeconds } },
+    input: {
+      id,
+      title: id,
+      keyId: key.repeat(16),
+      contentKey: 'c4'.repeat(16),
+      iv: 'e6'.repeat(16),
+      rental: { periodSeconds, playSeconds },
+    },
   });
   const titles = [title('long-rental', 60 * DAY, 2 * DAY, 'a7'), title('film', 3600, 1800, 'b8')];
   for (const input of titles) {
@@ -88,7 +129,11 @@ beforeEach(() => {
 
 /** bindDevice for `drm`, play the dummy stream on `device`, and return the BOUND binding's id. */
 async function bind(token: string, device: string, drm: string): Promise<string> {
-  const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { drm }, { token });
+  const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+    BIND,
+    { drm },
+    { token },
+  );
   expect(bound.errors).toBeUndefined();
   expect((await playStream(bound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
   return bound.data!.bindDevice.binding.id;
@@ -97,47 +142,64 @@ async function bind(token: string, device: string, drm: string): Promise<string>
 /** The device-bound token requests made since the test began. */
 const licenseRequests = () => requests.filter((r) => r.request.deviceId !== undefined);
 
-describe('a rental longer than ExpressPlay\'s 30-day token limit', () => {
+describe("a rental longer than ExpressPlay's 30-day token limit", () => {
   it.each([
     ['FAIRPLAY', 'fp'],
     ['PLAYREADY', 'pr'],
-  ] as const)('plays when rented for 60 days (%s): a short-lived token, the rental terms in the rights', async (drm, wire) => {
-    const token = await app.token(`long-renter-${wire}`);
-    const device = newDeviceId();
-    const bindingId = await bind(token, device, drm);
-    const rentedAt = Date.now();
-    const rented = await app.gql<{ rent: { entitlement: { expiresAt: string; playSeconds: number }; licenseUrl: string } }>(
-      RENT,
-      { input: { contentId: 'long-rental', bindingId, drm, idempotencyKey: `long-rental-${wire}-0001` } },
-      { token },
-    );
-    expect(rented.errors).toBeUndefined();
-    const { entitlement, licenseUrl } = rented.data!.rent;
-    const windowEnd = Date.parse(entitlement.expiresAt);
-    expect(windowEnd - rentedAt).toBeGreaterThan(59 * DAY * 1000);
-    expect(entitlement.playSeconds).toBe(2 * DAY);
+  ] as const)(
+    'plays when rented for 60 days (%s): a short-lived token, the rental terms in the rights',
+    async (drm, wire) => {
+      const token = await app.token(`long-renter-${wire}`);
+      const device = newDeviceId();
+      const bindingId = await bind(token, device, drm);
+      const rentedAt = Date.now();
+      const rented = await app.gql<{
+        rent: { entitlement: { expiresAt: string; playSeconds: number }; licenseUrl: string };
+      }>(
+        RENT,
+        { input: { contentId: 'long-rental', bindingId, drm, idempotencyKey: `long-rental-${wire}-0001` } },
+        { token },
+      );
+      expect(rented.errors).toBeUndefined();
+      const { entitlement, licenseUrl } = rented.data!.rent;
+      const windowEnd = Date.parse(entitlement.expiresAt);
+      expect(windowEnd - rentedAt).toBeGreaterThan(59 * DAY * 1000);
+      expect(entitlement.playSeconds).toBe(2 * DAY);
 
-    // The token expires TOKEN_TTL after it was asked for; the rights carry the whole 60-day window.
-    const [sent] = licenseRequests();
-    expect(sent.request.rights).toEqual({ type: 'Rental', periodEndTime: new Date(windowEnd), playDurationSeconds: 2 * DAY });
-    const tokenLife = sent.request.expirationTime!.getTime() - sent.at;
-    expect(tokenLife).toBeGreaterThan((TOKEN_TTL - 60) * 1000);
-    expect(tokenLife).toBeLessThanOrEqual(TOKEN_TTL * 1000);
+      // The token expires TOKEN_TTL after it was asked for; the rights carry the whole 60-day window.
+      const [sent] = licenseRequests();
+      expect(sent.request.rights).toEqual({
+        type: 'Rental',
+        periodEndTime: new Date(windowEnd),
+        playDurationSeconds: 2 * DAY,
+      });
+      const tokenLife = sent.request.expirationTime!.getTime() - sent.at;
+      expect(tokenLife).toBeGreaterThan((TOKEN_TTL - 60) * 1000);
+      expect(tokenLife).toBeLessThanOrEqual(TOKEN_TTL * 1000);
 
-    const played = await playLicenseUrl(licenseUrl, device);
-    expect(played).toMatchObject({ drm: wire, granted: true, license: { rights: { rightsType: 'Rental', playDuration: 2 * DAY } } });
-    if (wire === 'pr') {
-      // PlayReady carries the window end itself, and ExpressPlay requires its rentals to be persistent.
-      // (ExpressPlay times are whole seconds, truncated.)
-      const periodEndTime = new Date(Math.floor(windowEnd / 1000) * 1000).toISOString();
-      expect(played).toMatchObject({ license: { rights: { periodEndTime }, persistent: true } });
-    }
+      const played = await playLicenseUrl(licenseUrl, device);
+      expect(played).toMatchObject({
+        drm: wire,
+        granted: true,
+        license: { rights: { rightsType: 'Rental', playDuration: 2 * DAY } },
+      });
+      if (wire === 'pr') {
+        // PlayReady carries the window end itself, and ExpressPlay requires its rentals to be persistent.
+        // (ExpressPlay times are whole seconds, truncated.)
+        const periodEndTime = new Date(Math.floor(windowEnd / 1000) * 1000).toISOString();
+        expect(played).toMatchObject({ license: { rights: { periodEndTime }, persistent: true } });
+      }
 
-    // licenseToken mints a fresh short-lived token for the same rental whenever the device needs one.
-    const again = await app.gql<{ licenseToken: { licenseUrl: string } }>(LICENSE, { contentId: 'long-rental', bindingId, drm }, { token });
-    expect(again.errors).toBeUndefined();
-    expect((await playLicenseUrl(again.data!.licenseToken.licenseUrl, device)).granted).toBe(true);
-  });
+      // licenseToken mints a fresh short-lived token for the same rental whenever the device needs one.
+      const again = await app.gql<{ licenseToken: { licenseUrl: string } }>(
+        LICENSE,
+        { contentId: 'long-rental', bindingId, drm },
+        { token },
+      );
+      expect(again.errors).toBeUndefined();
+      expect((await playLicenseUrl(again.data!.licenseToken.licenseUrl, device)).granted).toBe(true);
+    },
+  );
 
   it('is refused by the sandbox, like ExpressPlay, when a token would live 31 days (-2002)', async () => {
     const client = createExpressPlayClient({
@@ -158,9 +220,14 @@ describe('a rental longer than ExpressPlay\'s 30-day token limit', () => {
       cookie: 'rules-cookie',
       expirationTime: new Date(Date.now() + 31 * DAY * 1000),
     };
-    await expect(client.requestToken(request)).rejects.toMatchObject({ name: 'ExpressPlayRejectedError', upstreamCode: -2002 });
+    await expect(client.requestToken(request)).rejects.toMatchObject({
+      name: 'ExpressPlayRejectedError',
+      upstreamCode: -2002,
+    });
     const withinLimit = { ...request, expirationTime: new Date(Date.now() + 29 * DAY * 1000) };
-    await expect(client.requestToken(withinLimit)).resolves.toMatchObject({ licenseUrl: expect.stringContaining('ExpressPlayToken=') });
+    await expect(client.requestToken(withinLimit)).resolves.toMatchObject({
+      licenseUrl: expect.stringContaining('ExpressPlayToken='),
+    });
   });
 });
 
@@ -180,7 +247,11 @@ describe('a device id belongs to one DRM system', () => {
         extensions: { code: 'DRM_NOT_BOUND', field: 'drm' },
       },
     ]);
-    const rentRefused = await app.gql(RENT, { input: { ...input, idempotencyKey: 'pr-only-rent-0001', drm: 'WIDEVINE' } }, { token });
+    const rentRefused = await app.gql(
+      RENT,
+      { input: { ...input, idempotencyKey: 'pr-only-rent-0001', drm: 'WIDEVINE' } },
+      { token },
+    );
     expect(rentRefused.errors?.[0]?.extensions).toEqual({ code: 'DRM_NOT_BOUND', field: 'drm' });
     const licenseRefused = await app.gql(LICENSE, { contentId: 'film', bindingId, drm: 'WIDEVINE' }, { token });
     expect(licenseRefused.errors?.[0]?.extensions).toEqual({ code: 'DRM_NOT_BOUND', field: 'drm' });
@@ -188,14 +259,24 @@ describe('a device id belongs to one DRM system', () => {
     expect(licenseRequests().filter((r) => r.request.drm === 'wv')).toEqual([]);
 
     // Recorded first: the same key with the binding's DRM gets the license, on this device only.
-    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string; kind: string }> } }>(`{ entitlements { nodes { id kind } } }`, {}, { token });
+    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string; kind: string }> } }>(
+      `{ entitlements { nodes { id kind } } }`,
+      {},
+      { token },
+    );
     expect(list.data!.entitlements.nodes.map((e) => e.kind).sort()).toEqual(['PURCHASE', 'RENTAL']);
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
-      PURCHASE, { input: { ...input, drm: 'PLAYREADY' } }, { token });
+      PURCHASE,
+      { input: { ...input, drm: 'PLAYREADY' } },
+      { token },
+    );
     expect(retried.errors).toBeUndefined();
     expect(list.data!.entitlements.nodes.map((e) => e.id)).toContain(retried.data!.purchase.entitlement.id);
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ drm: 'pr', granted: true });
-    expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false, errorCode: -4001 });
+    expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({
+      granted: false,
+      errorCode: -4001,
+    });
   });
 
   it('would be refused by the sandbox anyway: a WIDEVINE token bound to the PLAYREADY id does not play (-4001)', async () => {
@@ -203,7 +284,10 @@ describe('a device id belongs to one DRM system', () => {
     const device = newDeviceId();
     const bindingId = await bind(token, device, 'PLAYREADY');
     const binding = await app.gql<{ deviceBinding: { deviceId: string } }>(
-      `query($id: ID!) { deviceBinding(id: $id) { deviceId } }`, { id: bindingId }, { token });
+      `query($id: ID!) { deviceBinding(id: $id) { deviceId } }`,
+      { id: bindingId },
+      { token },
+    );
     const prId = binding.data!.deviceBinding.deviceId;
     expect(prId).toBe(drmDeviceId(device, 'pr'));
 
@@ -226,7 +310,12 @@ describe('a device id belongs to one DRM system', () => {
       cookie: 'cross-drm-cookie',
       deviceId: prId,
     });
-    expect(await playLicenseUrl(licenseUrl, device)).toMatchObject({ drm: 'wv', granted: false, status: 403, errorCode: -4001 });
+    expect(await playLicenseUrl(licenseUrl, device)).toMatchObject({
+      drm: 'wv',
+      granted: false,
+      status: 403,
+      errorCode: -4001,
+    });
   });
 });
 
@@ -237,7 +326,12 @@ describe('ExpressPlay refusing a token for a recorded purchase', () => {
     const bindingId = await bind(token, device, 'FAIRPLAY');
     const input = { contentId: 'film', bindingId, drm: 'FAIRPLAY', idempotencyKey: 'refused-once-0001' };
     // -2019 "Insufficient tokens available": the account's credits, nothing the client can fix.
-    refuseNext = new ExpressPlayRejectedError('ExpressPlay token request rejected: HTTP 400, code -2019', 'token', 400, -2019);
+    refuseNext = new ExpressPlayRejectedError(
+      'ExpressPlay token request rejected: HTTP 400, code -2019',
+      'token',
+      400,
+      -2019,
+    );
     const refused = await app.gql(PURCHASE, { input }, { token });
     expect(refused.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', retryAfterSeconds: 300 });
     expect(refused.errors?.[0]?.message).toMatch(/try again later/);

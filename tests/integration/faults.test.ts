@@ -33,10 +33,17 @@ async function boundUser(name: string): Promise<{ token: string; bindingId: stri
   const token = await app.token(name);
   const device = newDeviceId();
   const r = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-    `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`, {}, { token });
+    `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`,
+    {},
+    { token },
+  );
   expect(r.errors).toBeUndefined();
   expect((await playStream(r.data!.bindDevice.contentUrl, device)).granted).toBe(true);
-  const b = await app.gql<{ deviceBinding: { status: string } }>(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id: r.data!.bindDevice.binding.id }, { token });
+  const b = await app.gql<{ deviceBinding: { status: string } }>(
+    `query($id: ID!) { deviceBinding(id: $id) { status } }`,
+    { id: r.data!.bindDevice.binding.id },
+    { token },
+  );
   expect(b.data!.deviceBinding.status).toBe('BOUND');
   return { token, bindingId: r.data!.bindDevice.binding.id, device };
 }
@@ -56,12 +63,20 @@ describe('ExpressPlay faults', () => {
     expect(failed.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(failed.errors![0].message).toMatch(/try again/i);
     expect(ms).toBeLessThan(5000);
-    const stored = await app.gql<{ entitlements: { nodes: Array<{ id: string; contentId: string }> } }>(`{ entitlements { nodes { id contentId } } }`, {}, { token });
+    const stored = await app.gql<{ entitlements: { nodes: Array<{ id: string; contentId: string }> } }>(
+      `{ entitlements { nodes { id contentId } } }`,
+      {},
+      { token },
+    );
     expect(stored.data!.entitlements.nodes).toEqual([expect.objectContaining({ contentId: 'sintel' })]);
 
     app.sandbox!.setFaults({});
     await new Promise((r) => setTimeout(r, 550));
-    const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(PURCHASE, { input }, { token });
+    const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
+      PURCHASE,
+      { input },
+      { token },
+    );
     expect(retried.errors).toBeUndefined();
     expect(retried.data!.purchase.entitlement.id).toBe(stored.data!.entitlements.nodes[0].id);
     expect((await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).granted).toBe(true);
@@ -70,7 +85,9 @@ describe('ExpressPlay faults', () => {
   it('a slow ExpressPlay times out within the configured bound', async () => {
     const { token, bindingId } = await boundUser('fault-2');
     app.sandbox!.setFaults({ latencyMs: 3000, endpoints: ['token'] });
-    const [r, ms] = await timed(() => app.gql(PURCHASE, { input: { contentId: 'sintel', bindingId, idempotencyKey: 'fault-2-key-0001' } }, { token }));
+    const [r, ms] = await timed(() =>
+      app.gql(PURCHASE, { input: { contentId: 'sintel', bindingId, idempotencyKey: 'fault-2-key-0001' } }, { token }),
+    );
     expect(r.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     // (retries + 1) attempts of TIMEOUT_MS each, plus backoff: far below the 3 s the sandbox would take.
     expect(ms).toBeLessThan((RETRIES + 1) * TIMEOUT_MS + 1500);
@@ -85,14 +102,21 @@ describe('ExpressPlay faults', () => {
     const r = await app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token });
     expect(r.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     // Nothing half-made: the failed bindDevice left no binding behind to take a device slot.
-    const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(`{ deviceBindings { nodes { id } } }`, {}, { token });
+    const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(
+      `{ deviceBindings { nodes { id } } }`,
+      {},
+      { token },
+    );
     expect(list.data!.deviceBindings.nodes).toEqual([]);
   });
 
   it('record retrieval down: deviceBinding says UPSTREAM_UNAVAILABLE, then recovers', async () => {
     const token = await app.token('fault-4');
     const r = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-      `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`, {}, { token });
+      `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`,
+      {},
+      { token },
+    );
     await playStream(r.data!.bindDevice.contentUrl, newDeviceId());
     const id = r.data!.bindDevice.binding.id;
     app.sandbox!.setFaults({ outage: true, endpoints: ['getrecord'] });
@@ -100,7 +124,11 @@ describe('ExpressPlay faults', () => {
     expect(down.errors![0].extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     app.sandbox!.setFaults({});
     await new Promise((r) => setTimeout(r, 550));
-    const up = await app.gql<{ deviceBinding: { status: string } }>(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id }, { token });
+    const up = await app.gql<{ deviceBinding: { status: string } }>(
+      `query($id: ID!) { deviceBinding(id: $id) { status } }`,
+      { id },
+      { token },
+    );
     expect(up.data!.deviceBinding.status).toBe('BOUND');
   });
 

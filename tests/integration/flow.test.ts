@@ -9,22 +9,79 @@ import { describeEachBackend } from '../helpers/needs.js';
 
 const BIND = /* GraphQL */ `
   mutation Bind($input: BindDeviceInput!) {
-    bindDevice(input: $input) { binding { id status deviceId drm expiresAt } licenseUrl contentUrl }
-  }`;
+    bindDevice(input: $input) {
+      binding {
+        id
+        status
+        deviceId
+        drm
+        expiresAt
+      }
+      licenseUrl
+      contentUrl
+    }
+  }
+`;
 const BINDING = /* GraphQL */ `
-  query Binding($id: ID!) { deviceBinding(id: $id) { id status deviceId boundAt } }`;
+  query Binding($id: ID!) {
+    deviceBinding(id: $id) {
+      id
+      status
+      deviceId
+      boundAt
+    }
+  }
+`;
 const PURCHASE = /* GraphQL */ `
   mutation Purchase($input: PurchaseInput!) {
-    purchase(input: $input) { entitlement { id contentId kind expiresAt bindingId } licenseUrl }
-  }`;
+    purchase(input: $input) {
+      entitlement {
+        id
+        contentId
+        kind
+        expiresAt
+        bindingId
+      }
+      licenseUrl
+    }
+  }
+`;
 const RENT = /* GraphQL */ `
   mutation Rent($input: RentInput!) {
-    rent(input: $input) { entitlement { id contentId kind expiresAt } licenseUrl }
-  }`;
+    rent(input: $input) {
+      entitlement {
+        id
+        contentId
+        kind
+        expiresAt
+      }
+      licenseUrl
+    }
+  }
+`;
 const UPSERT = /* GraphQL */ `
-  mutation Upsert($input: UpsertContentInput!) { upsertContent(input: $input) { id title keyId rental { periodSeconds playSeconds } } }`;
+  mutation Upsert($input: UpsertContentInput!) {
+    upsertContent(input: $input) {
+      id
+      title
+      keyId
+      rental {
+        periodSeconds
+        playSeconds
+      }
+    }
+  }
+`;
 const LICENSE = /* GraphQL */ `
-  query License($contentId: ID!, $bindingId: ID!) { licenseToken(contentId: $contentId, bindingId: $bindingId) { licenseUrl entitlement { id } } }`;
+  query License($contentId: ID!, $bindingId: ID!) {
+    licenseToken(contentId: $contentId, bindingId: $bindingId) {
+      licenseUrl
+      entitlement {
+        id
+      }
+    }
+  }
+`;
 
 const KEY_ID = 'a1'.repeat(16);
 const CEK = 'c3'.repeat(16);
@@ -40,13 +97,31 @@ describeEachBackend('on', (backend) => {
     admin = await app.token('admin-1', { admin: true });
     const film = await app.gql(
       UPSERT,
-      { input: { id: 'film-1', title: 'Film One', keyId: KEY_ID, contentKey: CEK, iv: IV, rental: { periodSeconds: 3600, playSeconds: 1800 } } },
+      {
+        input: {
+          id: 'film-1',
+          title: 'Film One',
+          keyId: KEY_ID,
+          contentKey: CEK,
+          iv: IV,
+          rental: { periodSeconds: 3600, playSeconds: 1800 },
+        },
+      },
       { token: admin },
     );
     expect(film.errors).toBeUndefined();
     const short = await app.gql(
       UPSERT,
-      { input: { id: 'short-rental', title: 'Short', keyId: 'b2'.repeat(16), contentKey: 'd4'.repeat(16), iv: IV, rental: { periodSeconds: 2, playSeconds: 1 } } },
+      {
+        input: {
+          id: 'short-rental',
+          title: 'Short',
+          keyId: 'b2'.repeat(16),
+          contentKey: 'd4'.repeat(16),
+          iv: IV,
+          rental: { periodSeconds: 2, playSeconds: 1 },
+        },
+      },
       { token: admin },
     );
     expect(short.errors).toBeUndefined();
@@ -75,11 +150,13 @@ describeEachBackend('on', (backend) => {
     it('binds a device, sells it a title, and licenses only that device', async () => {
       const token = await app.token('alice');
       const device = newDeviceId();
-      const bound = await app.gql<{ bindDevice: { binding: { id: string; status: string; deviceId: null; drm: string; expiresAt: string }; licenseUrl: string; contentUrl: string } }>(
-        BIND,
-        { input: {} },
-        { token },
-      );
+      const bound = await app.gql<{
+        bindDevice: {
+          binding: { id: string; status: string; deviceId: null; drm: string; expiresAt: string };
+          licenseUrl: string;
+          contentUrl: string;
+        };
+      }>(BIND, { input: {} }, { token });
       expect(bound.errors).toBeUndefined();
       const { binding, licenseUrl, contentUrl } = bound.data!.bindDevice;
       expect(binding).toMatchObject({ status: 'PENDING', deviceId: null, drm: 'FAIRPLAY' });
@@ -103,13 +180,19 @@ describeEachBackend('on', (backend) => {
       expect(after.data!.deviceBinding).toMatchObject({ status: 'BOUND', deviceId: drmDeviceId(device, 'fp') });
       expect(after.data!.deviceBinding.boundAt).toBeTruthy();
 
-      const bought = await app.gql<{ purchase: { entitlement: { kind: string; expiresAt: null; bindingId: string }; licenseUrl: string } }>(
+      const bought = await app.gql<{
+        purchase: { entitlement: { kind: string; expiresAt: null; bindingId: string }; licenseUrl: string };
+      }>(
         PURCHASE,
         { input: { contentId: 'film-1', bindingId: binding.id, idempotencyKey: 'alice-film-1-0001' } },
         { token },
       );
       expect(bought.errors).toBeUndefined();
-      expect(bought.data!.purchase.entitlement).toMatchObject({ kind: 'PURCHASE', expiresAt: null, bindingId: binding.id });
+      expect(bought.data!.purchase.entitlement).toMatchObject({
+        kind: 'PURCHASE',
+        expiresAt: null,
+        bindingId: binding.id,
+      });
 
       const mine = await playLicenseUrl(bought.data!.purchase.licenseUrl, device);
       expect(mine).toMatchObject({ granted: true, license: { keyId: KEY_ID, contentKey: CEK, expiresAt: null } });
@@ -144,19 +227,33 @@ describeEachBackend('on', (backend) => {
         { token },
       );
       expect(bought.errors).toBeUndefined();
-      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, device)).toMatchObject({ granted: true, license: { keyId: KEY_ID } });
-      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false, errorCode: -4001 });
+      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, device)).toMatchObject({
+        granted: true,
+        license: { keyId: KEY_ID },
+      });
+      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({
+        granted: false,
+        errorCode: -4001,
+      });
     });
 
     it('returns the same entitlement for a repeated idempotency key, also when sent concurrently', async () => {
       const token = await app.token('bob');
       const bindingId = await bindDevice(token, newDeviceId());
       const input = { contentId: 'film-1', bindingId, idempotencyKey: 'bob-film-1-once' };
-      const results = await Promise.all(Array.from({ length: 5 }, () => app.gql<{ purchase: { entitlement: { id: string } } }>(PURCHASE, { input }, { token })));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          app.gql<{ purchase: { entitlement: { id: string } } }>(PURCHASE, { input }, { token }),
+        ),
+      );
       const ids = new Set(results.map((r) => r.data?.purchase.entitlement.id));
       expect(results.every((r) => r.errors === undefined)).toBe(true);
       expect(ids.size).toBe(1);
-      const list = await app.gql<{ entitlements: { nodes: Array<{ id: string }> } }>(`{ entitlements { nodes { id } } }`, {}, { token });
+      const list = await app.gql<{ entitlements: { nodes: Array<{ id: string }> } }>(
+        `{ entitlements { nodes { id } } }`,
+        {},
+        { token },
+      );
       expect(list.data!.entitlements.nodes).toHaveLength(1);
     });
 
@@ -166,11 +263,9 @@ describeEachBackend('on', (backend) => {
       const token = await app.token('carol');
       const device = newDeviceId();
       const bindingId = await bindDevice(token, device);
-      const rented = await app.gql<{ rent: { entitlement: { id: string; kind: string; expiresAt: string }; licenseUrl: string } }>(
-        RENT,
-        { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0001' } },
-        { token },
-      );
+      const rented = await app.gql<{
+        rent: { entitlement: { id: string; kind: string; expiresAt: string }; licenseUrl: string };
+      }>(RENT, { input: { contentId: 'short-rental', bindingId, idempotencyKey: 'carol-short-0001' } }, { token });
       expect(rented.errors).toBeUndefined();
       expect(rented.data!.rent.entitlement.kind).toBe('RENTAL');
       const first = await playLicenseUrl(rented.data!.rent.licenseUrl, device);
@@ -186,24 +281,48 @@ describeEachBackend('on', (backend) => {
       const bindingId = await bindDevice(dave, newDeviceId());
       const peek = await app.gql(BINDING, { id: bindingId }, { token: eve });
       expect(peek.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      const buy = await app.gql(PURCHASE, { input: { contentId: 'film-1', bindingId, idempotencyKey: 'eve-steals-0001' } }, { token: eve });
+      const buy = await app.gql(
+        PURCHASE,
+        { input: { contentId: 'film-1', bindingId, idempotencyKey: 'eve-steals-0001' } },
+        { token: eve },
+      );
       expect(buy.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      const unbind = await app.gql(`mutation($id: ID!) { unbindDevice(id: $id) { status } }`, { id: bindingId }, { token: eve });
+      const unbind = await app.gql(
+        `mutation($id: ID!) { unbindDevice(id: $id) { status } }`,
+        { id: bindingId },
+        { token: eve },
+      );
       expect(unbind.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(`{ deviceBindings { nodes { id } } }`, {}, { token: eve });
+      const list = await app.gql<{ deviceBindings: { nodes: unknown[] } }>(
+        `{ deviceBindings { nodes { id } } }`,
+        {},
+        { token: eve },
+      );
       expect(list.data!.deviceBindings.nodes).toEqual([]);
     });
 
     it('asks ExpressPlay once per cookie however many aliases need it', async () => {
       const token = await app.token('frank');
-      const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { input: {} }, { token });
+      const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+        BIND,
+        { input: {} },
+        { token },
+      );
       const id = bound.data!.bindDevice.binding.id;
       await playStream(bound.data!.bindDevice.contentUrl, newDeviceId());
       app.sandbox!.resetStats();
-      const aliases = Array.from({ length: 20 }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join('\n');
-      const result = await app.gql<Record<string, { status: string }>>(`query($id: ID!) { ${aliases} deviceBindings { nodes { status } } }`, { id }, { token });
+      const aliases = Array.from({ length: 20 }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join(
+        '\n',
+      );
+      const result = await app.gql<Record<string, { status: string }>>(
+        `query($id: ID!) { ${aliases} deviceBindings { nodes { status } } }`,
+        { id },
+        { token },
+      );
       expect(result.errors).toBeUndefined();
-      const { deviceBindings, ...one } = result.data! as Record<string, { status: string }> & { deviceBindings: { nodes: Array<{ status: string }> } };
+      const { deviceBindings, ...one } = result.data! as Record<string, { status: string }> & {
+        deviceBindings: { nodes: Array<{ status: string }> };
+      };
       expect(Object.values(one).every((b) => b.status === 'BOUND')).toBe(true);
       expect(deviceBindings.nodes).toEqual([{ status: 'BOUND' }]);
       expect(app.sandbox!.stats().getrecord).toBe(1);

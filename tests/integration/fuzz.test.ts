@@ -8,8 +8,18 @@ import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CEK = '9e8d7c6b5a4938271605f4e3d2c1b0a9';
 const ALLOWED = new Set([
-  'BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'DEVICE_NOT_BOUND', 'NOT_ENTITLED', 'RENTAL_EXPIRED',
-  'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'DEVICE_LIMIT_REACHED', 'QUERY_TOO_COMPLEX', 'OFFLINE_NOT_ALLOWED',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'DEVICE_NOT_BOUND',
+  'NOT_ENTITLED',
+  'RENTAL_EXPIRED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'GRAPHQL_PARSE_FAILED',
+  'BAD_REQUEST',
+  'DEVICE_LIMIT_REACHED',
+  'QUERY_TOO_COMPLEX',
+  'OFFLINE_NOT_ALLOWED',
 ]);
 
 /** Small seeded PRNG (mulberry32): the same values every run, so a failure can be replayed. */
@@ -27,13 +37,41 @@ function hostileStrings(otherUsersIds: string[]): string[] {
   const randomString = (length: number) =>
     Array.from({ length }, () => String.fromCodePoint(Math.floor(random() * 0x2ffff))).join('');
   return [
-    '', ' ', 'a', '0', '-1', 'null', 'undefined', 'true',
+    '',
+    ' ',
+    'a',
+    '0',
+    '-1',
+    'null',
+    'undefined',
+    'true',
     ...[31, 32, 33, 63, 64, 65, 127, 128, 129, 1000, 9000].map((n) => 'x'.repeat(n)),
-    'é', 'Ünïcødé', '日本語のタイトル', '🎬'.repeat(40), '\u202Eevil', 'a\u200Bb', '\u0000', 'a\u0000b', '\ud800', '\udfff\ud800',
-    '\r\n\t', '%s%n%x', '../../etc/passwd', '<script>alert(1)</script>', "'; DROP TABLE entitlements; --", '" OR 1=1 --',
-    '{"$gt": ""}', '${jndi:ldap://x}', 'sintel\n', ' sintel', 'SINTEL', 'big-buck-bunny'.toUpperCase(),
-    '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-    ...otherUsersIds, ...otherUsersIds.map((id) => id.toUpperCase()),
+    'é',
+    'Ünïcødé',
+    '日本語のタイトル',
+    '🎬'.repeat(40),
+    '\u202Eevil',
+    'a\u200Bb',
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    '\udfff\ud800',
+    '\r\n\t',
+    '%s%n%x',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    "'; DROP TABLE entitlements; --",
+    '" OR 1=1 --',
+    '{"$gt": ""}',
+    '${jndi:ldap://x}',
+    'sintel\n',
+    ' sintel',
+    'SINTEL',
+    'big-buck-bunny'.toUpperCase(),
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    ...otherUsersIds,
+    ...otherUsersIds.map((id) => id.toUpperCase()),
     ...Array.from({ length: 8 }, (_, i) => randomString(1 + i * 13)),
   ];
 }
@@ -49,16 +87,39 @@ let malloryBinding: string;
 beforeAll(async () => {
   app = await startTestApp({ MAX_DEVICES: '100' });
   admin = await app.token('fuzz-admin', { admin: true });
-  await app.gql(`mutation($i: UpsertContentInput!) { upsertContent(input: $i) { id } }`,
-    { i: { id: 'fuzz-film', title: 'F', keyId: 'aa'.repeat(16), contentKey: CEK, iv: 'bb'.repeat(16), rental: { periodSeconds: 60, playSeconds: 60 } } },
-    { token: admin });
+  await app.gql(
+    `mutation($i: UpsertContentInput!) { upsertContent(input: $i) { id } }`,
+    {
+      i: {
+        id: 'fuzz-film',
+        title: 'F',
+        keyId: 'aa'.repeat(16),
+        contentKey: CEK,
+        iv: 'bb'.repeat(16),
+        rental: { periodSeconds: 60, playSeconds: 60 },
+      },
+    },
+    { token: admin },
+  );
   const victim = await app.token('victim');
-  const v = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(`mutation { bindDevice(input: {}) { binding { id } contentUrl } }`, {}, { token: victim });
+  const v = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+    `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`,
+    {},
+    { token: victim },
+  );
   victimBinding = v.data!.bindDevice.binding.id;
   await playStream(v.data!.bindDevice.contentUrl, newDeviceId());
-  await app.gql(`mutation($b: ID!) { purchase(input: { contentId: "fuzz-film", bindingId: $b, idempotencyKey: "victim-key-0001" }) { licenseUrl } }`, { b: victimBinding }, { token: victim });
+  await app.gql(
+    `mutation($b: ID!) { purchase(input: { contentId: "fuzz-film", bindingId: $b, idempotencyKey: "victim-key-0001" }) { licenseUrl } }`,
+    { b: victimBinding },
+    { token: victim },
+  );
   mallory = await app.token('mallory');
-  const m = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(`mutation { bindDevice(input: {}) { binding { id } contentUrl } }`, {}, { token: mallory });
+  const m = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+    `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`,
+    {},
+    { token: mallory },
+  );
   malloryBinding = m.data!.bindDevice.binding.id;
   await playStream(m.data!.bindDevice.contentUrl, newDeviceId());
 });
@@ -76,7 +137,9 @@ interface Case {
 const acquire = (field: 'contentId' | 'bindingId' | 'idempotencyKey', op: 'purchase' | 'rent'): Case => ({
   name: `${op}.${field}`,
   query: `mutation($i: ${op === 'purchase' ? 'PurchaseInput' : 'RentInput'}!) { ${op}(input: $i) { licenseUrl entitlement { id } } }`,
-  variables: (value) => ({ i: { contentId: 'fuzz-film', bindingId: malloryBinding, idempotencyKey: `k-${Math.random()}`, [field]: value } }),
+  variables: (value) => ({
+    i: { contentId: 'fuzz-film', bindingId: malloryBinding, idempotencyKey: `k-${Math.random()}`, [field]: value },
+  }),
   token: () => mallory,
 });
 
@@ -84,7 +147,11 @@ const upsert = (field: string): Case => ({
   name: `upsertContent.${field}`,
   query: `mutation($i: UpsertContentInput!) { upsertContent(input: $i) { id } }`,
   variables: (value) => {
-    const rental = { periodSeconds: 60, playSeconds: 30, ...(field.startsWith('rental.') ? { [field.slice(7)]: value } : {}) };
+    const rental = {
+      periodSeconds: 60,
+      playSeconds: 30,
+      ...(field.startsWith('rental.') ? { [field.slice(7)]: value } : {}),
+    };
     const base = { id: 'fuzz-x', title: 'T', keyId: 'cc'.repeat(16), contentKey: 'dd'.repeat(16), iv: null, rental };
     return { i: field.startsWith('rental.') ? base : { ...base, [field]: value } };
   },
@@ -92,20 +159,83 @@ const upsert = (field: string): Case => ({
 });
 
 const CASES: Case[] = [
-  { name: 'deviceBinding.id', query: `query($v: ID!) { deviceBinding(id: $v) { id deviceId } }`, variables: (v) => ({ v }), token: () => mallory },
-  { name: 'unbindDevice.id', query: `mutation($v: ID!) { unbindDevice(id: $v) { id } }`, variables: (v) => ({ v }), token: () => mallory },
-  { name: 'content.id', query: `query($v: ID!) { content(id: $v) { id } }`, variables: (v) => ({ v }), token: () => mallory },
-  { name: 'licenseToken.contentId', query: `query($v: ID!, $b: ID!) { licenseToken(contentId: $v, bindingId: $b) { licenseUrl } }`, variables: (v) => ({ v, b: malloryBinding }), token: () => mallory },
-  { name: 'licenseToken.bindingId', query: `query($v: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $v) { licenseUrl } }`, variables: (v) => ({ v }), token: () => mallory },
-  { name: 'licenseToken.drm', query: `query($v: Drm!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, drm: $v) { licenseUrl } }`, variables: (v) => ({ v, b: malloryBinding }), token: () => mallory },
-  { name: 'bindDevice.name', query: `mutation($v: String) { bindDevice(input: { name: $v }) { binding { id } } }`, variables: (v) => ({ v }), token: () => mallory },
-  { name: 'bindDevice.drm', query: `mutation($v: Drm!) { bindDevice(input: { drm: $v }) { binding { id } } }`, variables: (v) => ({ v }), token: () => mallory },
-  ...(['contentId', 'bindingId', 'idempotencyKey'] as const).flatMap((f) => [acquire(f, 'purchase'), acquire(f, 'rent')]),
+  {
+    name: 'deviceBinding.id',
+    query: `query($v: ID!) { deviceBinding(id: $v) { id deviceId } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
+  {
+    name: 'unbindDevice.id',
+    query: `mutation($v: ID!) { unbindDevice(id: $v) { id } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
+  {
+    name: 'content.id',
+    query: `query($v: ID!) { content(id: $v) { id } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
+  {
+    name: 'licenseToken.contentId',
+    query: `query($v: ID!, $b: ID!) { licenseToken(contentId: $v, bindingId: $b) { licenseUrl } }`,
+    variables: (v) => ({ v, b: malloryBinding }),
+    token: () => mallory,
+  },
+  {
+    name: 'licenseToken.bindingId',
+    query: `query($v: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $v) { licenseUrl } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
+  {
+    name: 'licenseToken.drm',
+    query: `query($v: Drm!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, drm: $v) { licenseUrl } }`,
+    variables: (v) => ({ v, b: malloryBinding }),
+    token: () => mallory,
+  },
+  {
+    name: 'bindDevice.name',
+    query: `mutation($v: String) { bindDevice(input: { name: $v }) { binding { id } } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
+  {
+    name: 'bindDevice.drm',
+    query: `mutation($v: Drm!) { bindDevice(input: { drm: $v }) { binding { id } } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
+  ...(['contentId', 'bindingId', 'idempotencyKey'] as const).flatMap((f) => [
+    acquire(f, 'purchase'),
+    acquire(f, 'rent'),
+  ]),
   ...['id', 'title', 'keyId', 'contentKey', 'iv', 'rental.periodSeconds', 'rental.playSeconds'].map(upsert),
-  { name: 'licenseToken.offline', query: `query($v: Boolean!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, offline: $v) { licenseUrl } }`, variables: (v) => ({ v, b: malloryBinding }), token: () => mallory },
-  { name: 'revokeEntitlement.id', query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`, variables: (v) => ({ v }), token: () => admin },
-  { name: 'revokeEntitlement.reason', query: `mutation($v: String!) { revokeEntitlement(input: { id: "00000000-0000-4000-8000-000000000000", reason: $v }) { id } }`, variables: (v) => ({ v }), token: () => admin },
-  { name: 'revokeEntitlement by a user', query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`, variables: (v) => ({ v }), token: () => mallory },
+  {
+    name: 'licenseToken.offline',
+    query: `query($v: Boolean!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, offline: $v) { licenseUrl } }`,
+    variables: (v) => ({ v, b: malloryBinding }),
+    token: () => mallory,
+  },
+  {
+    name: 'revokeEntitlement.id',
+    query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`,
+    variables: (v) => ({ v }),
+    token: () => admin,
+  },
+  {
+    name: 'revokeEntitlement.reason',
+    query: `mutation($v: String!) { revokeEntitlement(input: { id: "00000000-0000-4000-8000-000000000000", reason: $v }) { id } }`,
+    variables: (v) => ({ v }),
+    token: () => admin,
+  },
+  {
+    name: 'revokeEntitlement by a user',
+    query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`,
+    variables: (v) => ({ v }),
+    token: () => mallory,
+  },
 ];
 
 describe('fuzzing every argument', () => {
@@ -116,10 +246,16 @@ describe('fuzzing every argument', () => {
       const body = JSON.stringify(r);
       const label = `${c.name} = ${JSON.stringify(value).slice(0, 60)}`;
       expect(r.status, label).toBeLessThan(500);
-      for (const error of r.errors ?? []) expect(ALLOWED, `${label}: ${error.message}`).toContain(error.extensions?.code);
+      for (const error of r.errors ?? [])
+        expect(ALLOWED, `${label}: ${error.message}`).toContain(error.extensions?.code);
       expect(body.toLowerCase(), label).not.toContain(CEK);
       expect(body, label).not.toContain('victim');
-      if (r.errors === undefined && c.name !== 'bindDevice.name' && c.name !== 'bindDevice.drm' && !c.name.startsWith('upsertContent')) {
+      if (
+        r.errors === undefined &&
+        c.name !== 'bindDevice.name' &&
+        c.name !== 'bindDevice.drm' &&
+        !c.name.startsWith('upsertContent')
+      ) {
         // The only success allowed is on Mallory's own data with a well-formed value.
         expect(body, label).not.toContain(victimBinding);
       }

@@ -81,7 +81,9 @@ describe('HTTP request deadlines', () => {
   it('cuts off a body trickled in slower than HTTP_REQUEST_TIMEOUT_MS, and headers slower than HTTP_HEADERS_TIMEOUT_MS', async () => {
     app = await startTestApp({ HTTP_HEADERS_TIMEOUT_MS: '300', HTTP_REQUEST_TIMEOUT_MS: '300' });
     const body = await connect(app.url);
-    body.socket.write('POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 98000\r\n\r\n{"query":"');
+    body.socket.write(
+      'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 98000\r\n\r\n{"query":"',
+    );
     const headers = await connect(app.url);
     headers.socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
     const trickle = setInterval(() => {

@@ -39,7 +39,11 @@ afterAll(async () => {
 
 describe('AUTH_JWKS_URL', () => {
   it('accepts a token signed by the provider and reads roles', async () => {
-    const user = await app.gql<{ deviceBindings: unknown[] }>('{ deviceBindings { nodes { id } } }', {}, { token: await sign({}) });
+    const user = await app.gql<{ deviceBindings: unknown[] }>(
+      '{ deviceBindings { nodes { id } } }',
+      {},
+      { token: await sign({}) },
+    );
     expect(user.errors).toBeUndefined();
     const admin = await app.gql(
       `mutation { upsertContent(input: { id: "rs-film", title: "RS", keyId: "${'ab'.repeat(16)}", contentKey: "${'cd'.repeat(16)}", rental: { periodSeconds: 60, playSeconds: 60 } }) { id } }`,

@@ -7,7 +7,12 @@ let app: TestApp;
 let token: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '60', GRAPHQL_MAX_BATCH: '3', GRAPHQL_BODY_LIMIT: '20000' });
+  app = await startTestApp({
+    GRAPHQL_MAX_DEPTH: '3',
+    GRAPHQL_MAX_ALIASES: '60',
+    GRAPHQL_MAX_BATCH: '3',
+    GRAPHQL_BODY_LIMIT: '20000',
+  });
   token = await app.token('limits-user');
 });
 afterAll(async () => {
@@ -23,11 +28,7 @@ const post = (body: string, headers: Record<string, string> = {}) =>
 
 describe('query limits', () => {
   it('refuses a query deeper than GRAPHQL_MAX_DEPTH', async () => {
-    const r = await app.gql(
-      `{ entitlements { nodes { content { rental { periodSeconds } } } } }`,
-      {},
-      { token },
-    );
+    const r = await app.gql(`{ entitlements { nodes { content { rental { periodSeconds } } } } }`, {}, { token });
     expect(r.status).toBe(400);
     expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
     expect(r.errors![0].message).toMatch(/depth 5 exceeds the limit of 3/);
@@ -65,7 +66,9 @@ describe('query limits', () => {
   });
 
   it('answers an oversized or malformed body with JSON, not a stack trace', async () => {
-    const big = await post(JSON.stringify({ query: `{ contents { nodes { id } } }`, variables: { pad: 'x'.repeat(30000) } }));
+    const big = await post(
+      JSON.stringify({ query: `{ contents { nodes { id } } }`, variables: { pad: 'x'.repeat(30000) } }),
+    );
     expect(big.status).toBe(413);
     const bigBody = await big.text();
     expect(JSON.parse(bigBody)).toMatchObject({ errors: [{ extensions: { code: 'BAD_REQUEST' } }] });
@@ -130,7 +133,11 @@ describe('hostile documents, without a token, at the default limits', () => {
   });
 
   const send = (body: unknown) =>
-    fetch(`${open.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${open.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   /** Sends `query` and, meanwhile, asks /healthz; both must be answered within a few seconds. */
   async function refusedWhileHealthy(query: string) {
@@ -143,7 +150,10 @@ describe('hostile documents, without a token, at the default limits', () => {
       })(),
     ]);
     const seconds = (performance.now() - started) / 1000;
-    const body = (await answer.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    const body = (await answer.json()) as {
+      data?: unknown;
+      errors?: Array<{ message: string; extensions?: { code?: string } }>;
+    };
     expect(health.status).toBe(200);
     // Generous: the refusal takes milliseconds; before, a 20-level fan-out took 2 s and 26 levels 93 s.
     expect(seconds).toBeLessThan(5);
@@ -175,7 +185,9 @@ describe('hostile documents, without a token, at the default limits', () => {
     expect(r.errors![0].message).toMatch(/estimated cost is at least 7216, more than the limit of 1000/);
     // 300 pages of 20 are within the field bound (1,000 fields) but cost 18,000: refused before validation, which
     // would first compare their 45,000 pairs.
-    expect(await refusedWhileHealthy(repeated('contents{nodes{id}}', 300))).toMatch(/estimated cost is at least 18000, more than the limit of 1000/);
+    expect(await refusedWhileHealthy(repeated('contents{nodes{id}}', 300))).toMatch(
+      /estimated cost is at least 18000, more than the limit of 1000/,
+    );
   });
 
   it('refuses a hostile entry of a batch and answers the others, and refuses a hostile GET', async () => {

@@ -18,14 +18,25 @@ afterAll(async () => {
 });
 
 const PURCHASE = /* GraphQL */ `
-  mutation($input: PurchaseInput!) { purchase(input: $input) { entitlement { id } licenseUrl } }`;
+  mutation ($input: PurchaseInput!) {
+    purchase(input: $input) {
+      entitlement {
+        id
+      }
+      licenseUrl
+    }
+  }
+`;
 
 describe('an ExpressPlay account that does not bind FairPlay licenses to devices', () => {
   it('answers BAD_USER_INPUT on drm, keeps the purchase, and licenses it with another DRM', async () => {
     const token = await app.token('no-fp-binding');
     const device = newDeviceId();
     const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-      `mutation { bindDevice(input: { drm: FAIRPLAY }) { binding { id } contentUrl } }`, {}, { token });
+      `mutation { bindDevice(input: { drm: FAIRPLAY }) { binding { id } contentUrl } }`,
+      {},
+      { token },
+    );
     expect(bound.errors).toBeUndefined();
     expect((await playStream(bound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
     const bindingId = bound.data!.bindDevice.binding.id;
@@ -45,18 +56,32 @@ describe('an ExpressPlay account that does not bind FairPlay licenses to devices
     expect(sameBinding.errors?.[0]?.extensions).toEqual({ code: 'DRM_NOT_BOUND', field: 'drm' });
 
     // MAX_DEVICES is 1: the device gives up its FairPlay binding and binds for PlayReady.
-    const unbound = await app.gql(`mutation($id: ID!) { unbindDevice(id: $id) { status } }`, { id: bindingId }, { token });
+    const unbound = await app.gql(
+      `mutation($id: ID!) { unbindDevice(id: $id) { status } }`,
+      { id: bindingId },
+      { token },
+    );
     expect(unbound.errors).toBeUndefined();
     const rebound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-      `mutation { bindDevice(input: { drm: PLAYREADY }) { binding { id } contentUrl } }`, {}, { token });
+      `mutation { bindDevice(input: { drm: PLAYREADY }) { binding { id } contentUrl } }`,
+      {},
+      { token },
+    );
     expect(rebound.errors).toBeUndefined();
     expect((await playStream(rebound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
     const prBindingId = rebound.data!.bindDevice.binding.id;
 
     const retried = await app.gql<{ purchase: { entitlement: { id: string }; licenseUrl: string } }>(
-      PURCHASE, { input: { ...input, bindingId: prBindingId, drm: 'PLAYREADY' } }, { token });
+      PURCHASE,
+      { input: { ...input, bindingId: prBindingId, drm: 'PLAYREADY' } },
+      { token },
+    );
     expect(retried.errors).toBeUndefined();
-    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string }> } }>(`{ entitlements { nodes { id } } }`, {}, { token });
+    const list = await app.gql<{ entitlements: { nodes: Array<{ id: string }> } }>(
+      `{ entitlements { nodes { id } } }`,
+      {},
+      { token },
+    );
     expect(list.data!.entitlements.nodes).toEqual([{ id: retried.data!.purchase.entitlement.id }]);
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ granted: true });
     expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, newDeviceId())).toMatchObject({ granted: false });

@@ -17,23 +17,91 @@ const DAY = 86_400;
 const TOKEN_TTL = 3600;
 
 const UPSERT = /* GraphQL */ `
-  mutation($input: UpsertContentInput!) { upsertContent(input: $input) { id offlineAllowed } }`;
+  mutation ($input: UpsertContentInput!) {
+    upsertContent(input: $input) {
+      id
+      offlineAllowed
+    }
+  }
+`;
 const BIND = /* GraphQL */ `
-  mutation($drm: Drm!) { bindDevice(input: { drm: $drm }) { binding { id } contentUrl } }`;
+  mutation ($drm: Drm!) {
+    bindDevice(input: { drm: $drm }) {
+      binding {
+        id
+      }
+      contentUrl
+    }
+  }
+`;
 const PURCHASE = /* GraphQL */ `
-  mutation($input: PurchaseInput!) { purchase(input: $input) { entitlement { id status } licenseUrl } }`;
+  mutation ($input: PurchaseInput!) {
+    purchase(input: $input) {
+      entitlement {
+        id
+        status
+      }
+      licenseUrl
+    }
+  }
+`;
 const RENT = /* GraphQL */ `
-  mutation($input: RentInput!) { rent(input: $input) { entitlement { id expiresAt playSeconds } licenseUrl } }`;
+  mutation ($input: RentInput!) {
+    rent(input: $input) {
+      entitlement {
+        id
+        expiresAt
+        playSeconds
+      }
+      licenseUrl
+    }
+  }
+`;
 const LICENSE = /* GraphQL */ `
-  query($contentId: ID!, $bindingId: ID!, $drm: Drm!, $offline: Boolean) {
-    licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm, offline: $offline) { licenseUrl }
-  }`;
-const ENTITLEMENTS = /* GraphQL */ `{ entitlements { nodes { id contentId status revokedAt revokeReason } } }`;
+  query ($contentId: ID!, $bindingId: ID!, $drm: Drm!, $offline: Boolean) {
+    licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm, offline: $offline) {
+      licenseUrl
+    }
+  }
+`;
+const ENTITLEMENTS = /* GraphQL */ `
+  {
+    entitlements {
+      nodes {
+        id
+        contentId
+        status
+        revokedAt
+        revokeReason
+      }
+    }
+  }
+`;
 const REVOKE = /* GraphQL */ `
-  mutation($input: RevokeEntitlementInput!) { revokeEntitlement(input: $input) { id status revokedAt revokeReason } }`;
-const UNBIND = /* GraphQL */ `mutation($id: ID!) { unbindDevice(id: $id) { status } }`;
+  mutation ($input: RevokeEntitlementInput!) {
+    revokeEntitlement(input: $input) {
+      id
+      status
+      revokedAt
+      revokeReason
+    }
+  }
+`;
+const UNBIND = /* GraphQL */ `
+  mutation ($id: ID!) {
+    unbindDevice(id: $id) {
+      status
+    }
+  }
+`;
 
-type Entitlement = { id: string; contentId: string; status: string; revokedAt: string | null; revokeReason: string | null };
+type Entitlement = {
+  id: string;
+  contentId: string;
+  status: string;
+  revokedAt: string | null;
+  revokeReason: string | null;
+};
 
 let sandbox: RunningSandbox;
 let app: TestApp;
@@ -64,11 +132,20 @@ beforeAll(async () => {
   admin = await app.token('offline-admin', { admin: true });
   const title = (id: string, offlineAllowed: boolean, key: string, periodSeconds = 10 * DAY) => ({
     input: {
-      id, title: id, keyId: key.repeat(16), contentKey: 'd2'.repeat(16), iv: 'f1'.repeat(16),
-      rental: { periodSeconds, playSeconds: 2 * DAY }, offlineAllowed,
+      id,
+      title: id,
+      keyId: key.repeat(16),
+      contentKey: 'd2'.repeat(16),
+      iv: 'f1'.repeat(16),
+      rental: { periodSeconds, playSeconds: 2 * DAY },
+      offlineAllowed,
     },
   });
-  for (const input of [title('download-ok', true, 'a1'), title('stream-only', false, 'b2'), title('long-download', true, 'c3', 60 * DAY)]) {
+  for (const input of [
+    title('download-ok', true, 'a1'),
+    title('stream-only', false, 'b2'),
+    title('long-download', true, 'c3', 60 * DAY),
+  ]) {
     const saved = await app.gql<{ upsertContent: { offlineAllowed: boolean } }>(UPSERT, input, { token: admin });
     expect(saved.errors).toBeUndefined();
     expect(saved.data!.upsertContent.offlineAllowed).toBe(input.input.offlineAllowed);
@@ -85,7 +162,11 @@ beforeEach(() => {
 });
 
 async function bind(token: string, device: string, drm: string): Promise<string> {
-  const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { drm }, { token });
+  const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+    BIND,
+    { drm },
+    { token },
+  );
   expect(bound.errors).toBeUndefined();
   expect((await playStream(bound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
   return bound.data!.bindDevice.binding.id;
@@ -97,26 +178,47 @@ describe('offline (persistent) licenses', () => {
   it.each([
     ['PLAYREADY', 'pr'],
     ['WIDEVINE', 'wv'],
-  ] as const)('an offline purchase is persistent in the sandbox license (%s); a streaming one is not', async (drm, wire) => {
-    const token = await app.token(`offline-buyer-${wire}`);
-    const device = newDeviceId();
-    const bindingId = await bind(token, device, drm);
-    const bought = await app.gql<{ purchase: { licenseUrl: string } }>(
-      PURCHASE, { input: { contentId: 'download-ok', bindingId, drm, idempotencyKey: `offline-buy-${wire}-1`, offline: true } }, { token });
-    expect(bought.errors).toBeUndefined();
-    expect(licenseRequests().map((r) => r.persistent)).toEqual([true]);
-    expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, device)).toMatchObject({
-      drm: wire, granted: true, license: { persistent: true, rights: { rightsType: 'BuyToOwn' } },
-    });
+  ] as const)(
+    'an offline purchase is persistent in the sandbox license (%s); a streaming one is not',
+    async (drm, wire) => {
+      const token = await app.token(`offline-buyer-${wire}`);
+      const device = newDeviceId();
+      const bindingId = await bind(token, device, drm);
+      const bought = await app.gql<{ purchase: { licenseUrl: string } }>(
+        PURCHASE,
+        { input: { contentId: 'download-ok', bindingId, drm, idempotencyKey: `offline-buy-${wire}-1`, offline: true } },
+        { token },
+      );
+      expect(bought.errors).toBeUndefined();
+      expect(licenseRequests().map((r) => r.persistent)).toEqual([true]);
+      expect(await playLicenseUrl(bought.data!.purchase.licenseUrl, device)).toMatchObject({
+        drm: wire,
+        granted: true,
+        license: { persistent: true, rights: { rightsType: 'BuyToOwn' } },
+      });
 
-    // The same purchase streamed: licenseToken without offline gives a license that may not be stored.
-    const streamed = await app.gql<{ licenseToken: { licenseUrl: string } }>(LICENSE, { contentId: 'download-ok', bindingId, drm }, { token });
-    expect(streamed.errors).toBeUndefined();
-    expect(await playLicenseUrl(streamed.data!.licenseToken.licenseUrl, device)).toMatchObject({ granted: true, license: { persistent: false } });
-    const offlineAgain = await app.gql<{ licenseToken: { licenseUrl: string } }>(
-      LICENSE, { contentId: 'download-ok', bindingId, drm, offline: true }, { token });
-    expect(await playLicenseUrl(offlineAgain.data!.licenseToken.licenseUrl, device)).toMatchObject({ granted: true, license: { persistent: true } });
-  });
+      // The same purchase streamed: licenseToken without offline gives a license that may not be stored.
+      const streamed = await app.gql<{ licenseToken: { licenseUrl: string } }>(
+        LICENSE,
+        { contentId: 'download-ok', bindingId, drm },
+        { token },
+      );
+      expect(streamed.errors).toBeUndefined();
+      expect(await playLicenseUrl(streamed.data!.licenseToken.licenseUrl, device)).toMatchObject({
+        granted: true,
+        license: { persistent: false },
+      });
+      const offlineAgain = await app.gql<{ licenseToken: { licenseUrl: string } }>(
+        LICENSE,
+        { contentId: 'download-ok', bindingId, drm, offline: true },
+        { token },
+      );
+      expect(await playLicenseUrl(offlineAgain.data!.licenseToken.licenseUrl, device)).toMatchObject({
+        granted: true,
+        license: { persistent: true },
+      });
+    },
+  );
 
   it('refuses an offline license of a streaming-only title with OFFLINE_NOT_ALLOWED, before recording anything', async () => {
     const token = await app.token('offline-denied');
@@ -132,9 +234,15 @@ describe('offline (persistent) licenses', () => {
       expect(refused.errors?.[0]?.message).toMatch(/may not be downloaded.*offline: false/);
     }
     expect(requests.filter((r) => r.deviceId !== undefined)).toEqual([]);
-    expect((await app.gql<{ entitlements: { nodes: Entitlement[] } }>(ENTITLEMENTS, {}, { token })).data!.entitlements.nodes).toEqual([]);
+    expect(
+      (await app.gql<{ entitlements: { nodes: Entitlement[] } }>(ENTITLEMENTS, {}, { token })).data!.entitlements.nodes,
+    ).toEqual([]);
     // Streaming it is fine.
-    const streamed = await app.gql(PURCHASE, { input: { ...input, offline: false, idempotencyKey: 'stream-only-buy-2' } }, { token });
+    const streamed = await app.gql(
+      PURCHASE,
+      { input: { ...input, offline: false, idempotencyKey: 'stream-only-buy-2' } },
+      { token },
+    );
     expect(streamed.errors).toBeUndefined();
   });
 
@@ -148,7 +256,11 @@ describe('offline (persistent) licenses', () => {
     expect(refused.errors?.[0]?.message).toMatch(/no offline \(persistent\) FAIRPLAY license.*same idempotencyKey/);
     const retried = await app.gql<{ purchase: { licenseUrl: string } }>(PURCHASE, { input }, { token });
     expect(retried.errors).toBeUndefined();
-    expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({ drm: 'fp', granted: true, license: { persistent: false } });
+    expect(await playLicenseUrl(retried.data!.purchase.licenseUrl, device)).toMatchObject({
+      drm: 'fp',
+      granted: true,
+      license: { persistent: false },
+    });
   });
 
   it.each([
@@ -158,15 +270,21 @@ describe('offline (persistent) licenses', () => {
     const token = await app.token(`offline-renter-${wire}`);
     const device = newDeviceId();
     const bindingId = await bind(token, device, drm);
-    const rented = await app.gql<{ rent: { entitlement: { expiresAt: string; playSeconds: number }; licenseUrl: string } }>(
-      RENT, { input: { contentId: 'download-ok', bindingId, drm, idempotencyKey: `offline-rent-${wire}-1`, offline: true } }, { token });
+    const rented = await app.gql<{
+      rent: { entitlement: { expiresAt: string; playSeconds: number }; licenseUrl: string };
+    }>(
+      RENT,
+      { input: { contentId: 'download-ok', bindingId, drm, idempotencyKey: `offline-rent-${wire}-1`, offline: true } },
+      { token },
+    );
     expect(rented.errors).toBeUndefined();
     const { entitlement, licenseUrl } = rented.data!.rent;
     // ExpressPlay times are whole seconds, truncated.
     const periodEndTime = new Date(Math.floor(Date.parse(entitlement.expiresAt) / 1000) * 1000).toISOString();
     const played = await playLicenseUrl(licenseUrl, device);
     expect(played).toMatchObject({
-      drm: wire, granted: true,
+      drm: wire,
+      granted: true,
       license: { persistent: true, rights: { rightsType: 'Rental', periodEndTime, playDuration: 2 * DAY } },
     });
   });
@@ -177,14 +295,26 @@ describe('offline (persistent) licenses', () => {
     const bindingId = await bind(token, device, 'WIDEVINE');
     const askedAt = Date.now();
     const rented = await app.gql<{ rent: { licenseUrl: string } }>(
-      RENT, { input: { contentId: 'long-download', bindingId, drm: 'WIDEVINE', idempotencyKey: 'offline-long-rent-1', offline: true } }, { token });
+      RENT,
+      {
+        input: {
+          contentId: 'long-download',
+          bindingId,
+          drm: 'WIDEVINE',
+          idempotencyKey: 'offline-long-rent-1',
+          offline: true,
+        },
+      },
+      { token },
+    );
     expect(rented.errors).toBeUndefined();
     const [sent] = licenseRequests();
     const tokenLife = sent.expirationTime!.getTime() - askedAt;
     expect(tokenLife).toBeGreaterThan(29 * DAY * 1000);
     expect(tokenLife).toBeLessThan(30 * DAY * 1000);
     expect(await playLicenseUrl(rented.data!.rent.licenseUrl, device)).toMatchObject({
-      granted: true, license: { persistent: true, rights: { rightsType: 'Rental', playDuration: 2 * DAY } },
+      granted: true,
+      license: { persistent: true, rights: { rightsType: 'Rental', playDuration: 2 * DAY } },
     });
   });
 });
@@ -193,7 +323,11 @@ describe('revocation takes effect', () => {
   it('after unbindDevice, purchase, rent and licenseToken for that binding get DEVICE_NOT_BOUND and no token is asked for', async () => {
     const token = await app.token('unbinder');
     const bindingId = await bind(token, newDeviceId(), 'PLAYREADY');
-    const bought = await app.gql(PURCHASE, { input: { contentId: 'download-ok', bindingId, drm: 'PLAYREADY', idempotencyKey: 'unbinder-buy-1' } }, { token });
+    const bought = await app.gql(
+      PURCHASE,
+      { input: { contentId: 'download-ok', bindingId, drm: 'PLAYREADY', idempotencyKey: 'unbinder-buy-1' } },
+      { token },
+    );
     expect(bought.errors).toBeUndefined();
     expect((await app.gql(UNBIND, { id: bindingId }, { token })).errors).toBeUndefined();
     requests.length = 0;
@@ -217,7 +351,11 @@ describe('revocation takes effect', () => {
     const device = newDeviceId();
     const bindingId = await bind(token, device, 'WIDEVINE');
     const input = { contentId: 'download-ok', bindingId, drm: 'WIDEVINE', idempotencyKey: 'refunded-buy-1' };
-    const bought = await app.gql<{ purchase: { entitlement: { id: string; status: string } } }>(PURCHASE, { input }, { token });
+    const bought = await app.gql<{ purchase: { entitlement: { id: string; status: string } } }>(
+      PURCHASE,
+      { input },
+      { token },
+    );
     expect(bought.errors).toBeUndefined();
     const { id } = bought.data!.purchase.entitlement;
     expect(bought.data!.purchase.entitlement.status).toBe('ACTIVE');
@@ -225,15 +363,27 @@ describe('revocation takes effect', () => {
     // Not for users, not even the owner.
     const forbidden = await app.gql(REVOKE, { input: { id, reason: 'I changed my mind' } }, { token });
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const unknown = await app.gql(REVOKE, { input: { id: '00000000-0000-4000-8000-000000000000', reason: 'refund' } }, { token: admin });
+    const unknown = await app.gql(
+      REVOKE,
+      { input: { id: '00000000-0000-4000-8000-000000000000', reason: 'refund' } },
+      { token: admin },
+    );
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const blank = await app.gql(REVOKE, { input: { id, reason: '  ' } }, { token: admin });
     expect(blank.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'reason' });
 
-    const revoked = await app.gql<{ revokeEntitlement: Entitlement }>(REVOKE, { input: { id, reason: 'refunded' } }, { token: admin });
+    const revoked = await app.gql<{ revokeEntitlement: Entitlement }>(
+      REVOKE,
+      { input: { id, reason: 'refunded' } },
+      { token: admin },
+    );
     expect(revoked.errors).toBeUndefined();
     expect(revoked.data!.revokeEntitlement).toMatchObject({ id, status: 'REVOKED', revokeReason: 'refunded' });
-    const again = await app.gql<{ revokeEntitlement: Entitlement }>(REVOKE, { input: { id, reason: 'chargeback' } }, { token: admin });
+    const again = await app.gql<{ revokeEntitlement: Entitlement }>(
+      REVOKE,
+      { input: { id, reason: 'chargeback' } },
+      { token: admin },
+    );
     expect(again.data!.revokeEntitlement).toEqual(revoked.data!.revokeEntitlement);
 
     const seen = await app.gql<{ entitlements: { nodes: Entitlement[] } }>(ENTITLEMENTS, {}, { token });
@@ -250,7 +400,10 @@ describe('revocation takes effect', () => {
 
     // Buying again (a new key) is a new purchase, which plays.
     const rebought = await app.gql<{ purchase: { entitlement: { id: string; status: string }; licenseUrl: string } }>(
-      PURCHASE, { input: { ...input, idempotencyKey: 'refunded-buy-2' } }, { token });
+      PURCHASE,
+      { input: { ...input, idempotencyKey: 'refunded-buy-2' } },
+      { token },
+    );
     expect(rebought.errors).toBeUndefined();
     expect(rebought.data!.purchase.entitlement).toMatchObject({ status: 'ACTIVE' });
     expect(rebought.data!.purchase.entitlement.id).not.toBe(id);
@@ -269,7 +422,11 @@ describe('revocation takes effect', () => {
     expect((await app.gql(REVOKE, { input: { id, reason: 'chargeback' } }, { token: admin })).errors).toBeUndefined();
     const license = await app.gql(LICENSE, { contentId: 'stream-only', bindingId, drm: 'PLAYREADY' }, { token });
     expect(license.errors?.[0]?.extensions?.code).toBe('ENTITLEMENT_REVOKED');
-    const renewed = await app.gql<{ rent: { entitlement: { id: string } } }>(RENT, { input: { ...input, idempotencyKey: 'revoked-rent-2' } }, { token });
+    const renewed = await app.gql<{ rent: { entitlement: { id: string } } }>(
+      RENT,
+      { input: { ...input, idempotencyKey: 'revoked-rent-2' } },
+      { token },
+    );
     expect(renewed.errors).toBeUndefined();
     expect(renewed.data!.rent.entitlement.id).not.toBe(id);
   });

@@ -34,7 +34,13 @@ describe('operations', () => {
     try {
       const scrape = (url: string, authorization?: string) =>
         fetch(`${url}/metrics`, { headers: authorization ? { authorization } : {} });
-      for (const authorization of [undefined, 'Bearer wrong', `Bearer ${METRICS_TOKEN}x`, `Basic ${METRICS_TOKEN}`, METRICS_TOKEN]) {
+      for (const authorization of [
+        undefined,
+        'Bearer wrong',
+        `Bearer ${METRICS_TOKEN}x`,
+        `Basic ${METRICS_TOKEN}`,
+        METRICS_TOKEN,
+      ]) {
         const r = await scrape(guarded.url, authorization);
         expect(r.status, authorization).toBe(401);
         expect(r.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');

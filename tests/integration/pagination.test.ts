@@ -79,11 +79,19 @@ interface Connection<T> {
 }
 
 /** Every page of `field` from the start, calling `between` after each page. */
-async function pageThrough<T>(token: string, field: string, selection: string, first: number, between: () => Promise<void>) {
+async function pageThrough<T>(
+  token: string,
+  field: string,
+  selection: string,
+  first: number,
+  between: () => Promise<void>,
+) {
   const pages: Connection<T>[] = [];
   let after: string | null = null;
   for (;;) {
-    const r: { data?: Record<string, Connection<T>> | null; errors?: unknown } = await app.gql<Record<string, Connection<T>>>(
+    const r: { data?: Record<string, Connection<T>> | null; errors?: unknown } = await app.gql<
+      Record<string, Connection<T>>
+    >(
       `query($first: Int!, $after: String) { ${field}(first: $first, after: $after) {
         edges { cursor node { ${selection} } } nodes { ${selection} } pageInfo { hasNextPage endCursor } } }`,
       { first, after },
@@ -128,7 +136,8 @@ describe('pagination', () => {
     for (let i = 0; i < 40; i++) await store.upsertContent(title(`lib-${i}`), new Date(T0));
     // Ties on createdAt (four per second) are broken by id.
     const made = [];
-    for (let i = 0; i < 40; i++) made.push(await newEntitlement(userId, `lib-${i}`, binding.id, T0 + Math.floor(i / 4) * 1000));
+    for (let i = 0; i < 40; i++)
+      made.push(await newEntitlement(userId, `lib-${i}`, binding.id, T0 + Math.floor(i / 4) * 1000));
     await newEntitlement(`someone-else-${randomUUID()}`, 'lib-0', (await newBinding(`x-${randomUUID()}`, T0)).id, T0);
     calls.clear();
     let n = 0;
@@ -145,7 +154,9 @@ describe('pagination', () => {
     );
     const seen = pages.flatMap((p) => p.nodes);
     expect(seen.map((e) => e.id)).toEqual(
-      [...made].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((e) => e.id),
+      [...made]
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+        .map((e) => e.id),
     );
     for (const e of seen) expect(e.content.title).toBe(`Title ${e.content.id}`);
     expect(pages).toHaveLength(6);
@@ -166,7 +177,9 @@ describe('pagination', () => {
       await newBinding(userId, T0 + 999_000);
     });
     expect(pages.flatMap((p) => p.nodes.map((b) => b.id))).toEqual(
-      [...made].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)).map((b) => b.id),
+      [...made]
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+        .map((b) => b.id),
     );
   });
 
@@ -184,7 +197,11 @@ describe('pagination', () => {
   it('refuses malformed, altered and foreign cursors with BAD_USER_INPUT', async () => {
     const token = await app.token(`cursor-${randomUUID()}`);
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const contentsPage = await app.gql<{ contents: Connection<{ id: string }> }>(`{ contents(first: 1) { pageInfo { endCursor } } }`, {}, { token });
+    const contentsPage = await app.gql<{ contents: Connection<{ id: string }> }>(
+      `{ contents(first: 1) { pageInfo { endCursor } } }`,
+      {},
+      { token },
+    );
     const contentCursor = contentsPage.data!.contents.pageInfo.endCursor!;
     const bad: Array<[string, string]> = [
       ['entitlements', 'not a cursor!'],
@@ -201,7 +218,11 @@ describe('pagination', () => {
       ['contents', b64(['content', ''])],
     ];
     for (const [field, after] of bad) {
-      const r = await app.gql(`query($after: String) { ${field}(after: $after) { nodes { id } } }`, { after }, { token });
+      const r = await app.gql(
+        `query($after: String) { ${field}(after: $after) { nodes { id } } }`,
+        { after },
+        { token },
+      );
       expect(r.errors?.[0]?.extensions, `${field} ${after}`).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
       expect(r.errors![0].message).toMatch(/pageInfo\.endCursor/);
     }
@@ -222,7 +243,11 @@ describe('pagination', () => {
     expect(r.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
     expect(r.errors![0].message).toMatch(/cost/);
     // Through a variable, judged after coercion the same way.
-    const v = await app.gql(`query($n: Int!) { deviceBindings(first: $n) { nodes { id status drm } } }`, { n: 100 }, { token });
+    const v = await app.gql(
+      `query($n: Int!) { deviceBindings(first: $n) { nodes { id status drm } } }`,
+      { n: 100 },
+      { token },
+    );
     expect(v.errors![0].extensions!.code).toBe('QUERY_TOO_COMPLEX');
   });
 });

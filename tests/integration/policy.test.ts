@@ -14,7 +14,11 @@ async function bindAndPlay(app: TestApp, token: string): Promise<string> {
   const r = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, {}, { token });
   expect(r.errors).toBeUndefined();
   await playStream(r.data!.bindDevice.contentUrl, newDeviceId());
-  const b = await app.gql<{ deviceBinding: { status: string } }>(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id: r.data!.bindDevice.binding.id }, { token });
+  const b = await app.gql<{ deviceBinding: { status: string } }>(
+    `query($id: ID!) { deviceBinding(id: $id) { status } }`,
+    { id: r.data!.bindDevice.binding.id },
+    { token },
+  );
   expect(b.data!.deviceBinding.status).toBe('BOUND');
   return r.data!.bindDevice.binding.id;
 }
@@ -23,7 +27,7 @@ describe('device policy', () => {
   it('holds a revoked slot for DEVICE_SWAP_COOLDOWN and allows MAX_DEVICES at once', async () => {
     const app = await startTestApp({ MAX_DEVICES: '2', DEVICE_SWAP_COOLDOWN: '3600' });
     try {
-      const token = await app.token("swapper");
+      const token = await app.token('swapper');
       const first = await bindAndPlay(app, token);
       await bindAndPlay(app, token);
       const third = await app.gql(BIND, {}, { token });
@@ -31,7 +35,10 @@ describe('device policy', () => {
       expect(third.errors![0].message).toMatch(/unbindDevice/);
 
       const revoked = await app.gql<{ unbindDevice: { status: string; revokedAt: string } }>(
-        `mutation($id: ID!) { unbindDevice(id: $id) { status revokedAt } }`, { id: first }, { token });
+        `mutation($id: ID!) { unbindDevice(id: $id) { status revokedAt } }`,
+        { id: first },
+        { token },
+      );
       expect(revoked.data!.unbindDevice.status).toBe('REVOKED');
       const swap = await app.gql(BIND, {}, { token });
       expect(swap.errors![0].extensions!.code).toBe('DEVICE_LIMIT_REACHED');
@@ -42,7 +49,11 @@ describe('device policy', () => {
       expect(message).toMatch(/\(in (about 1 hour|60 minutes)\)\.$/);
 
       // A revoked binding can no longer be used to buy.
-      const buy = await app.gql(`mutation($b: ID!) { purchase(input: { contentId: "sintel", bindingId: $b, idempotencyKey: "swapper-0001" }) { licenseUrl } }`, { b: first }, { token });
+      const buy = await app.gql(
+        `mutation($b: ID!) { purchase(input: { contentId: "sintel", bindingId: $b, idempotencyKey: "swapper-0001" }) { licenseUrl } }`,
+        { b: first },
+        { token },
+      );
       expect(buy.errors![0].extensions!.code).toBe('DEVICE_NOT_BOUND');
     } finally {
       await app.stop();
@@ -60,13 +71,20 @@ describe('rate limits', () => {
       const tokenA = await a.token('busy');
       const tokenB = await b.token('busy');
       const codes: Array<string | undefined> = [];
-      for (const [app, token] of [[a, tokenA], [b, tokenB], [a, tokenA], [b, tokenB]] as const) {
+      for (const [app, token] of [
+        [a, tokenA],
+        [b, tokenB],
+        [a, tokenA],
+        [b, tokenB],
+      ] as const) {
         const r = await app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token });
         codes.push(r.errors?.[0]?.extensions?.code);
       }
       expect(codes).toEqual([undefined, undefined, undefined, 'RATE_LIMITED']);
       // Another user is not affected.
-      expect((await b.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token: await b.token('calm') })).errors).toBeUndefined();
+      expect(
+        (await b.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token: await b.token('calm') })).errors,
+      ).toBeUndefined();
     } finally {
       await a.stop();
       await b.stop();

@@ -32,14 +32,20 @@ describe('rate-limit refusals', () => {
       const flooder = await app.token('flooder');
       for (let i = 0; i < 2; i++) expect((await app.gql(BIND, {}, { token: flooder })).errors).toBeUndefined();
       const counter = () =>
-        db.query<{ xmin: string; hits: number }>("select xmin::text as xmin, hits from rate_limits where user_id = 'flooder'");
+        db.query<{ xmin: string; hits: number }>(
+          "select xmin::text as xmin, hits from rate_limits where user_id = 'flooder'",
+        );
       const before = await counter();
       const statementsBefore = statements;
 
       const reader = await app.token('reader');
       const [flood, reads] = await Promise.all([
         Promise.all(Array.from({ length: 100 }, () => app.gql(BIND, {}, { token: flooder }))),
-        Promise.all(Array.from({ length: 20 }, () => app.gql(`{ deviceBindings { nodes { id } } entitlements { nodes { id } } }`, {}, { token: reader }))),
+        Promise.all(
+          Array.from({ length: 20 }, () =>
+            app.gql(`{ deviceBindings { nodes { id } } entitlements { nodes { id } } }`, {}, { token: reader }),
+          ),
+        ),
       ]);
 
       expect(new Set(flood.map((r) => r.errors?.[0]?.extensions?.code))).toEqual(new Set(['RATE_LIMITED']));

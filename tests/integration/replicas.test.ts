@@ -13,13 +13,44 @@ import { describeWithEnv } from '../helpers/needs.js';
 const url = process.env.TEST_DATABASE_URL;
 
 const BIND = /* GraphQL */ `
-  mutation Bind($input: BindDeviceInput!) { bindDevice(input: $input) { binding { id } contentUrl } }`;
+  mutation Bind($input: BindDeviceInput!) {
+    bindDevice(input: $input) {
+      binding {
+        id
+      }
+      contentUrl
+    }
+  }
+`;
 const PURCHASE = /* GraphQL */ `
-  mutation Purchase($input: PurchaseInput!) { purchase(input: $input) { entitlement { id kind } licenseUrl } }`;
+  mutation Purchase($input: PurchaseInput!) {
+    purchase(input: $input) {
+      entitlement {
+        id
+        kind
+      }
+      licenseUrl
+    }
+  }
+`;
 const RENT = /* GraphQL */ `
-  mutation Rent($input: RentInput!) { rent(input: $input) { entitlement { id kind } licenseUrl } }`;
+  mutation Rent($input: RentInput!) {
+    rent(input: $input) {
+      entitlement {
+        id
+        kind
+      }
+      licenseUrl
+    }
+  }
+`;
 const UPSERT = /* GraphQL */ `
-  mutation Upsert($input: UpsertContentInput!) { upsertContent(input: $input) { id } }`;
+  mutation Upsert($input: UpsertContentInput!) {
+    upsertContent(input: $input) {
+      id
+    }
+  }
+`;
 
 describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
   let database: TestDatabase;
@@ -37,7 +68,16 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
     const admin = await apps[0].token('admin', { admin: true });
     const film = await apps[0].gql(
       UPSERT,
-      { input: { id: 'film-1', title: 'Film One', keyId: 'a1'.repeat(16), contentKey: 'c3'.repeat(16), iv: 'e5'.repeat(16), rental: { periodSeconds: 3600, playSeconds: 600 } } },
+      {
+        input: {
+          id: 'film-1',
+          title: 'Film One',
+          keyId: 'a1'.repeat(16),
+          contentKey: 'c3'.repeat(16),
+          iv: 'e5'.repeat(16),
+          rental: { periodSeconds: 3600, playSeconds: 600 },
+        },
+      },
       { token: admin },
     );
     expect(film.errors).toBeUndefined();
@@ -52,7 +92,11 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
   /** A user with a bound device (bound through the first replica); both replicas see it in the shared database. */
   async function boundUser(userId: string): Promise<{ token: string; bindingId: string }> {
     const token = await apps[0].token(userId);
-    const bound = await apps[0].gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(BIND, { input: {} }, { token });
+    const bound = await apps[0].gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+      BIND,
+      { input: {} },
+      { token },
+    );
     expect(bound.errors).toBeUndefined();
     expect((await playStream(bound.data!.bindDevice.contentUrl, newDeviceId())).granted).toBe(true);
     const bindingId = bound.data!.bindDevice.binding.id;
@@ -73,7 +117,13 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
       Array.from({ length: requests }, (_, i) =>
         apps[i % 2].gql<Record<string, { entitlement: { id: string } }>>(
           mutation,
-          { input: { contentId: 'film-1', bindingId, idempotencyKey: `${userId}-${i}-${randomBytes(4).toString('hex')}` } },
+          {
+            input: {
+              contentId: 'film-1',
+              bindingId,
+              idempotencyKey: `${userId}-${i}-${randomBytes(4).toString('hex')}`,
+            },
+          },
           { token },
         ),
       ),

@@ -11,9 +11,11 @@ import { loadManifest } from '../../src/http/trusted-documents.js';
 import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
-const hashOf = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash.replace(/^sha256:/, '');
+const hashOf = (document: unknown) =>
+  (document as { __meta__: { hash: string } }).__meta__.hash.replace(/^sha256:/, '');
 const apq = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
-const ONLY_REFUSAL = /^This server accepts only persisted operations \(TRUSTED_DOCUMENTS=only\); send the operation's hash/;
+const ONLY_REFUSAL =
+  /^This server accepts only persisted operations \(TRUSTED_DOCUMENTS=only\); send the operation's hash/;
 
 /** A GraphQL answer as these tests read it (a batch answers an array of them). */
 interface Answer {
@@ -68,13 +70,18 @@ describe('TRUSTED_DOCUMENTS=only', () => {
   it('refuses an ad-hoc query with HTTP 400 and PERSISTED_QUERY_NOT_FOUND', async () => {
     const adHoc = await app.gql('{ contents { nodes { id title } } }', {}, { token });
     expect(adHoc.status).toBe(400);
-    expect(adHoc.errors).toEqual([{ message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }]);
+    expect(adHoc.errors).toEqual([
+      { message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+    ]);
     expect(adHoc.data).toBeUndefined();
     // Introspection is an ad-hoc query too.
     expect((await app.gql('{ __schema { types { name } } }')).status).toBe(400);
     // The example client sending text (print(), not the manifest's normalized text) is refused as well.
     const textClient = createEntitlementClient({ url: app.url, token });
-    await expect(textClient.request(ContentsDocument, {})).rejects.toMatchObject({ code: 'PERSISTED_QUERY_NOT_FOUND', status: 400 });
+    await expect(textClient.request(ContentsDocument, {})).rejects.toMatchObject({
+      code: 'PERSISTED_QUERY_NOT_FOUND',
+      status: 400,
+    });
   });
 
   it("accepts a manifest operation's exact text, and documentId", async () => {
@@ -91,9 +98,14 @@ describe('TRUSTED_DOCUMENTS=only', () => {
     const text = '{ contents { nodes { id keyId } } }';
     const hash = createHash('sha256').update(text).digest('hex');
     const first = await post(app, { extensions: apq(hash) }, token);
-    expect(first).toEqual({ status: 200, body: { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] } });
+    expect(first).toEqual({
+      status: 200,
+      body: { errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] },
+    });
     expect((await post(app, { query: text, extensions: apq(hash) }, token)).status).toBe(400);
-    expect((await post(app, { extensions: apq(hash) }, token)).body.errors?.[0]?.message).toBe('PersistedQueryNotFound');
+    expect((await post(app, { extensions: apq(hash) }, token)).body.errors?.[0]?.message).toBe(
+      'PersistedQueryNotFound',
+    );
   });
 
   it('refuses in the media type the client asked for', async () => {
@@ -127,19 +139,32 @@ describe('TRUSTED_DOCUMENTS=only', () => {
   it('resolves a batch entry by entry through Apollo', async () => {
     const result = await post<Answer[]>(
       app,
-      [{ extensions: apq(hashOf(ContentsDocument)) }, { query: '{ contents { nodes { id } } }' }, { documentId: hashOf(ContentsDocument) }],
+      [
+        { extensions: apq(hashOf(ContentsDocument)) },
+        { query: '{ contents { nodes { id } } }' },
+        { documentId: hashOf(ContentsDocument) },
+      ],
       token,
     );
     expect(result.status).toBe(200);
     expect(result.body).toHaveLength(3);
     expect(result.body[0]?.data?.contents.edges.length).toBeGreaterThan(0);
-    expect(result.body[1]?.errors?.[0]).toEqual({ message: expect.stringMatching(ONLY_REFUSAL), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+    expect(result.body[1]?.errors?.[0]).toEqual({
+      message: expect.stringMatching(ONLY_REFUSAL),
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+    });
     expect(result.body[2]).toEqual(result.body[0]);
   });
 
   it('serves hashed queries sent as GET, as Apollo Kotlin 4 does by default (with Apollo-Require-Preflight)', async () => {
-    const params = new URLSearchParams({ operationName: 'Contents', variables: '{}', extensions: JSON.stringify(apq(hashOf(ContentsDocument))) });
-    const response = await fetch(`${app.url}/graphql?${params}`, { headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` } });
+    const params = new URLSearchParams({
+      operationName: 'Contents',
+      variables: '{}',
+      extensions: JSON.stringify(apq(hashOf(ContentsDocument))),
+    });
+    const response = await fetch(`${app.url}/graphql?${params}`, {
+      headers: { 'apollo-require-preflight': 'true', authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(200);
     expect(((await response.json()) as Answer).data?.contents.edges.length).toBeGreaterThan(0);
     const adHoc = await fetch(`${app.url}/graphql?${new URLSearchParams({ query: '{ contents { nodes { id } } }' })}`, {
@@ -163,9 +188,15 @@ describe('TRUSTED_DOCUMENTS=allow', () => {
   it('runs known hashes and ad-hoc text; an unknown hash asks for the text', async () => {
     const client = createEntitlementClient({ url: app.url, token, persisted: true });
     expect((await client.request(ContentsDocument, {})).contents.edges.length).toBeGreaterThan(0);
-    expect((await app.gql<{ contents: { nodes: unknown[] } }>('{ contents { nodes { id } } }', {}, { token })).data!.contents.nodes.length).toBeGreaterThan(0);
+    expect(
+      (await app.gql<{ contents: { nodes: unknown[] } }>('{ contents { nodes { id } } }', {}, { token })).data!.contents
+        .nodes.length,
+    ).toBeGreaterThan(0);
     const hash = createHash('sha256').update('{ contents { nodes { id } } }').digest('hex');
-    expect((await post(app, { extensions: apq(hash) }, token)).body.errors?.[0]).toEqual({ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
+    expect((await post(app, { extensions: apq(hash) }, token)).body.errors?.[0]).toEqual({
+      message: 'PersistedQueryNotFound',
+      extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+    });
     const retry = await post(app, { query: '{ contents { nodes { id } } }', extensions: apq(hash) }, token);
     expect(retry.body.data?.contents.nodes.length).toBeGreaterThan(0);
   });

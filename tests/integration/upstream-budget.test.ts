@@ -14,7 +14,11 @@ async function entitledUser(app: TestApp, token: string): Promise<string> {
   expect(r.errors).toBeUndefined();
   await playStream(r.data!.bindDevice.contentUrl, newDeviceId());
   const id = r.data!.bindDevice.binding.id;
-  const b = await app.gql<{ deviceBinding: { status: string } }>(`query($id: ID!) { deviceBinding(id: $id) { status } }`, { id }, { token });
+  const b = await app.gql<{ deviceBinding: { status: string } }>(
+    `query($id: ID!) { deviceBinding(id: $id) { status } }`,
+    { id },
+    { token },
+  );
   expect(b.data!.deviceBinding.status).toBe('BOUND');
   const buy = await app.gql(purchase(id, `${token.slice(-12)}-0001`), {}, { token });
   expect(buy.errors).toBeUndefined();
@@ -28,7 +32,11 @@ const licenseTokens = (bindingId: string, aliases: number) =>
   `{ ${Array.from({ length: aliases }, (_, i) => `t${i}: licenseToken(contentId: "sintel", bindingId: "${bindingId}") { licenseUrl }`).join(' ')} }`;
 
 /** One HTTP POST carrying several operations. */
-async function batch(app: TestApp, token: string, queries: string[]): Promise<Array<GraphqlResponse<Record<string, unknown>>>> {
+async function batch(
+  app: TestApp,
+  token: string,
+  queries: string[],
+): Promise<Array<GraphqlResponse<Record<string, unknown>>>> {
   const response = await fetch(`${app.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -69,7 +77,11 @@ describe('upstream budget', () => {
       const bindingId = await entitledUser(app, token);
       app.sandbox!.resetStats();
 
-      const responses = await batch(app, token, Array.from({ length: 10 }, () => licenseTokens(bindingId, 60)));
+      const responses = await batch(
+        app,
+        token,
+        Array.from({ length: 10 }, () => licenseTokens(bindingId, 60)),
+      );
       const { errors, codes } = tally(responses);
       // licenseToken is non-null: one refused alias nulls its operation's data, and the response may leave before
       // the admitted calls are done. The batch shares one budget: 20 token requests in all, not 20 per operation.
@@ -149,7 +161,7 @@ describe('upstream budget', () => {
     }
   });
 
-  it("refreshes a PENDING binding within the budget: a status check past it is refused, not made", async () => {
+  it('refreshes a PENDING binding within the budget: a status check past it is refused, not made', async () => {
     const app = await startTestApp(
       { UPSTREAM_CALLS_PER_REQUEST: '20', UPSTREAM_CALLS_PER_MINUTE: '2' },
       { now: frozenClock() },
@@ -180,7 +192,13 @@ describe('upstream budget', () => {
       app.sandbox!.resetStats();
 
       const flood = Promise.all(
-        Array.from({ length: 20 }, () => batch(app, flooder, Array.from({ length: 10 }, () => licenseTokens(floodBinding, 60)))),
+        Array.from({ length: 20 }, () =>
+          batch(
+            app,
+            flooder,
+            Array.from({ length: 10 }, () => licenseTokens(floodBinding, 60)),
+          ),
+        ),
       );
       // Meanwhile, and after: the other users buy titles and ask for licenses.
       const during = await Promise.all(
@@ -191,7 +209,9 @@ describe('upstream budget', () => {
       );
       const flooded = tally((await flood).flat());
       const after = await Promise.all(
-        others.map((t, i) => app.gql(purchase(otherBindings[i], `calm-${i}-buy-bunny`, 'big-buck-bunny'), {}, { token: t })),
+        others.map((t, i) =>
+          app.gql(purchase(otherBindings[i], `calm-${i}-buy-bunny`, 'big-buck-bunny'), {}, { token: t }),
+        ),
       );
       await settle();
 

@@ -25,10 +25,7 @@ beforeAll(async () => {
       EXPRESSPLAY_CUSTOMER_AUTHENTICATOR: `1000,${WRONG_SECRET}`,
     },
     {
-      logger: createLogger(
-        'info',
-        new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }),
-      ),
+      logger: createLogger('info', new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) })),
     },
   );
 });
@@ -40,7 +37,11 @@ afterAll(async () => {
 describe('ExpressPlay refuses our request', () => {
   it('gives the client UPSTREAM_UNAVAILABLE with a later retry, and the operator one error line with the code', async () => {
     const token = await app.token('misconfigured');
-    const r = await app.gql(`mutation { bindDevice(input: {}) { licenseUrl } }`, {}, { token, headers: { 'x-request-id': 'support-ticket-42' } });
+    const r = await app.gql(
+      `mutation { bindDevice(input: {}) { licenseUrl } }`,
+      {},
+      { token, headers: { 'x-request-id': 'support-ticket-42' } },
+    );
     expect(r.errors).toEqual([
       {
         message: expect.stringMatching(/refused a request of ours.*try again later/),

@@ -84,7 +84,7 @@ describe('license redemption', () => {
     expect((await redeem(restricted, OTHER_DEVICE)).body.errorCode).toBe(-4001);
   });
 
-    it('compares device ids regardless of hex case', async () => {
+  it('compares device ids regardless of hex case', async () => {
     const licenseUrl = await licenseUrlFor(t.url, 'wv', { deviceid: DEVICE.toUpperCase() });
     expect((await redeem(licenseUrl, DEVICE)).status).toBe(200);
   });

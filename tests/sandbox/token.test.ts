@@ -209,7 +209,12 @@ const ERROR_CASES: ErrorCase[] = [
     overrides: { rightsType: 'Rental', 'rental.periodEndTime': '+60', 'rental.playDuration': '0' },
     code: -2025,
   },
-  { name: 'generalFlags persistent (FairPlay allows only 0000)', drm: 'fp', overrides: { generalFlags: '00000001' }, code: -5003 },
+  {
+    name: 'generalFlags persistent (FairPlay allows only 0000)',
+    drm: 'fp',
+    overrides: { generalFlags: '00000001' },
+    code: -5003,
+  },
   {
     name: 'rental not persistent (no generalFlags)',
     drm: 'pr',
@@ -280,10 +285,16 @@ describe('an account without device binding for some DRMs', () => {
   it('refuses a device restriction for those DRMs with -6008 or -7002, and accepts tokens without one', async () => {
     const limited = await startTestSandbox({ noDeviceBinding: ['fp', 'wv'] });
     try {
-      for (const [drm, code] of [['fp', -6008], ['wv', -7002]] as const) {
+      for (const [drm, code] of [
+        ['fp', -6008],
+        ['wv', -7002],
+      ] as const) {
         const refused = await postToken(limited.url, drm, tokenForm(drm, { deviceid: DEVICE }));
         expect(refused.status).toBe(400);
-        expect(await refused.json()).toEqual({ errorCode: code, errorMessage: expect.stringMatching(/^Device ID binding is not supported/) });
+        expect(await refused.json()).toEqual({
+          errorCode: code,
+          errorMessage: expect.stringMatching(/^Device ID binding is not supported/),
+        });
         // The dummy token of a binding carries no device restriction, so binding itself still works.
         expect((await postToken(limited.url, drm, tokenForm(drm))).status).toBe(200);
       }

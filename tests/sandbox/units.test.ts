@@ -32,12 +32,9 @@ describe('parseTimeParameter', () => {
     '2030-13-01T00:00:00Z',
     '2030-02-29T00:00:00Z',
     '2030-01-01t00:00:00z',
-  ])(
-    'refuses %s',
-    (raw) => {
-      expect(parseTimeParameter(raw, NOW)).toBeNull();
-    },
-  );
+  ])('refuses %s', (raw) => {
+    expect(parseTimeParameter(raw, NOW)).toBeNull();
+  });
 });
 
 describe('token codec', () => {

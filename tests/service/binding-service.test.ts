@@ -49,7 +49,7 @@ describe('BindingService: device slots', () => {
     expect(h.expressplay.tokenRequests).toHaveLength(tokensBefore);
   });
 
-  it('holds a revoked bound device\'s slot for DEVICE_SWAP_COOLDOWN, says from when, then frees it', async () => {
+  it("holds a revoked bound device's slot for DEVICE_SWAP_COOLDOWN, says from when, then frees it", async () => {
     const h = await harness({ MAX_DEVICES: '1', DEVICE_SWAP_COOLDOWN: '3600' });
     const viewer = h.viewer('swapper');
     const first = await bindAndPlay(h, 'swapper');
@@ -70,7 +70,7 @@ describe('BindingService: device slots', () => {
     await expect((await h.context('swapper')).bindings.bind(viewer, { drm: 'wv' })).resolves.toBeDefined();
   });
 
-  it('frees a PENDING binding\'s slot at once when it is revoked (no cool-down: no device was bound)', async () => {
+  it("frees a PENDING binding's slot at once when it is revoked (no cool-down: no device was bound)", async () => {
     const h = await harness({ MAX_DEVICES: '1', DEVICE_SWAP_COOLDOWN: '3600' });
     const viewer = h.viewer('undecided');
     const { binding } = await (await h.context('undecided')).bindings.bind(viewer, { drm: 'wv' });
@@ -125,7 +125,11 @@ describe('BindingService: a PENDING binding', () => {
     const viewer = h.viewer('reader');
     const { binding } = await (await h.context('reader')).bindings.bind(viewer, { drm: 'wv' });
     const request = await h.context('reader');
-    await Promise.all([request.bindings.get(viewer, binding.id), request.bindings.page(viewer, 100, null), request.bindings.get(viewer, binding.id)]);
+    await Promise.all([
+      request.bindings.get(viewer, binding.id),
+      request.bindings.page(viewer, 100, null),
+      request.bindings.get(viewer, binding.id),
+    ]);
     expect(h.expressplay.recordRequests).toEqual([binding.cookie]);
 
     h.expressplay.play(binding.cookie, 'b'.repeat(32));
@@ -134,7 +138,7 @@ describe('BindingService: a PENDING binding', () => {
     expect(h.expressplay.recordRequests).toHaveLength(2);
   });
 
-  it('is another user\'s: NOT_FOUND, as an id that does not exist', async () => {
+  it("is another user's: NOT_FOUND, as an id that does not exist", async () => {
     const h = await harness();
     const { binding } = await (await h.context('owner')).bindings.bind(h.viewer('owner'), { drm: 'wv' });
     const error = await refusal((await h.context('other')).bindings.get(h.viewer('other'), binding.id));

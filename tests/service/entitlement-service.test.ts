@@ -35,7 +35,10 @@ afterAll(async () => {
 });
 
 /** A fresh request for `userId`, with a binding for `drm` that a device played: its id. */
-async function boundUser(userId: string, drm: DrmSystem = 'wv'): Promise<{ request: () => Promise<RequestContext>; bindingId: string }> {
+async function boundUser(
+  userId: string,
+  drm: DrmSystem = 'wv',
+): Promise<{ request: () => Promise<RequestContext>; bindingId: string }> {
   const viewer = h.viewer(userId);
   const { binding } = await (await h.context(userId)).bindings.bind(viewer, { drm });
   h.expressplay.play(binding.cookie, '9'.repeat(32), { drm });
@@ -129,12 +132,15 @@ describe('EntitlementService: rentals', () => {
     const first = (await (await request()).entitlements.rent(viewer, input)).entitlement;
 
     h.advance(31);
-    const error = await refusal((await request()).entitlements.licenseToken(viewer, { contentId: 'brief', bindingId, drm: 'wv' }));
+    const error = await refusal(
+      (await request()).entitlements.licenseToken(viewer, { contentId: 'brief', bindingId, drm: 'wv' }),
+    );
     expect(error.extensions?.code).toBe('RENTAL_EXPIRED');
     // The lapsed rental's own key still names it: a retry of that request is not a new rental.
     expect((await refusal((await request()).entitlements.rent(viewer, input))).extensions?.code).toBe('RENTAL_EXPIRED');
 
-    const again = (await (await request()).entitlements.rent(viewer, { ...input, idempotencyKey: 'carol-brief-0002' })).entitlement;
+    const again = (await (await request()).entitlements.rent(viewer, { ...input, idempotencyKey: 'carol-brief-0002' }))
+      .entitlement;
     expect(again.id).not.toBe(first.id);
     expect(again.expiresAt!.getTime()).toBe(h.now().getTime() + 30_000);
   });
@@ -142,13 +148,17 @@ describe('EntitlementService: rentals', () => {
   it('licenseToken without a purchase or rental: NOT_ENTITLED', async () => {
     const { request, bindingId } = await boundUser('window-shopper');
     const error = await refusal(
-      (await request()).entitlements.licenseToken(h.viewer('window-shopper'), { contentId: 'film', bindingId, drm: 'wv' }),
+      (await request()).entitlements.licenseToken(h.viewer('window-shopper'), {
+        contentId: 'film',
+        bindingId,
+        drm: 'wv',
+      }),
     );
     expect(error.extensions?.code).toBe('NOT_ENTITLED');
   });
 });
 
-describe('EntitlementService: a binding holds one DRM\'s device id', () => {
+describe("EntitlementService: a binding holds one DRM's device id", () => {
   it('refuses a token for another DRM with DRM_NOT_BOUND, asks ExpressPlay nothing, and keeps the purchase', async () => {
     const { request, bindingId } = await boundUser('pr-only', 'pr');
     const viewer = h.viewer('pr-only');

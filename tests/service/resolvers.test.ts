@@ -86,9 +86,13 @@ describe('resolvers refuse bad input with a code and the field', () => {
   it('purchase: a reused idempotency key for another request', async () => {
     const key = { bindingId: boundId, idempotencyKey: 'user-1-reuse-0001', contentId: 'err-film' };
     expect((await h.execute(PURCHASE, { input: key }, { userId: 'user-1' })).errors).toBeUndefined();
-    const r = await h.execute(`mutation($input: RentInput!) { rent(input: $input) { licenseUrl } }`, { input: key }, {
-      userId: 'user-1',
-    });
+    const r = await h.execute(
+      `mutation($input: RentInput!) { rent(input: $input) { licenseUrl } }`,
+      { input: key },
+      {
+        userId: 'user-1',
+      },
+    );
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
     expect(r.errors![0].extensions!.field).toBe('idempotencyKey');
   });
@@ -120,7 +124,11 @@ describe('resolvers refuse bad input with a code and the field', () => {
   it('an unexpected failure is masked: INTERNAL_SERVER_ERROR, and nothing of its message', async () => {
     h.expressplay.failRecords(new Error('connect ECONNREFUSED 10.0.0.7:443 customerAuthenticator=secret-value'));
     try {
-      const r = await h.execute('query($id: ID!) { deviceBinding(id: $id) { status } }', { id: pendingId }, { userId: 'user-2' });
+      const r = await h.execute(
+        'query($id: ID!) { deviceBinding(id: $id) { status } }',
+        { id: pendingId },
+        { userId: 'user-2' },
+      );
       expect(JSON.stringify(r.errors)).not.toMatch(/secret-value|10\.0\.0\.7/);
       expect(codeOf(r)).toBe('INTERNAL_SERVER_ERROR');
     } finally {

@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+  .scripts;
 
 describe('npm start', () => {
   it('rebuilds incrementally (tsc -b with a build info file), not the whole tree on every start', () => {
     expect(scripts.prestart).toBe('npm run build');
     expect(scripts.build).toMatch(/^tsc -b tsconfig\.build\.json$/);
-    const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+    const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as {
+      compilerOptions: Record<string, unknown>;
+    };
     expect(build.compilerOptions.incremental).toBe(true);
   });
 });
@@ -32,7 +35,9 @@ describe('npm run device', () => {
       seen.add(file);
       const source = readFileSync(file, 'utf8');
       // Value imports and re-exports; `import type` is erased and loads nothing.
-      for (const [, specifier] of source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+      for (const [, specifier] of source.matchAll(
+        /^(?:import|export)\s+(?!type\b)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm,
+      )) {
         if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
         else if (!specifier.startsWith('node:')) packages.add(`${relative(root, file)} -> ${specifier}`);
       }

@@ -28,7 +28,11 @@ export function createApolloEntitlementClient(options: ApolloEntitlementClientOp
   const uri = /\/graphql\/?$/.test(options.url) ? options.url : `${options.url.replace(/\/+$/, '')}/graphql`;
   const auth = new SetContextLink(async (prevContext) => {
     const token = typeof options.token === 'function' ? await options.token() : options.token;
-    return token ? { headers: { ...(prevContext.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` } } : {};
+    return token
+      ? {
+          headers: { ...(prevContext.headers as Record<string, string> | undefined), authorization: `Bearer ${token}` },
+        }
+      : {};
   });
   const http = new HttpLink({ uri, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const links: ApolloLink[] = [auth];

@@ -23,7 +23,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.token) {
-  process.stderr.write('usage: npx tsx examples/apollo-client/src/main.ts --url <service> --token <jwt> [--content <id>] [--persisted]\n');
+  process.stderr.write(
+    'usage: npx tsx examples/apollo-client/src/main.ts --url <service> --token <jwt> [--content <id>] [--persisted]\n',
+  );
   process.exit(2);
 }
 
@@ -43,14 +45,21 @@ try {
   process.stdout.write(`device ${deviceId}, title ${contentId}\n`);
 
   const result = await runFlow(asEntitlementClient(apollo), device, contentId, { deviceName: 'apollo-client demo' });
-  process.stdout.write(`binding ${result.binding.id} is ${result.binding.status} (device ${result.binding.deviceId})\n`);
-  for (const [kind, { licenseUrl }] of [['purchase', result.purchase], ['rental', result.rental]] as const) {
+  process.stdout.write(
+    `binding ${result.binding.id} is ${result.binding.status} (device ${result.binding.deviceId})\n`,
+  );
+  for (const [kind, { licenseUrl }] of [
+    ['purchase', result.purchase],
+    ['rental', result.rental],
+  ] as const) {
     const mine = await playLicenseUrl(licenseUrl, deviceId);
     process.stdout.write(`${kind}: this device ${mine.granted ? 'granted' : `refused (${mine.errorMessage})`}\n`);
   }
   // Served from the normalized cache where it can be: the binding the flow polled is already there.
   const { data: devices } = await apollo.query({ query: DeviceBindingsDocument, fetchPolicy: 'network-only' });
-  process.stdout.write(`${devices?.deviceBindings.edges.length ?? 0} device(s) on the first page; cache keys: ${Object.keys(apollo.cache.extract() as object).length}\n`);
+  process.stdout.write(
+    `${devices?.deviceBindings.edges.length ?? 0} device(s) on the first page; cache keys: ${Object.keys(apollo.cache.extract() as object).length}\n`,
+  );
 } catch (error) {
   if (CombinedGraphQLErrors.is(error)) {
     const code = error.errors[0]?.extensions?.code;

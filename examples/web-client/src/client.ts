@@ -64,14 +64,27 @@ export function createEntitlementClient(options: EntitlementClientOptions): Enti
       try {
         result = JSON.parse(text) as typeof result;
       } catch {
-        throw new EntitlementApiError('HTTP_ERROR', `HTTP ${response.status}: the response is not JSON`, response.status);
+        throw new EntitlementApiError(
+          'HTTP_ERROR',
+          `HTTP ${response.status}: the response is not JSON`,
+          response.status,
+        );
       }
       const first = result.errors?.[0];
       if (first) {
-        throw new EntitlementApiError(first.extensions?.code ?? 'UNKNOWN', first.message, response.status, result.errors);
+        throw new EntitlementApiError(
+          first.extensions?.code ?? 'UNKNOWN',
+          first.message,
+          response.status,
+          result.errors,
+        );
       }
       if (result.data == null) {
-        throw new EntitlementApiError('HTTP_ERROR', `HTTP ${response.status}: no data in the response`, response.status);
+        throw new EntitlementApiError(
+          'HTTP_ERROR',
+          `HTTP ${response.status}: no data in the response`,
+          response.status,
+        );
       }
       return result.data;
     },

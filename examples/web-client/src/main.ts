@@ -21,7 +21,9 @@ const { values } = parseArgs({
   },
 });
 if (!values.token) {
-  process.stderr.write('usage: npx tsx examples/web-client/src/main.ts --url <service> --token <jwt> [--content <id>] [--persisted]\n');
+  process.stderr.write(
+    'usage: npx tsx examples/web-client/src/main.ts --url <service> --token <jwt> [--content <id>] [--persisted]\n',
+  );
   process.exit(2);
 }
 
@@ -41,8 +43,13 @@ try {
   process.stdout.write(`device ${deviceId}, title ${contentId}\n`);
 
   const result = await runFlow(client, device, contentId, { deviceName: 'web-client demo' });
-  process.stdout.write(`binding ${result.binding.id} is ${result.binding.status} (device ${result.binding.deviceId})\n`);
-  for (const [kind, { licenseUrl }] of [['purchase', result.purchase], ['rental', result.rental]] as const) {
+  process.stdout.write(
+    `binding ${result.binding.id} is ${result.binding.status} (device ${result.binding.deviceId})\n`,
+  );
+  for (const [kind, { licenseUrl }] of [
+    ['purchase', result.purchase],
+    ['rental', result.rental],
+  ] as const) {
     const mine = await playLicenseUrl(licenseUrl, deviceId);
     const other = await playLicenseUrl(licenseUrl, newDeviceId());
     process.stdout.write(

@@ -17,14 +17,7 @@ import {
 } from './errors.js';
 import { createExpressPlayHttp, type ExpressPlayRequestContext } from './http.js';
 import type { DrmSystem, ExpressPlayClient, LicenseRecord, TokenRequest, TokenResult } from './types.js';
-import {
-  buildTokenForm,
-  getrecordQuery,
-  getrecordUrl,
-  parseRecords,
-  parseTokenResponse,
-  tokenUrl,
-} from './wire.js';
+import { buildTokenForm, getrecordQuery, getrecordUrl, parseRecords, parseTokenResponse, tokenUrl } from './wire.js';
 
 export type ExpressPlayOutcome = 'ok' | 'rejected' | 'unavailable' | 'circuit_open';
 

@@ -9,14 +9,25 @@ import { UpsertContentInput } from './upsert-content.input.js';
 
 @Resolver(() => Content)
 export class CatalogResolver {
-  @Query(() => ContentConnection, { complexity: connectionOf(1), description: 'The catalog, a page at a time, by content id.' })
+  @Query(() => ContentConnection, {
+    complexity: connectionOf(1),
+    description: 'The catalog, a page at a time, by content id.',
+  })
   contents(@Args(() => PageArgs) page: PageArgs, @Ctx() ctx: RequestContext): Promise<Page<CatalogEntry>> {
     requireViewer(ctx);
-    return paginate(page, contentCursor, (c) => c.id, (limit, after) => ctx.catalog.page(limit, after));
+    return paginate(
+      page,
+      contentCursor,
+      (c) => c.id,
+      (limit, after) => ctx.catalog.page(limit, after),
+    );
   }
 
   @Query(() => Content, { description: 'One title of the catalog.' })
-  content(@Arg('id', () => ID, { description: 'The content id.' }) id: string, @Ctx() ctx: RequestContext): Promise<CatalogEntry> {
+  content(
+    @Arg('id', () => ID, { description: 'The content id.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<CatalogEntry> {
     requireViewer(ctx);
     return ctx.catalog.entry(id);
   }

@@ -20,10 +20,15 @@ export class UpsertContentInput {
   @Field(() => String, { description: 'Content key id (KID), 32 hex digits.' })
   keyId!: string;
 
-  @Field(() => String, { description: 'Content encryption key (CEK), 32 hex digits. Stored encrypted; never returned.' })
+  @Field(() => String, {
+    description: 'Content encryption key (CEK), 32 hex digits. Stored encrypted; never returned.',
+  })
   contentKey!: string;
 
-  @Field(() => String, { nullable: true, description: 'FairPlay content IV, 32 hex digits; needed for FAIRPLAY licenses.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'FairPlay content IV, 32 hex digits; needed for FAIRPLAY licenses.',
+  })
   iv?: string | null;
 
   @Field(() => RentalTermsInput, { description: 'Rental terms.' })

@@ -15,7 +15,10 @@ export class PageInfo {
   @Field(() => Boolean, { description: 'Whether another page follows: pass endCursor as after to get it.' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'The cursor of the last item of this page; null for an empty page.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the last item of this page; null for an empty page.',
+  })
   endCursor!: string | null;
 }
 
@@ -76,7 +79,10 @@ export function Connection<T extends object>(node: ClassType<T>, name: string) {
 /** `first` checked against the maximum; BAD_USER_INPUT saying the limit otherwise. */
 export function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError('first', `first must be between 1 and ${MAX_PAGE_SIZE} (the maximum page size); got ${first}.`);
+    throw new BadUserInputError(
+      'first',
+      `first must be between 1 and ${MAX_PAGE_SIZE} (the maximum page size); got ${first}.`,
+    );
   }
   return first;
 }

@@ -30,7 +30,9 @@ registerEnumType(BindingStatus, {
   description: 'Where a device binding is in its life.',
   valuesConfig: {
     PENDING: { description: 'Created; waiting for the device to play the dummy stream.' },
-    BOUND: { description: 'The device has played the dummy stream; its device id is known and licenses are bound to it.' },
+    BOUND: {
+      description: 'The device has played the dummy stream; its device id is known and licenses are bound to it.',
+    },
     REVOKED: { description: 'Removed by its owner with unbindDevice.' },
     EXPIRED: { description: 'The dummy stream was not played before the binding expired.' },
   },

@@ -17,7 +17,7 @@ export class DeviceBinding {
 
   @Field(() => String, {
     nullable: true,
-    description: "The device id ExpressPlay recorded when the device played the dummy stream; null until BOUND.",
+    description: 'The device id ExpressPlay recorded when the device played the dummy stream; null until BOUND.',
   })
   deviceId!: string | null;
 

@@ -27,7 +27,10 @@ export class DeviceResolver {
     complexity: UPSTREAM_CALL,
     description: "One of your device bindings, with its status checked against ExpressPlay's license records.",
   })
-  async deviceBinding(@Arg('id', () => ID, { description: 'The binding id from bindDevice.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
+  async deviceBinding(
+    @Arg('id', () => ID, { description: 'The binding id from bindDevice.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BindingRecord> {
     return ctx.bindings.get(requireViewer(ctx), id);
   }
 
@@ -51,7 +54,10 @@ export class DeviceResolver {
       'answer DEVICE_NOT_BOUND). Tokens already issued expire within TOKEN_TTL (an hour by default); a persistent ' +
       '(offline) license already on the device plays until its own end.',
   })
-  async unbindDevice(@Arg('id', () => ID, { description: 'The binding to revoke.' }) id: string, @Ctx() ctx: RequestContext): Promise<BindingRecord> {
+  async unbindDevice(
+    @Arg('id', () => ID, { description: 'The binding to revoke.' }) id: string,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BindingRecord> {
     return ctx.bindings.unbind(requireViewer(ctx), id);
   }
 

@@ -34,7 +34,10 @@ export class EntitlementResolver {
       'same idempotencyKey after a fault. Renting a title whose rental is still running returns that rental; ' +
       'once it has lapsed, renting again starts a new one.',
   })
-  async rent(@Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput, @Ctx() ctx: RequestContext): Promise<RentPayload> {
+  async rent(
+    @Arg('input', () => RentInput, { description: 'What to rent, for which device.' }) input: RentInput,
+    @Ctx() ctx: RequestContext,
+  ): Promise<RentPayload> {
     return ctx.entitlements.rent(requireViewer(ctx), input);
   }
 
@@ -77,7 +80,8 @@ export class EntitlementResolver {
       'end. Revoking it again returns it unchanged. The user may buy or rent the title again.',
   })
   revokeEntitlement(
-    @Arg('input', () => RevokeEntitlementInput, { description: 'Which entitlement, and why.' }) input: RevokeEntitlementInput,
+    @Arg('input', () => RevokeEntitlementInput, { description: 'Which entitlement, and why.' })
+    input: RevokeEntitlementInput,
     @Ctx() ctx: RequestContext,
   ): Promise<EntitlementRecord> {
     return ctx.entitlements.revoke(requireViewer(ctx), input);

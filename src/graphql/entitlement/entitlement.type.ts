@@ -38,6 +38,9 @@ export class Entitlement {
   })
   revokedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Why it was revoked, as the platform said; null if not revoked.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why it was revoked, as the platform said; null if not revoked.',
+  })
   revokeReason!: string | null;
 }

@@ -23,9 +23,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('name', 'text')
     .addColumn('cookie', 'text', (c) => c.notNull().unique())
     .addColumn('drm', 'text', (c) => c.notNull().check(sql`drm in ('fp', 'wv', 'pr')`))
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('PENDING', 'BOUND', 'REVOKED', 'EXPIRED')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('PENDING', 'BOUND', 'REVOKED', 'EXPIRED')`))
     .addColumn('device_id', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .addColumn('bound_at', 'timestamptz')
@@ -39,7 +37,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('bindings_revoked_has_time', sql`status <> 'REVOKED' or revoked_at is not null`)
     .execute();
   // Serves both "bindings of a user" and its newest-first order.
-  await db.schema.createIndex('bindings_user_id_created_at').on('bindings').columns(['user_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('bindings_user_id_created_at')
+    .on('bindings')
+    .columns(['user_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('entitlements')

@@ -11,7 +11,17 @@ function fakeExpressPlay(fail: Set<string> = new Set()): [ExpressPlayClient, str
       async recordsByCookie(cookie) {
         calls.push(cookie);
         if (fail.has(cookie)) throw new Error(`down for ${cookie}`);
-        return [{ eventId: 1, time: new Date(), cookie, deviceId: 'd'.repeat(32), drm: 'fp', outcome: 'granted', errorCode: null } satisfies LicenseRecord];
+        return [
+          {
+            eventId: 1,
+            time: new Date(),
+            cookie,
+            deviceId: 'd'.repeat(32),
+            drm: 'fp',
+            outcome: 'granted',
+            errorCode: null,
+          } satisfies LicenseRecord,
+        ];
       },
     },
     calls,
@@ -43,7 +53,11 @@ describe('createBindingReaders', () => {
   it('asks ExpressPlay once per cookie within one request, and again in the next request', async () => {
     const [client, calls] = fakeExpressPlay();
     const first = createBindingReaders(client, unused);
-    await Promise.all([first.recordsByCookie.load('a'), first.recordsByCookie.load('a'), first.recordsByCookie.load('b')]);
+    await Promise.all([
+      first.recordsByCookie.load('a'),
+      first.recordsByCookie.load('a'),
+      first.recordsByCookie.load('b'),
+    ]);
     await first.recordsByCookie.load('a');
     expect(calls.sort()).toEqual(['a', 'b']);
     const second = createBindingReaders(client, unused);
@@ -54,7 +68,10 @@ describe('createBindingReaders', () => {
   it('fails one key without failing its neighbours', async () => {
     const [client] = fakeExpressPlay(new Set(['bad']));
     const readers = createBindingReaders(client, unused);
-    const [good, bad] = await Promise.allSettled([readers.recordsByCookie.load('good'), readers.recordsByCookie.load('bad')]);
+    const [good, bad] = await Promise.allSettled([
+      readers.recordsByCookie.load('good'),
+      readers.recordsByCookie.load('bad'),
+    ]);
     expect(good.status).toBe('fulfilled');
     expect(bad.status).toBe('rejected');
   });
@@ -64,11 +81,9 @@ describe('createBindingReaders', () => {
     const [client, upstreamCalls] = fakeExpressPlay();
     const [store, storeCalls] = readOnlyStore({ p: pending });
     const readers = createBindingReaders(client, store);
-    expect(await Promise.all([readers.bindingById.load('p'), readers.bindingById.load('p'), readers.bindingById.load('q')])).toEqual([
-      pending,
-      pending,
-      null,
-    ]);
+    expect(
+      await Promise.all([readers.bindingById.load('p'), readers.bindingById.load('p'), readers.bindingById.load('q')]),
+    ).toEqual([pending, pending, null]);
     expect(storeCalls.sort()).toEqual(['getBinding p', 'getBinding q']);
     expect(upstreamCalls).toEqual([]);
   });

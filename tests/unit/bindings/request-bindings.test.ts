@@ -36,7 +36,17 @@ function world() {
     requestToken: async () => ({ licenseUrl: 'x' }),
     async recordsByCookie(cookie) {
       calls.getrecord += 1;
-      return [{ eventId: 1, time: at, cookie, deviceId: 'd'.repeat(32), drm: 'fp', outcome: 'granted', errorCode: null } satisfies LicenseRecord];
+      return [
+        {
+          eventId: 1,
+          time: at,
+          cookie,
+          deviceId: 'd'.repeat(32),
+          drm: 'fp',
+          outcome: 'granted',
+          errorCode: null,
+        } satisfies LicenseRecord,
+      ];
     },
   };
   const store = {
@@ -98,6 +108,8 @@ describe('RequestBindings', () => {
     const bindings = request();
     await expect(bindings.get(viewer, 'not-a-uuid')).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
     expect(calls).toEqual({ getrecord: 0, getBinding: 0, markBound: 0, budget: 0 });
-    await expect(bindings.get({ userId: 'someone-else' } as Viewer, id)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await expect(bindings.get({ userId: 'someone-else' } as Viewer, id)).rejects.toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+    });
   });
 });

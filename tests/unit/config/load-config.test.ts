@@ -29,8 +29,12 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ UPSTREAM_CALLS_PER_REQUEST: '50', UPSTREAM_CALLS_PER_MINUTE: '600', MAX_DEVICES: '50' }).policy,
     ).toMatchObject({ upstreamCallsPerRequest: 50, upstreamCallsPerMinute: 600 });
-    expect(() => loadConfig({ UPSTREAM_CALLS_PER_MINUTE: '0' })).toThrow(/UPSTREAM_CALLS_PER_MINUTE must be a whole number/);
-    expect(() => loadConfig({ UPSTREAM_CALLS_PER_REQUEST: 'lots' })).toThrow(/UPSTREAM_CALLS_PER_REQUEST must be a whole number/);
+    expect(() => loadConfig({ UPSTREAM_CALLS_PER_MINUTE: '0' })).toThrow(
+      /UPSTREAM_CALLS_PER_MINUTE must be a whole number/,
+    );
+    expect(() => loadConfig({ UPSTREAM_CALLS_PER_REQUEST: 'lots' })).toThrow(
+      /UPSTREAM_CALLS_PER_REQUEST must be a whole number/,
+    );
     expect(loadConfig({ MAX_DEVICES: '30' }).policy.upstreamCallsPerRequest).toBe(30);
     expect(() => loadConfig({ MAX_DEVICES: '30', UPSTREAM_CALLS_PER_REQUEST: '20' })).toThrow(
       /UPSTREAM_CALLS_PER_REQUEST \(20\) must be at least MAX_DEVICES \(30\)/,
@@ -88,31 +92,47 @@ describe('loadConfig', () => {
     const secret = { AUTH_JWT_SECRET: 'p'.repeat(40) };
     expect(loadConfig({}).metrics).toEqual({ token: undefined, enabled: true });
     expect(loadConfig({ NODE_ENV: 'production', ...secret }).metrics).toEqual({ token: undefined, enabled: false });
-    expect(loadConfig({ NODE_ENV: 'production', ...secret, METRICS_TOKEN: 'm'.repeat(16) }).metrics).toEqual({ token: 'm'.repeat(16), enabled: true });
+    expect(loadConfig({ NODE_ENV: 'production', ...secret, METRICS_TOKEN: 'm'.repeat(16) }).metrics).toEqual({
+      token: 'm'.repeat(16),
+      enabled: true,
+    });
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16/);
   });
 
   it('bounds the HTTP listener by default, and keeps the header deadline within the request deadline', () => {
-    expect(loadConfig({}).http).toEqual({ maxConnections: 1000, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 });
-    expect(loadConfig({ HTTP_MAX_CONNECTIONS: '50', HTTP_HEADERS_TIMEOUT_MS: '300', HTTP_REQUEST_TIMEOUT_MS: '300' }).http).toMatchObject({
+    expect(loadConfig({}).http).toEqual({
+      maxConnections: 1000,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5000,
+    });
+    expect(
+      loadConfig({ HTTP_MAX_CONNECTIONS: '50', HTTP_HEADERS_TIMEOUT_MS: '300', HTTP_REQUEST_TIMEOUT_MS: '300' }).http,
+    ).toMatchObject({
       maxConnections: 50,
       headersTimeoutMs: 300,
       requestTimeoutMs: 300,
     });
-    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS must not be more/);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000' })).toThrow(
+      /HTTP_HEADERS_TIMEOUT_MS must not be more/,
+    );
     expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/HTTP_MAX_CONNECTIONS/);
   });
 
-  it('reads TOKEN_TTL: one hour by default, and never past ExpressPlay\'s 30-day token limit', () => {
+  it("reads TOKEN_TTL: one hour by default, and never past ExpressPlay's 30-day token limit", () => {
     expect(loadConfig({}).expressplay.tokenTtlSeconds).toBe(3600);
     expect(loadConfig({ TOKEN_TTL: '600' }).expressplay.tokenTtlSeconds).toBe(600);
     expect(MAX_TOKEN_TTL_SECONDS).toBeLessThan(30 * 24 * 3600);
-    expect(loadConfig({ TOKEN_TTL: String(MAX_TOKEN_TTL_SECONDS) }).expressplay.tokenTtlSeconds).toBe(MAX_TOKEN_TTL_SECONDS);
+    expect(loadConfig({ TOKEN_TTL: String(MAX_TOKEN_TTL_SECONDS) }).expressplay.tokenTtlSeconds).toBe(
+      MAX_TOKEN_TTL_SECONDS,
+    );
     for (const bad of ['2592000', '59', 'an hour']) {
       expect(() => loadConfig({ TOKEN_TTL: bad }), bad).toThrow(/TOKEN_TTL must be a whole number from 60 to 2588400/);
     }
     // The dummy binding token lives as long as a binding may stay PENDING.
-    expect(() => loadConfig({ BINDING_PENDING_TTL: '2592000' })).toThrow(/BINDING_PENDING_TTL must be a whole number from 1 to 2588400/);
+    expect(() => loadConfig({ BINDING_PENDING_TTL: '2592000' })).toThrow(
+      /BINDING_PENDING_TTL must be a whole number from 1 to 2588400/,
+    );
   });
 
   it('refuses development secrets in production', () => {

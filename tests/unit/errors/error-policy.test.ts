@@ -1,6 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DrmWithoutDeviceBindingError, NotFoundError, UpstreamUnavailableError } from '../../../src/errors/app-error.js';
+import {
+  DrmWithoutDeviceBindingError,
+  NotFoundError,
+  UpstreamUnavailableError,
+} from '../../../src/errors/app-error.js';
 import { decideError } from '../../../src/errors/error-policy.js';
 import { formatError } from '../../../src/errors/format-error.js';
 import { ExpressPlayRefusedUsError } from '../../../src/errors/from-upstream.js';
@@ -9,14 +13,34 @@ import { createErrorLogPlugin } from '../../../src/plugins/error-log-plugin.js';
 
 const cases: [string, unknown, 'app' | 'request' | 'masked', 'error' | 'warn' | null][] = [
   ['our error the client can act on', new NotFoundError('content', 'x'), 'app', null],
-  ['ExpressPlay refusing our request', new ExpressPlayRefusedUsError('t', 'token', 401, -2018, 'HTTP 401'), 'app', 'error'],
+  [
+    'ExpressPlay refusing our request',
+    new ExpressPlayRefusedUsError('t', 'token', 401, -2018, 'HTTP 401'),
+    'app',
+    'error',
+  ],
   ['a DRM without device binding', new DrmWithoutDeviceBindingError('FAIRPLAY', -6008, ['PLAYREADY']), 'app', 'warn'],
-  ['ExpressPlay down', new UpstreamUnavailableError({ what: 't', operation: 'token', status: 503, reason: 'x' }), 'app', 'warn'],
+  [
+    'ExpressPlay down',
+    new UpstreamUnavailableError({ what: 't', operation: 'token', status: 503, reason: 'x' }),
+    'app',
+    'warn',
+  ],
   ['a refusal that was not ExpressPlay', new UpstreamUnavailableError(), 'app', null],
-  ['a validation error', new GraphQLError('bad', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }), 'request', null],
+  [
+    'a validation error',
+    new GraphQLError('bad', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+    'request',
+    null,
+  ],
   ['a stray Error', new Error('customerAuthenticator=1000,secret'), 'masked', 'error'],
   ['a thrown string', 'boom', 'masked', 'error'],
-  ['an error that claims to be internal', new GraphQLError('x', { extensions: { code: 'INTERNAL_SERVER_ERROR' } }), 'masked', 'error'],
+  [
+    'an error that claims to be internal',
+    new GraphQLError('x', { extensions: { code: 'INTERNAL_SERVER_ERROR' } }),
+    'masked',
+    'error',
+  ],
 ];
 
 describe('one decision for what the client sees and what is logged', () => {
@@ -39,7 +63,11 @@ describe('one decision for what the client sees and what is logged', () => {
     const hooks = await createErrorLogPlugin<{ log: typeof log }>(log).requestDidStart!({} as never);
     await hooks!.didEncounterErrors!({ contextValue: { log }, errors: [wrapped] } as never);
     expect(calls.map((c) => c.level)).toEqual(level ? [level] : []);
-    if (decision.log) expect(calls[0]).toMatchObject({ fields: { path: ['f'], ...decision.log.fields }, message: decision.log.message });
+    if (decision.log)
+      expect(calls[0]).toMatchObject({
+        fields: { path: ['f'], ...decision.log.fields },
+        message: decision.log.message,
+      });
     expect(JSON.stringify(calls)).not.toContain('1000,secret');
   });
 });

@@ -1,7 +1,11 @@
 import { Writable } from 'node:stream';
 import { buildSchema, execute, GraphQLError, GraphQLScalarType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { DrmWithoutDeviceBindingError, NotFoundError, UpstreamUnavailableError } from '../../../src/errors/app-error.js';
+import {
+  DrmWithoutDeviceBindingError,
+  NotFoundError,
+  UpstreamUnavailableError,
+} from '../../../src/errors/app-error.js';
 import { formatError } from '../../../src/errors/format-error.js';
 import { ExpressPlayRefusedUsError } from '../../../src/errors/from-upstream.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -18,18 +22,36 @@ const LEAK = new Error(
 describe('formatError', () => {
   it('passes our errors with their code and nothing else', () => {
     const error = new NotFoundError('content', 'x');
-    const out = formatError({ message: error.message, path: ['content'], extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } }, resolverError(error));
-    expect(out).toEqual({ message: 'No content with id "x" exists for you.', path: ['content'], extensions: { code: 'NOT_FOUND' } });
+    const out = formatError(
+      { message: error.message, path: ['content'], extensions: { code: 'NOT_FOUND', stacktrace: ['at x'] } },
+      resolverError(error),
+    );
+    expect(out).toEqual({
+      message: 'No content with id "x" exists for you.',
+      path: ['content'],
+      extensions: { code: 'NOT_FOUND' },
+    });
   });
 
   it('masks anything else', () => {
-    const out = formatError({ message: LEAK.message, path: ['purchase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, resolverError(LEAK));
-    expect(out).toEqual({ message: expect.stringMatching(/^Internal server error/), path: ['purchase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const out = formatError(
+      { message: LEAK.message, path: ['purchase'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      resolverError(LEAK),
+    );
+    expect(out).toEqual({
+      message: expect.stringMatching(/^Internal server error/),
+      path: ['purchase'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 
   it('passes GraphQL request errors (validation, coercion) with their own code', () => {
-    const validation = new GraphQLError('Cannot query field "x" on type "Query".', { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-    expect(formatError({ message: validation.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, validation)).toEqual({
+    const validation = new GraphQLError('Cannot query field "x" on type "Query".', {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+    expect(
+      formatError({ message: validation.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }, validation),
+    ).toEqual({
       message: validation.message,
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
@@ -52,16 +74,25 @@ describe('formatError on variable coercion errors', () => {
   });
   /** The message a client gets for `$input`, through graphql-js and formatError as Apollo calls it. */
   const told = (input: unknown): string => {
-    const result = execute({ schema, document: parse('query($input: In) { f(input: $input) }'), variableValues: { input } }) as { errors: GraphQLError[] };
+    const result = execute({
+      schema,
+      document: parse('query($input: In) { f(input: $input) }'),
+      variableValues: { input },
+    }) as { errors: GraphQLError[] };
     const e = result.errors[0];
     // What Apollo's UserInputError hands formatError: graphql-js's reason as originalError.
-    const apollo = new GraphQLError(e.message, { originalError: e.originalError, extensions: { code: 'BAD_USER_INPUT' } });
+    const apollo = new GraphQLError(e.message, {
+      originalError: e.originalError,
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     return formatError({ message: e.message, extensions: { code: 'BAD_USER_INPUT' } }, apollo).message;
   };
   const SECRET = 'ab12cd34ef56ab12cd34ef56ab12cd34';
 
   it('names the variable, the path and the problem, never the value', () => {
-    expect(told({ key: SECRET, bogus: 1 })).toBe('Variable "$input" got an invalid value: Field "bogus" is not defined by type "In".');
+    expect(told({ key: SECRET, bogus: 1 })).toBe(
+      'Variable "$input" got an invalid value: Field "bogus" is not defined by type "In".',
+    );
     expect(told({ key: SECRET, terms: { seconds: SECRET } })).toBe(
       'Variable "$input" got an invalid value at "input.terms.seconds": Int cannot represent non-integer value.',
     );
@@ -94,7 +125,12 @@ describe('the request error log', () => {
   it('logs a masked error once, scrubbed, on the request logger', async () => {
     const [line, ...rest] = await logged([resolverError(LEAK, ['purchase'])]);
     expect(rest).toEqual([]);
-    expect(line).toMatchObject({ level: 50, requestId: 'req-1', path: ['purchase'], msg: expect.stringMatching(/masked/) });
+    expect(line).toMatchObject({
+      level: 50,
+      requestId: 'req-1',
+      path: ['purchase'],
+      msg: expect.stringMatching(/masked/),
+    });
     const text = JSON.stringify(line);
     expect(text).not.toContain('abcdefabcdefabcdefabcdefabcdefab');
     expect(text).not.toContain('00112233445566778899aabbccddeeff');
@@ -104,18 +140,33 @@ describe('the request error log', () => {
     const refused = new ExpressPlayRefusedUsError('record retrieval', 'getrecord', 401, -2018, 'HTTP 401, code -2018');
     const lines = await logged(Array.from({ length: 50 }, (_, i) => resolverError(refused, [`b${i}`])));
     expect(lines).toEqual([
-      expect.objectContaining({ level: 50, requestId: 'req-1', operation: 'getrecord', upstreamCode: -2018, msg: expect.stringMatching(/^record retrieval: ExpressPlay rejected/) }),
+      expect.objectContaining({
+        level: 50,
+        requestId: 'req-1',
+        operation: 'getrecord',
+        upstreamCode: -2018,
+        msg: expect.stringMatching(/^record retrieval: ExpressPlay rejected/),
+      }),
     ]);
   });
 
   it('logs ExpressPlay being unavailable as a warning, and nothing for errors the client was told about', async () => {
-    const down = new UpstreamUnavailableError({ what: 'license token request', operation: 'token', status: 503, reason: 'HTTP 503' });
+    const down = new UpstreamUnavailableError({
+      what: 'license token request',
+      operation: 'token',
+      status: 503,
+      reason: 'HTTP 503',
+    });
     const lines = await logged([resolverError(down), resolverError(new NotFoundError('content', 'x'))]);
-    expect(lines).toEqual([expect.objectContaining({ level: 40, requestId: 'req-1', operation: 'token', status: 503 })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, requestId: 'req-1', operation: 'token', status: 503 }),
+    ]);
   });
 
   it('warns the operator when ExpressPlay will not bind a DRM to devices', async () => {
     const lines = await logged([resolverError(new DrmWithoutDeviceBindingError('FAIRPLAY', -6008, ['PLAYREADY']))]);
-    expect(lines).toEqual([expect.objectContaining({ level: 40, requestId: 'req-1', drm: 'FAIRPLAY', upstreamCode: -6008 })]);
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, requestId: 'req-1', drm: 'FAIRPLAY', upstreamCode: -6008 }),
+    ]);
   });
 });

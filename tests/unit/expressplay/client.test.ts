@@ -63,11 +63,7 @@ describe('token requests: the form sent per DRM and rights type', () => {
       { ...fpBuy, expirationTime: new Date('2026-02-01T00:00:00.500Z') },
       { ...common, iv: IV, expirationTime: '2026-02-01T00:00:00Z' },
     ],
-    [
-      'fp Rental',
-      { ...fpBuy, rights: rental },
-      { ...common, iv: IV, rentalDuration: '7200' },
-    ],
+    ['fp Rental', { ...fpBuy, rights: rental }, { ...common, iv: IV, rentalDuration: '7200' }],
     [
       'fp Rental with a token expiry before the window end',
       { ...fpBuy, rights: rental, expirationTime: new Date('2026-02-01T01:00:00Z') },
@@ -88,11 +84,7 @@ describe('token requests: the form sent per DRM and rights type', () => {
       { ...fpBuy, drm: 'pr', iv: undefined, persistent: true },
       { ...common, rightsType: 'BuyToOwn', ...OPLS, generalFlags: '00000001' },
     ],
-    [
-      'wv BuyToOwn',
-      { ...fpBuy, drm: 'wv', iv: undefined },
-      { ...common, securityLevel: '1', hdcpOutputControl: '0' },
-    ],
+    ['wv BuyToOwn', { ...fpBuy, drm: 'wv', iv: undefined }, { ...common, securityLevel: '1', hdcpOutputControl: '0' }],
     [
       'wv Rental',
       { ...fpBuy, drm: 'wv', iv: undefined, rights: rental },
@@ -149,7 +141,11 @@ describe('token requests: the form sent per DRM and rights type', () => {
   it('never derives the token expiry from a rental window: a 60-day rental keeps its window in the rights only', async () => {
     const upstream = await start(okFor);
     const client = testClient(upstream.url);
-    const sixtyDays = { type: 'Rental', periodEndTime: new Date('2026-04-01T00:00:00Z'), playDurationSeconds: 172_800 } as const;
+    const sixtyDays = {
+      type: 'Rental',
+      periodEndTime: new Date('2026-04-01T00:00:00Z'),
+      playDurationSeconds: 172_800,
+    } as const;
     const oneHour = new Date('2026-01-31T01:00:00Z');
     await client.requestToken({ ...fpBuy, drm: 'pr', iv: undefined, rights: sixtyDays, expirationTime: oneHour });
     await client.requestToken({ ...fpBuy, drm: 'pr', iv: undefined, rights: sixtyDays });

@@ -155,9 +155,7 @@ describe('no secret in any error, for every failure kind', () => {
     // getrecord is the risky one: a GET whose query holds the authenticator, so got's own message would leak it.
     it(`getrecord: ${name}`, async () => {
       const upstream = await start(response);
-      const error = await rejectionOf(
-        testClient(upstream.url, { timeoutMs: 80, retries: 1 }).recordsByCookie(COOKIE),
-      );
+      const error = await rejectionOf(testClient(upstream.url, { timeoutMs: 80, retries: 1 }).recordsByCookie(COOKIE));
       expect(error).toBeInstanceOf(ExpressPlayError);
       expectNoSecrets(error);
       expect((error as Error).cause).not.toBeInstanceOf(RequestError);

@@ -21,7 +21,11 @@ describe('status and kind values: one source for the store and the GraphQL enums
 
   it('publishes in the schema exactly the names the domain has', () => {
     const schema = buildSchema(readFileSync(new URL('../../../schema/schema.graphql', import.meta.url), 'utf8'));
-    const names = (type: string) => (schema.getType(type) as GraphQLEnumType).getValues().map((v) => v.name).sort();
+    const names = (type: string) =>
+      (schema.getType(type) as GraphQLEnumType)
+        .getValues()
+        .map((v) => v.name)
+        .sort();
     expect(names('Drm')).toEqual(Object.keys(DRM_SYSTEMS).sort());
     expect(names('BindingStatus')).toEqual(Object.keys(BINDING_STATUSES).sort());
     expect(names('EntitlementKind')).toEqual(Object.keys(ENTITLEMENT_KINDS).sort());

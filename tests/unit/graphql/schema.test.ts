@@ -27,7 +27,8 @@ describe('schema', () => {
           }
         }
       }
-      if (isEnumType(type)) for (const v of type.getValues()) if (!v.description) missing.push(`${type.name}.${v.name}`);
+      if (isEnumType(type))
+        for (const v of type.getValues()) if (!v.description) missing.push(`${type.name}.${v.name}`);
     }
     expect(missing).toEqual([]);
   });

@@ -24,7 +24,9 @@ describe('requestLog', () => {
     await new Promise((resolve) => server.once('listening', resolve));
     try {
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      await (await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).text();
+      await (
+        await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })
+      ).text();
       await (await fetch(`${base}/graphql?query=%7B__typename%7D&token=secret`)).text();
       await (await fetch(`${base}/nowhere`)).text();
       await new Promise((resolve) => setImmediate(resolve));

@@ -55,8 +55,17 @@ async function start(mode: TrustedDocumentsMode) {
   return {
     async post(body: unknown) {
       seen = undefined;
-      const response = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      return { status: response.status, cacheControl: response.headers.get('cache-control'), json: (await response.json()) as unknown, seen: seen as Seen | undefined };
+      const response = await fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return {
+        status: response.status,
+        cacheControl: response.headers.get('cache-control'),
+        json: (await response.json()) as unknown,
+        seen: seen as Seen | undefined,
+      };
     },
     async get(params: Record<string, string>) {
       seen = undefined;
@@ -66,14 +75,15 @@ async function start(mode: TrustedDocumentsMode) {
   };
 }
 
-
 /** The first error's message of a GraphQL answer. */
 const messageOf = (json: unknown) => (json as { errors?: Array<{ message: string }> }).errors?.[0]?.message;
 
 describe('manifests', () => {
   it('reads codegen maps, Apollo persisted query manifests and operationOutput/legacyAPQ files alike', () => {
     const expected = { [documentIdOf(BINDINGS)]: BINDINGS, [documentIdOf(CONTENTS)]: CONTENTS };
-    expect(parseManifest({ [hex(CONTENTS)]: CONTENTS, [documentIdOf(BINDINGS)]: BINDINGS }, 'codegen')).toEqual(expected);
+    expect(parseManifest({ [hex(CONTENTS)]: CONTENTS, [documentIdOf(BINDINGS)]: BINDINGS }, 'codegen')).toEqual(
+      expected,
+    );
     const apollo = {
       format: 'apollo-persisted-query-manifest',
       version: 1,
@@ -91,7 +101,9 @@ describe('manifests', () => {
   });
 
   it('refuses an entry whose id is not the sha256 of its text, or is no sha256 at all', () => {
-    expect(() => parseManifest({ [hex(CONTENTS)]: BINDINGS }, 'm.json')).toThrow(/m\.json: entry .* is not the sha256 of its document/);
+    expect(() => parseManifest({ [hex(CONTENTS)]: BINDINGS }, 'm.json')).toThrow(
+      /m\.json: entry .* is not the sha256 of its document/,
+    );
     expect(() => parseManifest({ Contents: CONTENTS }, 'm.json')).toThrow(/"Contents" is not a sha256 document id/);
     expect(() => parseManifest([], 'm.json')).toThrow(/a manifest is a JSON object/);
   });
@@ -119,9 +131,18 @@ describe('mode off', () => {
 describe('mode allow', () => {
   it('swaps a known APQ hash for its document and drops only the persistedQuery extension', async () => {
     const app = await start('allow');
-    const result = await app.post({ operationName: 'Contents', variables: {}, extensions: { ...apq(hex(CONTENTS)), tracing: true } });
+    const result = await app.post({
+      operationName: 'Contents',
+      variables: {},
+      extensions: { ...apq(hex(CONTENTS)), tracing: true },
+    });
     expect(result.status).toBe(200);
-    expect(result.seen?.body).toEqual({ operationName: 'Contents', variables: {}, extensions: { tracing: true }, query: CONTENTS });
+    expect(result.seen?.body).toEqual({
+      operationName: 'Contents',
+      variables: {},
+      extensions: { tracing: true },
+      query: CONTENTS,
+    });
     const bare = await app.post({ extensions: apq(hex(CONTENTS)) });
     expect(bare.seen?.body).toEqual({ query: CONTENTS });
   });
@@ -139,7 +160,9 @@ describe('mode allow', () => {
     expect(result.seen).toBeUndefined();
     expect(result.status).toBe(200);
     expect(result.cacheControl).toBe('private, no-cache, must-revalidate');
-    expect(result.json).toEqual({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    expect(result.json).toEqual({
+      errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+    });
   });
 
   it('answers an unknown documentId with HTTP 400 and the id', async () => {
@@ -147,9 +170,16 @@ describe('mode allow', () => {
     const result = await app.post({ documentId: `sha256:${UNKNOWN}` });
     expect(result.status).toBe(400);
     expect(result.json).toEqual({
-      errors: [{ message: `Unknown persisted operation: sha256:${UNKNOWN}`, extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+      errors: [
+        {
+          message: `Unknown persisted operation: sha256:${UNKNOWN}`,
+          extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+        },
+      ],
     });
-    expect(messageOf((await app.post({ documentId: 'x'.repeat(500) })).json)).toHaveLength('Unknown persisted operation: '.length + 81);
+    expect(messageOf((await app.post({ documentId: 'x'.repeat(500) })).json)).toHaveLength(
+      'Unknown persisted operation: '.length + 81,
+    );
   });
 
   it('runs ad-hoc text, and the text of an APQ retry without handing the hash to Apollo', async () => {
@@ -162,7 +192,14 @@ describe('mode allow', () => {
 
 describe('mode only', () => {
   const refused = {
-    errors: [{ message: expect.stringMatching(/^This server accepts only persisted operations \(TRUSTED_DOCUMENTS=only\); send the operation's hash/), extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }],
+    errors: [
+      {
+        message: expect.stringMatching(
+          /^This server accepts only persisted operations \(TRUSTED_DOCUMENTS=only\); send the operation's hash/,
+        ),
+        extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+      },
+    ],
   };
 
   it('refuses text that is not in the manifest with HTTP 400', async () => {
@@ -200,14 +237,27 @@ describe('mode only', () => {
 describe('batches', () => {
   it('resolves each entry', async () => {
     const app = await start('only');
-    const result = await app.post([{ extensions: apq(hex(CONTENTS)) }, { documentId: documentIdOf(BINDINGS) }, { query: CONTENTS }]);
+    const result = await app.post([
+      { extensions: apq(hex(CONTENTS)) },
+      { documentId: documentIdOf(BINDINGS) },
+      { query: CONTENTS },
+    ]);
     expect(result.seen?.body).toEqual([{ query: CONTENTS }, { query: BINDINGS }, { query: CONTENTS }]);
-    expect(result.json).toEqual([{ data: { ran: CONTENTS } }, { data: { ran: BINDINGS } }, { data: { ran: CONTENTS } }]);
+    expect(result.json).toEqual([
+      { data: { ran: CONTENTS } },
+      { data: { ran: BINDINGS } },
+      { data: { ran: CONTENTS } },
+    ]);
   });
 
   it('runs the accepted entries and puts the refusals back in their places', async () => {
     const app = await start('only');
-    const result = await app.post([{ query: '{ adHoc }' }, { extensions: apq(hex(BINDINGS)) }, { extensions: apq(UNKNOWN) }, { query: CONTENTS }]);
+    const result = await app.post([
+      { query: '{ adHoc }' },
+      { extensions: apq(hex(BINDINGS)) },
+      { extensions: apq(UNKNOWN) },
+      { query: CONTENTS },
+    ]);
     expect(result.seen?.body).toEqual([{ query: BINDINGS }, { query: CONTENTS }]);
     expect(result.status).toBe(200);
     expect(result.json).toEqual([
@@ -224,14 +274,22 @@ describe('batches', () => {
     expect(result.seen).toBeUndefined();
     expect(result.status).toBe(400);
     expect(result.json).toHaveLength(2);
-    expect((result.json as unknown[])[1]).toEqual({ errors: [{ message: `Unknown persisted operation: ${UNKNOWN}`, extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    expect((result.json as unknown[])[1]).toEqual({
+      errors: [
+        { message: `Unknown persisted operation: ${UNKNOWN}`, extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } },
+      ],
+    });
   });
 });
 
 describe('GET', () => {
   it('rewrites a known id in the query string into the document (Apollo Kotlin sends hashed queries as GET)', async () => {
     const app = await start('only');
-    const result = await app.get({ operationName: 'Contents', variables: '{}', extensions: JSON.stringify(apq(hex(CONTENTS))) });
+    const result = await app.get({
+      operationName: 'Contents',
+      variables: '{}',
+      extensions: JSON.stringify(apq(hex(CONTENTS))),
+    });
     const params = new URLSearchParams(result.seen!.url.split('?')[1]);
     expect(Object.fromEntries(params)).toEqual({ operationName: 'Contents', variables: '{}', query: CONTENTS });
     const byId = await app.get({ documentId: documentIdOf(BINDINGS) });

@@ -13,7 +13,11 @@ const schema = new GraphQLSchema({
     name: 'Query',
     fields: {
       hello: { type: GraphQLString, resolve: () => 'hi' },
-      echo: { type: GraphQLString, args: { id: { type: new GraphQLNonNull(GraphQLID) } }, resolve: (_, args: { id: string }) => args.id },
+      echo: {
+        type: GraphQLString,
+        args: { id: { type: new GraphQLNonNull(GraphQLID) } },
+        resolve: (_, args: { id: string }) => args.id,
+      },
       // An estimator that throws, as graphql-query-complexity does when it gives up counting.
       broken: {
         type: GraphQLString,
@@ -30,7 +34,10 @@ const schema = new GraphQLSchema({
 
 let server: ApolloServer;
 beforeAll(async () => {
-  server = new ApolloServer({ schema, plugins: [createQueryLimitsPlugin({ maxDepth: 8, maxAliases: 60, maxCost: 1000 })] });
+  server = new ApolloServer({
+    schema,
+    plugins: [createQueryLimitsPlugin({ maxDepth: 8, maxAliases: 60, maxCost: 1000 })],
+  });
   await server.start();
 });
 afterAll(async () => {

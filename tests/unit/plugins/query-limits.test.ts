@@ -50,18 +50,30 @@ function family(): Case[] {
   for (const links of [1, 50, 99, 100, 101, 1000, 2700]) add(`chain of ${links}`, chain(links));
 
   // Wide and flat, up to the body limit.
-  for (const selection of ['a:contents{nodes{id}}', 'contents{nodes{id}}', '__typename', 'a:__typename', 'content(id:"x"){id}']) {
+  for (const selection of [
+    'a:contents{nodes{id}}',
+    'contents{nodes{id}}',
+    '__typename',
+    'a:__typename',
+    'content(id:"x"){id}',
+  ]) {
     add(`repeated ${selection}`, repeatedUpTo(selection, BODY_LIMIT - 100));
     add(`1000 x ${selection}`, repeated(selection, 1000));
     add(`500 x ${selection}`, repeated(selection, 500));
   }
   add('distinct aliases', `{${Array.from({ length: 5000 }, (_, i) => `a${i}:contents{nodes{id}}`).join(' ')}}`);
-  add('one fragment spread 20,000 times', `${repeatedUpTo('...F', BODY_LIMIT - 200)} fragment F on Query{contents{nodes{id}}}`);
-  add('spreads of distinct fragments', (() => {
-    const n = 2000;
-    const spreads = Array.from({ length: n }, (_, i) => `...F${i}`).join(' ');
-    return `{${spreads}} ${Array.from({ length: n }, (_, i) => `fragment F${i} on Query{a:contents{nodes{id}}}`).join(' ')}`;
-  })());
+  add(
+    'one fragment spread 20,000 times',
+    `${repeatedUpTo('...F', BODY_LIMIT - 200)} fragment F on Query{contents{nodes{id}}}`,
+  );
+  add(
+    'spreads of distinct fragments',
+    (() => {
+      const n = 2000;
+      const spreads = Array.from({ length: n }, (_, i) => `...F${i}`).join(' ');
+      return `{${spreads}} ${Array.from({ length: n }, (_, i) => `fragment F${i} on Query{a:contents{nodes{id}}}`).join(' ')}`;
+    })(),
+  );
 
   // Deep nesting: fields, inline fragments, and inline fragments inside a fanned-out fragment.
   for (const depth of [8, 9, 100, 1000]) {
@@ -69,7 +81,11 @@ function family(): Case[] {
     add(`inline fragments nested ${depth}`, `{${nested('... on Query{$}', depth, '__typename')}}`);
   }
   add('too deep to parse', `{${nested('a{$}', 20_000, 'b')}}`);
-  for (const [inline, fan] of [[300, 9], [20, 5], [9, 6]] as const) {
+  for (const [inline, fan] of [
+    [300, 9],
+    [20, 5],
+    [9, 6],
+  ] as const) {
     add(
       `${inline} nested inline fragments in a 2^${fan} fan-out`,
       `query Q{...X0} ${Array.from({ length: fan }, (_, i) => `fragment X${i} on Query{...X${i + 1} ...X${i + 1}}`).join(' ')} ` +
@@ -78,7 +94,14 @@ function family(): Case[] {
   }
 
   // Mixes: aliases, inline fragments and nested fields at every level of a fan-out.
-  for (const [width, level] of [[2, 5], [2, 10], [2, 26], [3, 7], [5, 4], [5, 30]] as const) {
+  for (const [width, level] of [
+    [2, 5],
+    [2, 10],
+    [2, 26],
+    [3, 7],
+    [5, 4],
+    [5, 30],
+  ] as const) {
     const lines = ['query Mix{...M0}'];
     for (let i = 0; i < level; i += 1) {
       const spreads = Array.from({ length: width }, () => `...M${i + 1}`).join(' ');
@@ -97,7 +120,10 @@ function family(): Case[] {
   add('unused fan-out', `query U{__typename} ${fanOut(26, { name: 'G' }).replace('query FanOut{...G0}', '')}`);
   add('small operation beside a fan-out', `query Small{__typename} ${fanOut(26)}`, 'Small');
   add('the fan-out beside a small operation', `query Small{__typename} ${fanOut(26)}`, 'FanOut');
-  add('fragment defined twice', `query D{...F1} fragment F1 on Query{__typename} ${fanOut(26).replace('query FanOut{...F0}', '')}`);
+  add(
+    'fragment defined twice',
+    `query D{...F1} fragment F1 on Query{__typename} ${fanOut(26).replace('query FanOut{...F0}', '')}`,
+  );
   return cases;
 }
 
@@ -110,9 +136,7 @@ class TooBig extends Error {}
 class Cycle extends Error {}
 
 type Expansion =
-  | { kind: 'figures'; operations: Map<string, Measure>; largest: Measure }
-  | { kind: 'cycle' }
-  | { kind: 'skip' };
+  { kind: 'figures'; operations: Map<string, Measure>; largest: Measure } | { kind: 'cycle' } | { kind: 'skip' };
 
 function bruteForce(document: DocumentNode): Expansion {
   const fragments = new Map<string, SelectionSetNode>();
@@ -132,7 +156,12 @@ function bruteForce(document: DocumentNode): Expansion {
       if (selection.kind === Kind.FIELD) {
         if (selection.selectionSet) inner = expand(selection.selectionSet);
         const meta = selection.name.value.startsWith('__');
-        own = { depth: meta ? 0 : inner.depth + 1, aliases: selection.alias ? 1 : 0, fields: 1, spreadDepth: inner.spreadDepth };
+        own = {
+          depth: meta ? 0 : inner.depth + 1,
+          aliases: selection.alias ? 1 : 0,
+          fields: 1,
+          spreadDepth: inner.spreadDepth,
+        };
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         inner = expand(selection.selectionSet);
         own = { depth: inner.depth, aliases: 0, fields: 0, spreadDepth: inner.spreadDepth };
@@ -191,7 +220,12 @@ function bruteForce(document: DocumentNode): Expansion {
 /** What the limits say about brute-force figures: the rules of judgeShape, restated. */
 function expectedRefusal(expansion: Expansion & { kind: 'figures' }, operationName: string | undefined): boolean {
   const { largest, operations } = expansion;
-  const own = operationName !== undefined ? operations.get(operationName) : operations.size === 1 ? [...operations.values()][0] : undefined;
+  const own =
+    operationName !== undefined
+      ? operations.get(operationName)
+      : operations.size === 1
+        ? [...operations.values()][0]
+        : undefined;
   return (
     largest.spreadDepth > MAX_FRAGMENT_NESTING ||
     (own !== undefined && (own.depth > LIMITS.maxDepth || own.aliases > LIMITS.maxAliases)) ||
@@ -237,11 +271,13 @@ describe('query limits on hostile documents', () => {
       } else if (expansion.kind === 'figures') {
         const measured = measureDocument(document);
         expect(measured.largest, c.name).toEqual(expansion.largest);
-        for (const [operation, m] of measured.operations) expect(m, c.name).toEqual(expansion.operations.get(operation.name?.value ?? ''));
+        for (const [operation, m] of measured.operations)
+          expect(m, c.name).toEqual(expansion.operations.get(operation.name?.value ?? ''));
         // Past the shape, the guard also refuses by a lower bound of the cost (checked against
         // graphql-query-complexity below).
         if (expectedRefusal(expansion, c.operationName)) expect(verdict, c.name).toEqual(expect.any(String));
-        else if (verdict !== null) expect(verdict, c.name).toMatch(/estimated cost is at least \d+, more than the limit/);
+        else if (verdict !== null)
+          expect(verdict, c.name).toMatch(/estimated cost is at least \d+, more than the limit/);
         compared += 1;
       }
     }
@@ -253,7 +289,9 @@ describe('query limits on hostile documents', () => {
     expect(judgeQueryText(LIMITS, schema, fanOut(26))).toMatch(/estimated cost is at least 67108864/);
     expect(judgeQueryText(LIMITS, schema, chain(2700))).toMatch(/2701 deep, more than the limit of 100/);
     expect(judgeQueryText(LIMITS, schema, costPadding())).toMatch(/estimated cost is at least \d+/);
-    expect(judgeQueryText(LIMITS, schema, costPadding(4))).toMatch(/estimated cost is at least 7216, more than the limit of 1000/);
+    expect(judgeQueryText(LIMITS, schema, costPadding(4))).toMatch(
+      /estimated cost is at least 7216, more than the limit of 1000/,
+    );
     expect(judgeQueryText(LIMITS, schema, fanOut(2600))).toMatch(/2601 deep, more than the limit of 100/);
     // Past 2^53 the figures stay put instead of turning into Infinity or NaN.
     expect(judgeQueryText(LIMITS, schema, fanOut(90, { width: 16 }))).toMatch(/more than 9007199254740991/);

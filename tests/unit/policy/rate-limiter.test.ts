@@ -70,9 +70,7 @@ describeEachBackend('rate limiter on', (backend) => {
     const stores = [await db.openStore(), await db.openStore()];
     try {
       const replicas = stores.map((store) => createRateLimiter({ store, perMinute: limits(7), now: () => T0 }));
-      const results = await Promise.all(
-        Array.from({ length: 80 }, (_, i) => replicas[i % 2].hit('busy', 'upstream')),
-      );
+      const results = await Promise.all(Array.from({ length: 80 }, (_, i) => replicas[i % 2].hit('busy', 'upstream')));
       expect(results.filter((r) => r === null)).toHaveLength(7);
       // Both replicas have learned the window is spent, whichever admitted what.
       for (const replica of replicas) expect(await replica.hit('busy', 'upstream')).toBe(50);

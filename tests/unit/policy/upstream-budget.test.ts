@@ -31,13 +31,22 @@ function countingClient(): ExpressPlayClient & { calls: number } {
   return client;
 }
 
-const TOKEN = { drm: 'wv', contentKey: '0'.repeat(32), kid: '1'.repeat(32), rights: { type: 'BuyToOwn' }, cookie: 'c' } as const;
+const TOKEN = {
+  drm: 'wv',
+  contentKey: '0'.repeat(32),
+  kid: '1'.repeat(32),
+  rights: { type: 'BuyToOwn' },
+  cookie: 'c',
+} as const;
 
 describe('upstream budget', () => {
   it('admits at most the per-request budget of parallel calls, and makes none past it', async () => {
     const limiter = fakeLimiter(1000);
     const client = countingClient();
-    const upstream = createRequestUpstream(client, createUpstreamBudget({ limiter, userId: 'u', perRequest: 5, perMinute: 1000 }));
+    const upstream = createRequestUpstream(
+      client,
+      createUpstreamBudget({ limiter, userId: 'u', perRequest: 5, perMinute: 1000 }),
+    );
     const results = await Promise.allSettled(Array.from({ length: 30 }, () => upstream.client.recordsByCookie('c')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     expect(client.calls).toBe(5);
@@ -64,7 +73,10 @@ describe('upstream budget', () => {
   it('reserves a token operation at once, and charges its token to the minute only', async () => {
     const limiter = fakeLimiter(1000);
     const client = countingClient();
-    const upstream = createRequestUpstream(client, createUpstreamBudget({ limiter, userId: 'u', perRequest: 2, perMinute: 1000 }));
+    const upstream = createRequestUpstream(
+      client,
+      createUpstreamBudget({ limiter, userId: 'u', perRequest: 2, perMinute: 1000 }),
+    );
     const first = upstream.forTokenOperation();
     const second = upstream.forTokenOperation();
     // Refused before any await: the operation does no other work.
@@ -83,7 +95,9 @@ describe('upstream budget', () => {
       client,
       createUpstreamBudget({ limiter: fakeLimiter(10), userId: null, perRequest: 10, perMinute: 10 }),
     );
-    await expect(upstream.client.recordsByCookie('c')).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    await expect(upstream.client.recordsByCookie('c')).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     expect(() => upstream.forTokenOperation()).toThrow(/Sign in first/);
     expect(client.calls).toBe(0);
   });

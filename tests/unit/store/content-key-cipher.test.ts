@@ -43,7 +43,13 @@ describe('createContentKeyCipher', () => {
     expect(error.message).toContain('content-1');
     expect(error.cause).toBeUndefined();
     const everything = `${error.message}\n${error.stack}\n${JSON.stringify(error)}`;
-    for (const secret of [key.toString('hex'), key.toString('base64'), otherKey.toString('hex'), otherKey.toString('base64'), cek]) {
+    for (const secret of [
+      key.toString('hex'),
+      key.toString('base64'),
+      otherKey.toString('hex'),
+      otherKey.toString('base64'),
+      cek,
+    ]) {
       expect(everything).not.toContain(secret);
     }
     expect(everything).not.toContain(stored.split(':')[3]);

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataDirLockedError, DataDirUnusableError, EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
+import {
+  DataDirLockedError,
+  DataDirUnusableError,
+  EncryptionKeyMismatchError,
+} from '../../../src/store/startup-errors.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { ContentInput } from '../../../src/store/types.js';
 import { UNDO_PAGE_INDEXES } from './store-contract.js';
@@ -59,7 +63,12 @@ describe('createStore on PGlite', () => {
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
-    expect(await second.getContent(content.id)).toEqual({ ...content, offlineAllowed: false, createdAt: T0, updatedAt: T0 });
+    expect(await second.getContent(content.id)).toEqual({
+      ...content,
+      offlineAllowed: false,
+      createdAt: T0,
+      updatedAt: T0,
+    });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
     expect(logged).toHaveLength(6); // nothing more on the reopen
@@ -91,7 +100,8 @@ describe('createStore on PGlite', () => {
       pg_xact: async (copy) => {
         // Every transaction marked aborted (2 bits each, 0b10), deterministically: random bytes could mark the
         // migrations' own transactions committed and let the store open.
-        for (const file of await readdir(join(copy, 'pg_xact'))) await writeFile(join(copy, 'pg_xact', file), Buffer.alloc(8192, 0xaa));
+        for (const file of await readdir(join(copy, 'pg_xact')))
+          await writeFile(join(copy, 'pg_xact', file), Buffer.alloc(8192, 0xaa));
       },
     };
     for (const [name, spoil] of Object.entries(damage)) {
@@ -103,7 +113,9 @@ describe('createStore on PGlite', () => {
         (e: unknown) => e as Error,
       );
       expect(error, name).toBeInstanceOf(DataDirUnusableError);
-      expect(error?.message).toMatch(new RegExp(`^The embedded database in ${copy} cannot be opened.*Restore the folder from a backup`));
+      expect(error?.message).toMatch(
+        new RegExp(`^The embedded database in ${copy} cannot be opened.*Restore the folder from a backup`),
+      );
       expect(error?.message).not.toMatch(/Aborted|RuntimeError/);
       expect(await readdir(copy)).not.toContain('pglite.lock');
     }
@@ -147,10 +159,31 @@ describe('createStore on PGlite', () => {
     try {
       const store = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       await store.upsertContent(content, T0);
-      await store.createBinding({ id: 'b-1', userId: 'u-1', name: null, cookie: 'c-1', drm: 'wv', createdAt: T0, pendingExpiresAt: T0 });
+      await store.createBinding({
+        id: 'b-1',
+        userId: 'u-1',
+        name: null,
+        cookie: 'c-1',
+        drm: 'wv',
+        createdAt: T0,
+        pendingExpiresAt: T0,
+      });
       const rental = { userId: 'u-1', contentId: content.id, bindingId: 'b-1', createdAt: T0, expiresAt: T0 };
-      await store.createEntitlement({ ...rental, id: 'e-rent', kind: 'RENTAL', idempotencyKey: 'k-rent', playSeconds: 42 });
-      await store.createEntitlement({ ...rental, id: 'e-buy', kind: 'PURCHASE', idempotencyKey: 'k-buy', expiresAt: null, playSeconds: null });
+      await store.createEntitlement({
+        ...rental,
+        id: 'e-rent',
+        kind: 'RENTAL',
+        idempotencyKey: 'k-rent',
+        playSeconds: 42,
+      });
+      await store.createEntitlement({
+        ...rental,
+        id: 'e-buy',
+        kind: 'PURCHASE',
+        idempotencyKey: 'k-buy',
+        expiresAt: null,
+        playSeconds: null,
+      });
       await store.close();
       // Back to the schema as it was before 0003.
       await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;

@@ -79,7 +79,10 @@ describe('data directory lock', () => {
 
   it('many takeovers of one stale lock at once, 50 rounds: one wins each time, and no marker is left', async () => {
     for (let round = 0; round < 50; round++) {
-      await writeFile(join(dir, LOCK_FILE_NAME), lockText({ pid: process.pid, token: round.toString(16).padStart(32, '0') }));
+      await writeFile(
+        join(dir, LOCK_FILE_NAME),
+        lockText({ pid: process.pid, token: round.toString(16).padStart(32, '0') }),
+      );
       const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => lockDataDir(dir)));
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       expect(won).toHaveLength(1);
@@ -96,7 +99,9 @@ describe('data directory lock', () => {
     const children = Array.from({ length: 8 }, () => startTestChild(LOCKER, [dir, startAt]));
     try {
       const outcomes = await Promise.all(
-        children.map((c) => Promise.race([c.line<{ locked?: true }>('locked'), c.line<{ refused: string }>('refused')])),
+        children.map((c) =>
+          Promise.race([c.line<{ locked?: true }>('locked'), c.line<{ refused: string }>('refused')]),
+        ),
       );
       const winners = children.filter((_, i) => 'locked' in outcomes[i]);
       expect(winners).toHaveLength(1);

@@ -50,7 +50,10 @@ async function seed(store: Store): Promise<{ userId: string; contentId: string; 
 }
 
 /** A new entitlement, as the store returns it once created (not revoked). */
-function entitlement(base: { userId: string; contentId: string; bindingId: string }, overrides: Partial<NewEntitlement> = {}): EntitlementRecord {
+function entitlement(
+  base: { userId: string; contentId: string; bindingId: string },
+  overrides: Partial<NewEntitlement> = {},
+): EntitlementRecord {
   return {
     id: randomUUID(),
     ...base,
@@ -216,13 +219,17 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         );
         expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
         const e = error as Error;
-        expect(e.message).toMatch(/^CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with/);
+        expect(e.message).toMatch(
+          /^CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with/,
+        );
         const everything = [e.message, e.stack ?? '', JSON.stringify(e), inspect(e.cause)].join('\n');
         for (const secret of [db.key, wrongKey, Buffer.from(input.contentKey, 'hex')]) {
           expect(everything).not.toContain(secret.toString('hex'));
           expect(everything).not.toContain(secret.toString('base64'));
         }
-        const [stored] = await db.query<{ content_key_ciphertext: string }>('select content_key_ciphertext from contents');
+        const [stored] = await db.query<{ content_key_ciphertext: string }>(
+          'select content_key_ciphertext from contents',
+        );
         expect(everything).not.toContain(stored.content_key_ciphertext.split(':')[3]);
 
         // The right key still works: nothing was changed by the failed open.
@@ -344,7 +351,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await ctx.store.revokeBinding(randomUUID(), at(5))).toBeNull();
     });
 
-    it('expirePendingBindings expires only that user\'s PENDING bindings that are due', async () => {
+    it("expirePendingBindings expires only that user's PENDING bindings that are due", async () => {
       const userId = id('user');
       const due = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(100) }));
       const pastDue = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(50) }));
@@ -422,9 +429,15 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const base = await seed(ctx.store);
       const bought = entitlement(base);
       expect((await ctx.store.createEntitlement(bought)).outcome).toBe('created');
-      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(10) }))).toEqual({ entitlement: bought, outcome: 'held' });
+      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(10) }))).toEqual({
+        entitlement: bought,
+        outcome: 'held',
+      });
       // The same key is the same request: its row, whatever else the user holds.
-      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({ entitlement: bought, outcome: 'existing' });
+      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({
+        entitlement: bought,
+        outcome: 'existing',
+      });
 
       const rental = (window: [number, number]) =>
         entitlement(base, { kind: 'RENTAL', createdAt: at(window[0]), expiresAt: at(window[1]), playSeconds: 60 });
@@ -434,7 +447,10 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       // Lapsed at its expiry: renting again makes a new one.
       const again = rental([100, 200]);
       expect(await ctx.store.createEntitlement(again)).toEqual({ entitlement: again, outcome: 'created' });
-      const kinds = await ctx.db.query<{ kind: string }>('select kind from entitlements where user_id = $1 order by kind', [base.userId]);
+      const kinds = await ctx.db.query<{ kind: string }>(
+        'select kind from entitlements where user_id = $1 order by kind',
+        [base.userId],
+      );
       expect(kinds.map((k) => k.kind)).toEqual(['PURCHASE', 'RENTAL', 'RENTAL']);
     });
 
@@ -506,7 +522,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       await expect(ctx.store.createEntitlement(entitlement({ ...base, bindingId: randomUUID() }))).rejects.toThrow();
     });
 
-    it('lists a user\'s entitlements newest first, all or for one content', async () => {
+    it("lists a user's entitlements newest first, all or for one content", async () => {
       const base = await seed(ctx.store);
       const other = await ctx.store.upsertContent(content(), T0);
       const e1 = entitlement(base, { createdAt: at(1) });
@@ -529,24 +545,38 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const revocation = { revokedAt: at(10), revokedBy: 'admin-1', reason: 'refunded' };
       const revoked = { ...bought, revokedAt: at(10), revokedBy: 'admin-1', revokeReason: 'refunded' };
       expect(await ctx.store.revokeEntitlement(bought.id, revocation)).toEqual(revoked);
-      expect(await ctx.store.revokeEntitlement(bought.id, { revokedAt: at(20), revokedBy: 'admin-2', reason: 'again' })).toEqual(revoked);
+      expect(
+        await ctx.store.revokeEntitlement(bought.id, { revokedAt: at(20), revokedBy: 'admin-2', reason: 'again' }),
+      ).toEqual(revoked);
       expect(await ctx.store.getEntitlement(bought.id)).toEqual(revoked);
       expect(await ctx.store.revokeEntitlement(randomUUID(), revocation)).toBeNull();
 
       // Its key still names it; a new key buys the title again (the unique index spares revoked purchases).
-      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({ entitlement: revoked, outcome: 'existing' });
+      expect(await ctx.store.createEntitlement(entitlement(base, { idempotencyKey: bought.idempotencyKey }))).toEqual({
+        entitlement: revoked,
+        outcome: 'existing',
+      });
       const rebought = entitlement(base, { createdAt: at(30) });
       expect(await ctx.store.createEntitlement(rebought)).toEqual({ entitlement: rebought, outcome: 'created' });
-      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(40) }))).toEqual({ entitlement: rebought, outcome: 'held' });
+      expect(await ctx.store.createEntitlement(entitlement(base, { createdAt: at(40) }))).toEqual({
+        entitlement: rebought,
+        outcome: 'held',
+      });
     });
 
-    it('pages a user\'s entitlements newest first, ties broken by id, from a keyset', async () => {
+    it("pages a user's entitlements newest first, ties broken by id, from a keyset", async () => {
       const base = await seed(ctx.store);
       const titles = await Promise.all([1, 2, 3, 4].map(() => ctx.store.upsertContent(content(), T0)));
       const made = [
         entitlement({ ...base, contentId: titles[0].id }, { createdAt: at(1) }),
-        entitlement({ ...base, contentId: titles[1].id }, { id: '00000000-0000-4000-8000-000000000001', createdAt: at(2) }),
-        entitlement({ ...base, contentId: titles[2].id }, { id: '00000000-0000-4000-8000-000000000002', createdAt: at(2) }),
+        entitlement(
+          { ...base, contentId: titles[1].id },
+          { id: '00000000-0000-4000-8000-000000000001', createdAt: at(2) },
+        ),
+        entitlement(
+          { ...base, contentId: titles[2].id },
+          { id: '00000000-0000-4000-8000-000000000002', createdAt: at(2) },
+        ),
         entitlement({ ...base, contentId: titles[3].id }, { createdAt: at(3) }),
       ];
       for (const e of made) await ctx.store.createEntitlement(e);
@@ -684,10 +714,14 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await store.close();
         // Back to the schema as it was before 0004, and the duplicates concurrent purchases used to make.
         await db.query(`drop index entitlements_one_purchase`);
-        await db.query(`alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason`);
+        await db.query(
+          `alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason`,
+        );
         await db.query(`alter table contents drop column offline_allowed`);
         for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
-        await db.query(`delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes')`);
+        await db.query(
+          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes')`,
+        );
         const insert = (e: NewEntitlement) =>
           db.query(
             `insert into entitlements (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at)
@@ -703,7 +737,9 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
 
         const migrated = await db.openStore();
         const left = await db.query<{ id: string }>(`select id from entitlements order by id`);
-        expect(left.map((r) => r.id).sort()).toEqual([oldest.id, ...rentals.map((r) => r.id), othersPurchase.id].sort());
+        expect(left.map((r) => r.id).sort()).toEqual(
+          [oldest.id, ...rentals.map((r) => r.id), othersPurchase.id].sort(),
+        );
         expect((await migrated.createEntitlement(entitlement(base))).entitlement.id).toBe(oldest.id);
         await migrated.close();
         await expect(insert(entitlement(base))).rejects.toThrow(/entitlements_one_purchase/);
@@ -722,7 +758,14 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([{ name: '0001-initial' }, { name: '0002-rate-limit-sweep' }, { name: '0003-rental-play-seconds' }, { name: '0004-one-purchase-per-title' }, { name: '0005-offline-and-revocation' }, { name: '0006-page-indexes' }]);
+        expect(await db.query('select name from kysely_migration')).toEqual([
+          { name: '0001-initial' },
+          { name: '0002-rate-limit-sweep' },
+          { name: '0003-rental-play-seconds' },
+          { name: '0004-one-purchase-per-title' },
+          { name: '0005-offline-and-revocation' },
+          { name: '0006-page-indexes' },
+        ]);
       } finally {
         await db.dispose();
       }

@@ -59,9 +59,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
         () => 'bound',
         (e: unknown) => (e as Error).message,
       );
-      await expect
-        .poll(async () => (await kill('$1 = any(pg_blocking_pids(pid))', [lockerPid])).length)
-        .toBe(1);
+      await expect.poll(async () => (await kill('$1 = any(pg_blocking_pids(pid))', [lockerPid])).length).toBe(1);
       expect(await outcome).toMatch(/terminat/i);
       // Asked at once, before the dead socket has closed: the pool must not hand that connection out again. The
       // query waits for our lock, then binds.
@@ -80,7 +78,9 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
     const schema = `test_${randomBytes(8).toString('hex')}`;
     const key = randomBytes(32);
     const stores = await Promise.all(
-      Array.from({ length: 4 }, () => createStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 })),
+      Array.from({ length: 4 }, () =>
+        createStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
+      ),
     );
     try {
       for (const store of stores) expect(await store.ping()).toBe(true);
