@@ -50,6 +50,10 @@ export interface GraphQLFormattedErrorLike {
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 
+/** Built once per file: a schema holds no state, and building one takes a while. */
+let schema: ReturnType<typeof buildAppSchema> | undefined;
+const appSchema = () => (schema ??= buildAppSchema());
+
 /** `env` adds or overrides configuration variables, as in startTestApp; the clock starts at 2030-01-01. */
 export async function createServiceHarness(env: Record<string, string> = {}): Promise<ServiceHarness> {
   const config = loadConfig({
@@ -119,12 +123,18 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
       httpRequest: {},
     });
 
-  const server = new ApolloServer<RequestContext>({
-    schema: await buildAppSchema(),
-    includeStacktraceInErrorResponses: false,
-    formatError,
-  });
-  await server.start();
+  // Started on the first execute: most service tests never need it.
+  let server: Promise<ApolloServer<RequestContext>> | undefined;
+  const apollo = () =>
+    (server ??= (async () => {
+      const started = new ApolloServer<RequestContext>({
+        schema: await appSchema(),
+        includeStacktraceInErrorResponses: false,
+        formatError,
+      });
+      await started.start();
+      return started;
+    })());
 
   return {
     config,
@@ -145,15 +155,15 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
       options: { userId?: string | null; admin?: boolean; context?: RequestContext } = {},
     ) {
       const contextValue = options.context ?? (await context(options.userId ?? null, { admin: options.admin }));
-      const response: GraphQLResponse<T & Record<string, unknown>> = await server.executeOperation<
-        T & Record<string, unknown>
-      >({ query, variables }, { contextValue });
+      const response: GraphQLResponse<T & Record<string, unknown>> = await (
+        await apollo()
+      ).executeOperation<T & Record<string, unknown>>({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('an incremental response was not expected');
       const { data, errors } = response.body.singleResult;
       return { data: data as T | null | undefined, errors: errors as GraphQLFormattedErrorLike[] | undefined };
     },
     async close() {
-      await server.stop();
+      if (server) await (await server).stop();
       await store.close();
     },
   };

@@ -3,18 +3,28 @@
  * and a clock the test moves, so that a cool-down or a pending binding's expiry costs no waiting. These rules were
  * tested over HTTP (tests/integration/policy.test.ts keeps one flow of them there).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceLimitReachedError } from '../../src/errors/app-error.js';
 import { createServiceHarness, type ServiceHarness } from '../helpers/service-harness.js';
 
-let h: ServiceHarness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
+/**
+ * One harness for the file (each test has its own user; the clock only moves forward), and one more where a test
+ * needs other settings.
+ */
+const SHARED = { MAX_DEVICES: '1', DEVICE_SWAP_COOLDOWN: '3600', BINDING_PENDING_TTL: '60' };
+let shared: ServiceHarness;
+const own: ServiceHarness[] = [];
+beforeAll(async () => {
+  shared = await createServiceHarness(SHARED);
+});
+afterAll(async () => {
+  await Promise.all([shared?.close(), ...own.map((h) => h.close())]);
 });
 
-async function harness(env: Record<string, string> = {}): Promise<ServiceHarness> {
-  h = await createServiceHarness(env);
+async function harness(env?: Record<string, string>): Promise<ServiceHarness> {
+  if (env === undefined) return shared;
+  const h = await createServiceHarness(env);
+  own.push(h);
   return h;
 }
 
@@ -50,7 +60,7 @@ describe('BindingService: device slots', () => {
   });
 
   it("holds a revoked bound device's slot for DEVICE_SWAP_COOLDOWN, says from when, then frees it", async () => {
-    const h = await harness({ MAX_DEVICES: '1', DEVICE_SWAP_COOLDOWN: '3600' });
+    const h = await harness();
     const viewer = h.viewer('swapper');
     const first = await bindAndPlay(h, 'swapper');
     const revoked = await (await h.context('swapper')).bindings.unbind(viewer, first);
@@ -71,7 +81,7 @@ describe('BindingService: device slots', () => {
   });
 
   it("frees a PENDING binding's slot at once when it is revoked (no cool-down: no device was bound)", async () => {
-    const h = await harness({ MAX_DEVICES: '1', DEVICE_SWAP_COOLDOWN: '3600' });
+    const h = await harness();
     const viewer = h.viewer('undecided');
     const { binding } = await (await h.context('undecided')).bindings.bind(viewer, { drm: 'wv' });
     await (await h.context('undecided')).bindings.unbind(viewer, binding.id);
@@ -79,7 +89,7 @@ describe('BindingService: device slots', () => {
   });
 
   it('lets only one of several concurrent binds take the last slot', async () => {
-    const h = await harness({ MAX_DEVICES: '1' });
+    const h = await harness();
     const viewer = h.viewer('eager');
     const results = await Promise.allSettled(
       Array.from({ length: 6 }, async () => (await h.context('eager')).bindings.bind(viewer, { drm: 'wv' })),
@@ -94,7 +104,7 @@ describe('BindingService: device slots', () => {
 
 describe('BindingService: a PENDING binding', () => {
   it('expires when nobody plays the dummy stream in time, stays expired when a device plays late, and frees its slot', async () => {
-    const h = await harness({ MAX_DEVICES: '1', BINDING_PENDING_TTL: '60' });
+    const h = await harness();
     const viewer = h.viewer('slowpoke');
     const { binding } = await (await h.context('slowpoke')).bindings.bind(viewer, { drm: 'wv' });
     expect(binding.pendingExpiresAt.getTime() - h.now().getTime()).toBe(60_000);
@@ -124,18 +134,19 @@ describe('BindingService: a PENDING binding', () => {
     const h = await harness();
     const viewer = h.viewer('reader');
     const { binding } = await (await h.context('reader')).bindings.bind(viewer, { drm: 'wv' });
+    const asked = () => h.expressplay.recordRequests.filter((cookie) => cookie === binding.cookie);
     const request = await h.context('reader');
     await Promise.all([
       request.bindings.get(viewer, binding.id),
       request.bindings.page(viewer, 100, null),
       request.bindings.get(viewer, binding.id),
     ]);
-    expect(h.expressplay.recordRequests).toEqual([binding.cookie]);
+    expect(asked()).toHaveLength(1);
 
     h.expressplay.play(binding.cookie, 'b'.repeat(32));
     await (await h.context('reader')).bindings.get(viewer, binding.id);
     await (await h.context('reader')).bindings.get(viewer, binding.id);
-    expect(h.expressplay.recordRequests).toHaveLength(2);
+    expect(asked()).toHaveLength(2);
   });
 
   it("is another user's: NOT_FOUND, as an id that does not exist", async () => {
