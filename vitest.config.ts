@@ -44,6 +44,7 @@ export default defineConfig({
   test: {
     environment: 'node',
     setupFiles: ['reflect-metadata'],
+    globalSetup: ['tests/helpers/postgres-schemas.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Most of an integration file's time is spent waiting (on sockets, PostgreSQL, child processes, timers), so one

@@ -1,6 +1,6 @@
 /**
  * Stores for tests. With TEST_DATABASE_URL, a real PostgreSQL server with a fresh random schema per store (dropped
- * on close), so parallel test files share one server. Otherwise in-memory PGlite copied from a migrated template:
+ * when the run ends), so parallel test files share one server. Otherwise in-memory PGlite copied from a migrated template:
  * a copy takes about 0.5 s where a new PGlite (initdb) takes 2 s or more.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { createStore, type StoreLogger } from '../../src/store/create-store.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -53,9 +54,18 @@ export function createTestDatabase(backend: TestStoreBackend = testStoreBackend(
   return backend === 'postgres' ? createPostgresTestDatabase(url!) : createPgliteTestDatabase();
 }
 
+/**
+ * A fresh schema name. In a Vitest run, with the run's prefix: the global setup (postgres-schemas.ts) drops them all
+ * when the run is over, so that `dropped` is false and no schema is dropped while other files migrate theirs.
+ */
+export function testSchemaName(): { name: string; dropped: boolean } {
+  const prefix = inject('testSchemaPrefix');
+  return { name: `${prefix ?? 'test_'}${randomBytes(8).toString('hex')}`, dropped: prefix === undefined };
+}
+
 export async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
   const key = randomBytes(32);
-  const schema = `test_${randomBytes(8).toString('hex')}`;
+  const { name: schema, dropped } = testSchemaName();
   // A pool, not a client: it survives the server restart of restart.test.ts (the error listener keeps a dropped
   // connection from crashing the worker), so dispose() still gets to drop the schema.
   const admin = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 1 });
@@ -78,7 +88,7 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
     query: async <R>(text: string, params?: unknown[]) => (await admin.query(text, params)).rows as R[],
     async dispose() {
       try {
-        await admin.query(`drop schema if exists ${schema} cascade`);
+        if (dropped) await admin.query(`drop schema if exists ${schema} cascade`);
       } finally {
         await admin.end();
       }

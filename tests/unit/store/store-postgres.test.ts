@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createStore } from '../../../src/store/create-store.js';
-import { createPostgresTestDatabase } from '../../helpers/test-store.js';
+import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
 import { defineStoreContract } from './store-contract.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 
@@ -75,7 +75,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
   });
 
   it('several replicas starting at once on an empty schema migrate it once', async () => {
-    const schema = `test_${randomBytes(8).toString('hex')}`;
+    const { name: schema, dropped } = testSchemaName();
     const key = randomBytes(32);
     const stores = await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -107,7 +107,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
           'kysely_migration_lock',
           'rate_limits',
         ]);
-        await db.query(`drop schema ${schema} cascade`);
+        if (dropped) await db.query(`drop schema ${schema} cascade`);
       } finally {
         await db.dispose();
       }
