@@ -96,9 +96,14 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
   };
 }
 
+/** An in-memory PGlite copied from the migrated template (its tables in `public`, empty). */
+export async function migratedPglite(): Promise<PGlite> {
+  return PGlite.create({ loadDataDir: await pgliteTemplate() });
+}
+
 export async function createPgliteTestDatabase(): Promise<TestDatabase> {
   const key = randomBytes(32);
-  const lite = await PGlite.create({ loadDataDir: await pgliteTemplate() });
+  const lite = await migratedPglite();
   return {
     backend: 'pglite',
     schema: 'public',
