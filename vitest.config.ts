@@ -29,12 +29,13 @@ class LongestFirstSequencer extends BaseSequencer {
 
 /**
  * Three tiers, each a Vitest project (`npm run test:unit`, `test:integration`, `test:browser`; `npm test` runs all):
- * - unit: one module at a time, and the store and the sandbox on their own. No mocks and no module state shared
- *   between files, so one worker runs file after file without reloading the app's modules (`isolate: false`).
+ * - unit: one module at a time, and the store and the sandbox on their own, in worker threads.
  * - integration: the services over a real store and an in-process fake ExpressPlay (tests/service), resolvers
- *   through executeOperation, one HTTP flow per feature against the started app, and the simulated device's CLI.
- *   Files start apps, sandboxes and child processes and wait on them, so each runs in its own process, and more of
- *   them run at once than there are cores.
+ *   through executeOperation, one HTTP flow per feature against the started app, and the simulated device's CLI, in
+ *   child processes (a file's servers, PGlite instances and child processes stay out of the runner's process).
+ * No tier mocks modules or keeps state in them between files (each file starts and stops its own apps and stores),
+ * so a worker runs file after file without loading the app's modules again (`isolate: false`): loading them took
+ * more of the run than the integration tests themselves.
  * - browser: GraphiQL in Chromium.
  */
 export default defineConfig({
@@ -68,6 +69,7 @@ export default defineConfig({
           name: 'integration',
           include: ['tests/service/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/device/**/*.test.ts'],
           pool: 'forks',
+          isolate: false,
         },
       },
       {
