@@ -31,8 +31,9 @@ while (!stopping) {
     new Date(),
   );
   acknowledged++;
-  // Paced, so that the run is about the second process rather than about a write loop hogging the machine.
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  // Paced (under 50 writes a second), so that the run is about the second process rather than about a write loop hogging
+  // the machine: the test needs acknowledged writes during the second start, not many of them.
+  await new Promise((resolve) => setTimeout(resolve, 20));
 }
 await store.close();
 process.stdout.write(`${JSON.stringify({ acknowledged })}\n`);
