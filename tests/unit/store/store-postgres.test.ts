@@ -93,6 +93,7 @@ describe.skipIf(!url)('Store on PostgreSQL (TEST_DATABASE_URL)', () => {
           { name: '0004-one-purchase-per-title' },
           { name: '0005-offline-and-revocation' },
           { name: '0006-page-indexes' },
+          { name: '0007-events' },
         ]);
         const tables = await db.query<{ table_name: string }>(
           'select table_name from information_schema.tables where table_schema = $1 order by table_name',
@@ -102,6 +103,7 @@ describe.skipIf(!url)('Store on PostgreSQL (TEST_DATABASE_URL)', () => {
           'bindings',
           'contents',
           'entitlements',
+          'events',
           'kysely_migration',
           'kysely_migration_lock',
           'rate_limits',
