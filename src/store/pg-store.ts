@@ -482,7 +482,10 @@ interface NewEvent {
   readonly data?: EventData;
 }
 
-/** Appends one event, in the caller's transaction. */
+/**
+ * Appends one event, in the caller's transaction. Anything that must happen with an event (a webhook delivery in a
+ * transactional outbox) belongs here, in the same transaction.
+ */
 async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void> {
   await trx
     .insertInto('events')

@@ -704,6 +704,44 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       ]);
     });
 
+    it('markBound racing with itself writes one BINDING_BOUND', async () => {
+      const b = await ctx.store.createBinding(binding());
+      await Promise.all(['1', '2', '3', '4', '5'].map((d) => ctx.store.markBound(b.id, d.repeat(32), at(10))));
+      expect(await types(b.userId)).toEqual(['BINDING_BOUND', 'BINDING_STARTED']);
+    });
+
+    it('a change whose event cannot be written does not happen: one transaction for both', async () => {
+      // Its own database: the events table is made to refuse every event, so each write fails at its event.
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const base = await seed(store);
+        const pending = await store.createBinding(binding({ userId: base.userId }));
+        const bought = entitlement(base);
+        await store.createEntitlement(bought);
+        await db.query(`alter table events add constraint refuse_all check (false) not valid`);
+        const admin = { id: 'admin-1', admin: true };
+        await expect(store.createBinding(binding({ userId: base.userId }))).rejects.toThrow(/refuse_all/);
+        await expect(store.markBound(pending.id, 'a'.repeat(32), at(1))).rejects.toThrow(/refuse_all/);
+        await expect(store.revokeBinding(base.bindingId, at(2), { actor: admin, reason: 'x', waiveCooldown: true })).rejects.toThrow(/refuse_all/);
+        await expect(store.renameBinding(base.bindingId, 'New', admin, at(3))).rejects.toThrow(/refuse_all/);
+        await expect(store.expirePendingBindings(base.userId, at(7200))).rejects.toThrow(/refuse_all/);
+        await expect(store.createEntitlement(entitlement(base, { kind: 'RENTAL', expiresAt: at(100), playSeconds: 1 }))).rejects.toThrow(/refuse_all/);
+        await expect(store.revokeEntitlement(bought.id, { revokedAt: at(4), revokedBy: 'admin-1', reason: 'refund' })).rejects.toThrow(/refuse_all/);
+        const issued = { userId: base.userId, bindingId: base.bindingId, entitlementId: bought.id, contentId: base.contentId };
+        await expect(store.recordTokenIssued({ ...issued, drm: 'wv', offline: false, at: at(5) })).rejects.toThrow(/refuse_all/);
+        // Nothing changed.
+        expect((await store.listBindings(base.userId)).map((b) => [b.status, b.name, b.lastUsedAt, b.cooldownWaived])).toEqual([
+          ['PENDING', 'Living-room TV', null, false],
+          ['PENDING', 'Living-room TV', null, false],
+        ]);
+        expect((await store.listEntitlements(base.userId)).map((e) => [e.id, e.revokedAt])).toEqual([[bought.id, null]]);
+        await store.close();
+      } finally {
+        await db.dispose();
+      }
+    });
+
     it('pages events newest first, ties in the order written, from a keyset, per user, binding or entitlement', async () => {
       const userId = id('user');
       // Five at one instant, then one later: the later first, then the five in reverse order of writing.
