@@ -1,6 +1,6 @@
 /**
- * Pages at scale: seeds 100,000 titles, one user with 100,000 bindings and 100,000 entitlements (and other users
- * around them), then times the first, a middle and the last page of each list, in the store and through GraphQL,
+ * Pages at scale: seeds 100,000 titles, one user with 100,000 bindings, 100,000 entitlements and 100,000 events
+ * (and other users around them), then times the first, a middle and the last page of each list, in the store and through GraphQL,
  * and prints PostgreSQL's plan of each page query. A page should cost the same wherever it is.
  *
  *   npx tsx bench/pages.ts --database-url postgres://…/throwaway   # a real server (a fresh schema, dropped after)
@@ -72,9 +72,14 @@ await query(`insert into entitlements (id, user_id, content_id, kind, binding_id
   select md5('e' || g)::uuid::text, '${USER}', 'c-' || lpad(g::text, 7, '0'), 'PURCHASE', md5('b1')::uuid::text, 'k' || g,
     timestamptz '${T0}' + (g / 3) * interval '1 second', null, null
   from generate_series(1, ${ROWS}) g`);
+// The big user's history, and as many events again for the other users; ids follow the times, as when written.
+await query(`insert into events (user_id, type, at, actor_id, actor_admin, binding_id, data)
+  select case when g <= ${ROWS} then '${USER}' else 'u-' || (g % 10000) end, 'TOKEN_ISSUED',
+    timestamptz '${T0}' + (g / 3) * interval '1 second', '${USER}', false, md5('b' || g)::uuid::text, '{"drm":"wv","offline":false}'
+  from generate_series(1, ${2 * ROWS}) g`);
 await query('analyze');
 console.log(
-  `${backend}: seeded ${ROWS} titles, ${2 * ROWS} bindings, ${ROWS} entitlements in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  `${backend}: seeded ${ROWS} titles, ${2 * ROWS} bindings, ${ROWS} entitlements, ${2 * ROWS} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
 );
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -96,6 +101,14 @@ async function keysetAt(table: string, offset: number): Promise<TimeKeyset> {
     [USER],
   );
   return { createdAt: new Date(row.created_at as string), id: row.id as string };
+}
+/** The same for the user's events, ordered by (at, id). */
+async function eventKeysetAt(offset: number): Promise<TimeKeyset> {
+  const [row] = await query(
+    `select at, id from events where user_id = $1 order by at desc, id desc offset ${offset} limit 1`,
+    [USER],
+  );
+  return { createdAt: new Date(row.at as string), id: String(row.id) };
 }
 const positions = [0, Math.floor(ROWS / 2), ROWS - 21];
 const b64 = (v: unknown[]) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -125,6 +138,11 @@ await row(
 await row(
   'listBindingsPage',
   bind.map((a) => () => store.listBindingsPage(USER, 21, a)),
+);
+const evts = await Promise.all(positions.map(async (p) => (p === 0 ? null : eventKeysetAt(p - 1))));
+await row(
+  'listEventsPage',
+  evts.map((a) => () => store.listEventsPage({ userId: USER }, 21, a)),
 );
 
 // Through the service: HTTP, GraphQL, the loaders. Embedded sandbox, quiet logs; the store is the seeded one.
@@ -184,11 +202,22 @@ await row(
       ),
   ),
 );
+await row(
+  'myEvents',
+  evts.map(
+    (a) => () =>
+      gql(
+        'query($after: String) { myEvents(after: $after) { edges { cursor node { id type at bindingId drm offline } } pageInfo { hasNextPage endCursor } } }',
+        { after: cursorFor('event', a) },
+      ),
+  ),
+);
 await app.stop();
 
 // The plans, deep in each list: the same statements the store sends (as Kysely compiles them).
 const deepE = ent[2]!;
 const deepB = bind[2]!;
+const deepV = evts[2]!;
 const plans: Array<[string, string, unknown[]]> = [
   [
     'contents, last page',
@@ -204,6 +233,11 @@ const plans: Array<[string, string, unknown[]]> = [
     'bindings, last page',
     `select * from "bindings" where "user_id" = $1 and ("created_at", "id") < ($2, $3) order by "created_at" desc, "id" desc limit $4`,
     [USER, deepB.createdAt, deepB.id, 21],
+  ],
+  [
+    'events, last page',
+    `select * from "events" where "user_id" = $1 and ("at", "id") < ($2, $3) order by "at" desc, "id" desc limit $4`,
+    [USER, deepV.createdAt, deepV.id, 21],
   ],
   [
     'titles of a page (loader)',

@@ -21,6 +21,7 @@ import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import { EntitlementService } from './entitlements/entitlement-service.js';
+import { EventHistory } from './events/event-history.js';
 import { createFormatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
@@ -151,6 +152,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         now,
         tokenTtlSeconds: config.expressplay.tokenTtlSeconds,
       }),
+      events: new EventHistory({ store }),
     };
     if (overrides.seedDemoCatalog ?? true) {
       const seeded = await catalog.seedDemo();

@@ -5,6 +5,7 @@ import type { CatalogService } from './catalog/catalog-service.js';
 import type { Config } from './config/config.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
 import type { EntitlementService } from './entitlements/entitlement-service.js';
+import type { EventHistory } from './events/event-history.js';
 import type { Metrics } from './observability/metrics.js';
 import type { RateLimiter } from './policy/rate-limiter.js';
 import type { Store } from './store/types.js';
@@ -22,4 +23,5 @@ export interface Services {
   readonly bindings: BindingService;
   readonly entitlements: EntitlementService;
   readonly catalog: CatalogService;
+  readonly events: EventHistory;
 }

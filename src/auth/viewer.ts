@@ -4,11 +4,16 @@
  */
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthConfig } from '../config/config.js';
-import { UnauthenticatedError } from '../errors/app-error.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors/app-error.js';
 
 export interface Viewer {
   readonly userId: string;
   readonly isAdmin: boolean;
+}
+
+/** FORBIDDEN for a viewer without the admin role; `what` says what only admins may do. */
+export function requireAdmin(viewer: Viewer, what = 'do this'): void {
+  if (!viewer.isAdmin) throw new ForbiddenError(`Only admins can ${what} (token role "admin").`);
 }
 
 export interface Authenticator {

@@ -13,7 +13,7 @@ import { roughDuration } from './rough-duration.js';
 import type { RateLimiter } from '../policy/rate-limiter.js';
 import type { RequestUpstream } from '../policy/upstream-budget.js';
 import type { BindingRecord, Store, TimeKeyset } from '../store/types.js';
-import type { Viewer } from '../auth/viewer.js';
+import { requireAdmin, type Viewer } from '../auth/viewer.js';
 import { isPlainText } from '../validation/text.js';
 import type { BindingReaders } from './binding-readers.js';
 import { newCookie } from './cookie.js';
@@ -69,16 +69,14 @@ export class RequestBindings {
   async bind(viewer: Viewer, input: { name?: string | null; drm: DrmSystem }): Promise<BindResult> {
     // Reserved before any other work: past the request's budget, the operation costs nothing.
     const expressplay = this.scope.upstream.forTokenOperation();
-    const name = input.name?.trim() || null;
-    if (name !== null && (name.length > 64 || !isPlainText(name))) {
-      throw new BadUserInputError('name', 'name must be at most 64 characters, with no control characters.');
-    }
+    const name = deviceName(input.name);
     const { store, policy, now } = this.deps;
     await this.deps.rateLimiter.check(viewer.userId, 'bindDevice');
     const at = now();
     await store.expirePendingBindings(viewer.userId, at);
-    // A first check before ExpressPlay is asked, so a full account costs no upstream call.
-    this.checkDeviceSlots(await store.listBindings(viewer.userId), at);
+    // A first check before ExpressPlay is asked, so a full account costs no upstream call. The store records a
+    // refusal in the user's history ("why can't I bind my new phone?").
+    await store.admitBinding(viewer.userId, input.drm, at, (current) => this.checkDeviceSlots(current, at));
 
     const cookie = newCookie();
     const pendingExpiresAt = new Date(at.getTime() + policy.pendingBindingTtlSeconds * 1000);
@@ -106,7 +104,8 @@ export class RequestBindings {
 
   /**
    * MAX_DEVICES counts PENDING and BOUND bindings, plus bound devices revoked within the cool-down, so that
-   * unbinding and rebinding cannot spread one purchase across many devices.
+   * unbinding and rebinding cannot spread one purchase across many devices. A device support removed with the
+   * cool-down waived frees its slot at once.
    */
   private checkDeviceSlots(bindings: readonly BindingRecord[], at: Date): void {
     const { maxDevices, deviceSwapCooldownSeconds } = this.deps.policy;
@@ -119,7 +118,7 @@ export class RequestBindings {
     }
     const cooldownMs = deviceSwapCooldownSeconds * 1000;
     const coolingDown = bindings
-      .filter((b) => b.status === 'REVOKED' && b.boundAt !== null && b.revokedAt !== null)
+      .filter((b) => b.status === 'REVOKED' && b.boundAt !== null && b.revokedAt !== null && !b.cooldownWaived)
       .map((b) => b.revokedAt!.getTime() + cooldownMs)
       .filter((freeAt) => freeAt > at.getTime())
       .sort((a, b) => a - b);
@@ -199,6 +198,59 @@ export class RequestBindings {
   }
 
   /**
+   * Renames a binding: its owner labels their devices, and support may fix a label for them. Anyone else gets
+   * NOT_FOUND, as for any binding that is not theirs.
+   */
+  async rename(viewer: Viewer, id: string, input: string | null): Promise<BindingRecord> {
+    const name = deviceName(input);
+    const binding = viewer.isAdmin ? await this.anyBinding(id) : await this.get(viewer, id);
+    const renamed = await this.deps.store.renameBinding(binding.id, name, actorOf(viewer), this.deps.now());
+    if (renamed === null) throw new NotFoundError('device binding', id);
+    this.forget(renamed);
+    return renamed;
+  }
+
+  /**
+   * Admins: removes a user's device for them with the swap cool-down waived, so that the user can bind a new device
+   * at once (a lost or broken phone). On a binding the user already removed, only the cool-down is waived.
+   */
+  async removeForSupport(viewer: Viewer, id: string, reason: string): Promise<BindingRecord> {
+    requireAdmin(viewer, 'remove a device for a user');
+    const why = reason.trim();
+    if (why.length === 0 || why.length > 500 || !isPlainText(why)) {
+      throw new BadUserInputError('reason', 'reason must be 1-500 characters of plain text.');
+    }
+    const binding = await this.anyBinding(id);
+    const revoked = await this.deps.store.revokeBinding(binding.id, this.deps.now(), {
+      actor: actorOf(viewer),
+      reason: why,
+      waiveCooldown: true,
+    });
+    if (revoked === null) throw new NotFoundError('device binding', id);
+    this.forget(revoked);
+    return revoked;
+  }
+
+  /** Admins: a page of any user's bindings as stored, newest first (not refreshed: support reads, it does not bind). */
+  async ofUser(viewer: Viewer, userId: string, limit: number, after: TimeKeyset | null): Promise<BindingRecord[]> {
+    requireAdmin(viewer, "read another user's device bindings");
+    return this.deps.store.listBindingsPage(userId, limit, after);
+  }
+
+  /** Any user's binding, for an admin; NOT_FOUND if there is none. */
+  private async anyBinding(id: string): Promise<BindingRecord> {
+    const binding = UUID.test(id) ? await this.deps.store.getBinding(id.toLowerCase()) : null;
+    if (binding === null) throw new NotFoundError('device binding', id);
+    return binding;
+  }
+
+  /** The request sees the binding as it is now changed. */
+  private forget(changed: BindingRecord): void {
+    this.scope.readers.bindingById.clear(changed.id);
+    this.current.set(changed.id, Promise.resolve(changed));
+  }
+
+  /**
    * Brings a PENDING binding up to date: the oldest granted license request with its cookie, made before the
    * binding expired, names the device. The first device to play wins; a later one cannot steal the binding.
    */
@@ -231,4 +283,17 @@ export class RequestBindings {
     }
     return binding;
   }
+}
+
+/** A device's label as given: trimmed, empty for none; BAD_USER_INPUT past 64 characters or with control characters. */
+function deviceName(input: string | null | undefined): string | null {
+  const name = input?.trim() || null;
+  if (name !== null && (name.length > 64 || !isPlainText(name))) {
+    throw new BadUserInputError('name', 'name must be at most 64 characters, with no control characters.');
+  }
+  return name;
+}
+
+function actorOf(viewer: Viewer): { id: string; admin: boolean } {
+  return { id: viewer.userId, admin: viewer.isAdmin };
 }

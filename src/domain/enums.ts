@@ -14,6 +14,22 @@ export type BindingStatus = (typeof BINDING_STATUSES)[keyof typeof BINDING_STATU
 export const ENTITLEMENT_KINDS = { PURCHASE: 'PURCHASE', RENTAL: 'RENTAL' } as const;
 export type EntitlementKind = (typeof ENTITLEMENT_KINDS)[keyof typeof ENTITLEMENT_KINDS];
 
+/** What an event in a user's history records; stored as is. Stable: clients may switch on them. */
+export const EVENT_TYPES = {
+  BINDING_STARTED: 'BINDING_STARTED',
+  BINDING_BOUND: 'BINDING_BOUND',
+  BINDING_EXPIRED: 'BINDING_EXPIRED',
+  BINDING_REVOKED: 'BINDING_REVOKED',
+  BINDING_RENAMED: 'BINDING_RENAMED',
+  COOLDOWN_WAIVED: 'COOLDOWN_WAIVED',
+  DEVICE_LIMIT_REFUSED: 'DEVICE_LIMIT_REFUSED',
+  PURCHASED: 'PURCHASED',
+  RENTED: 'RENTED',
+  ENTITLEMENT_REVOKED: 'ENTITLEMENT_REVOKED',
+  TOKEN_ISSUED: 'TOKEN_ISSUED',
+} as const;
+export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
+
 const DRM_VALUES: readonly string[] = Object.values(DRM_SYSTEMS);
 
 /** For values read from outside (an ExpressPlay record): narrows without a cast. */

@@ -4,7 +4,7 @@
  * nothing (the retry returns the stored entitlement with a fresh license URL).
  */
 import { randomUUID } from 'node:crypto';
-import type { Viewer } from '../auth/viewer.js';
+import { requireAdmin, type Viewer } from '../auth/viewer.js';
 import type { RequestBindings } from '../bindings/binding-service.js';
 import { MAX_TOKEN_TTL_SECONDS } from '../datasources/expressplay/config.js';
 import type { ExpressPlayClient, TokenRights } from '../datasources/expressplay/types.js';
@@ -21,7 +21,6 @@ import {
   DrmNotBoundError,
   DrmWithoutDeviceBindingError,
   EntitlementRevokedError,
-  ForbiddenError,
   NotEntitledError,
   NotFoundError,
   OfflineNotAllowedError,
@@ -218,7 +217,7 @@ export class RequestEntitlements {
    * Revoking a revoked entitlement returns it unchanged: the first revocation stands.
    */
   async revoke(viewer: Viewer, input: RevokeEntitlementInput): Promise<EntitlementRecord> {
-    if (!viewer.isAdmin) throw new ForbiddenError('Only admins can revoke entitlements (token role "admin").');
+    requireAdmin(viewer, 'revoke entitlements');
     const reason = input.reason.trim();
     if (!REVOKE_REASON.test(reason)) {
       throw new BadUserInputError('reason', 'reason must be 1-500 characters of plain text (it is shown to the user).');
@@ -237,6 +236,12 @@ export class RequestEntitlements {
   /** A rental whose window has ended, on the service's clock. */
   isExpired(entitlement: EntitlementRecord): boolean {
     return isExpired(entitlement, this.deps.now());
+  }
+
+  /** Admins: a page of any user's entitlements, newest first. */
+  ofUser(viewer: Viewer, userId: string, limit: number, after: TimeKeyset | null): Promise<EntitlementRecord[]> {
+    requireAdmin(viewer, "read another user's entitlements");
+    return this.deps.store.listEntitlementsPage(userId, limit, after);
   }
 
   /** A page of the viewer's entitlements, newest first. */
@@ -294,9 +299,9 @@ export class RequestEntitlements {
       expirationTime,
       ...(offline ? { persistent: true } : {}),
     };
+    let licenseUrl: string;
     try {
-      const { licenseUrl } = await expressplay.requestToken(request);
-      return licenseUrl;
+      ({ licenseUrl } = await expressplay.requestToken(request));
     } catch (error) {
       if (refusesPersistentLicense(error, request)) {
         throw new OfflineNotAllowedError(
@@ -327,5 +332,17 @@ export class RequestEntitlements {
       }
       throw fromUpstream(error, 'license token request');
     }
+    // After ExpressPlay answered: the binding's last use and the user's history. Which binding, DRM and whether
+    // offline; never the key or the URL.
+    await this.deps.store.recordTokenIssued({
+      userId: binding.userId,
+      bindingId: binding.id,
+      entitlementId: entitlement.id,
+      contentId: content.id,
+      drm,
+      offline,
+      at: this.deps.now(),
+    });
+    return licenseUrl;
   }
 }

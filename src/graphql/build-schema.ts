@@ -8,8 +8,13 @@ export async function buildAppSchema(): Promise<GraphQLSchema> {
   // type-graphql has no option for root type descriptions; they are plain properties, set once here.
   const query = schema.getQueryType();
   const mutation = schema.getMutationType();
-  if (query) query.description = 'Reads: your device bindings, entitlements, license URLs and the catalog.';
-  if (mutation) mutation.description = 'Writes: bind and unbind devices, purchase and rent titles, edit the catalog.';
+  if (query)
+    query.description =
+      'Reads: your device bindings, entitlements, history, license URLs and the catalog; support look-ups.';
+  if (mutation) {
+    mutation.description =
+      'Writes: bind, rename and unbind devices, purchase and rent titles; admins: the catalog and support.';
+  }
   return schema;
 }
 

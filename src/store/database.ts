@@ -3,7 +3,8 @@
  * uses the camelCase records of types.ts.
  */
 import type { ColumnType, Selectable } from 'kysely';
-import type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
+import type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
+import type { EventData } from './types.js';
 
 /** pg parses timestamptz into a Date; we always write Dates. */
 type Timestamp = ColumnType<Date, Date, Date>;
@@ -35,6 +36,8 @@ export interface BindingsTable {
   bound_at: Timestamp | null;
   revoked_at: Timestamp | null;
   pending_expires_at: Timestamp;
+  last_used_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  cooldown_waived: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface EntitlementsTable {
@@ -60,13 +63,31 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+/** Append-only: rows are inserted, never updated. */
+export interface EventsTable {
+  /** bigint identity: pg hands it back as a string. */
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  type: EventType;
+  at: Timestamp;
+  actor_id: string | null;
+  actor_admin: boolean;
+  binding_id: string | null;
+  entitlement_id: string | null;
+  content_id: string | null;
+  /** jsonb: written as JSON text, read back parsed. */
+  data: ColumnType<EventData, string, never>;
+}
+
 export interface Database {
   contents: ContentsTable;
   bindings: BindingsTable;
   entitlements: EntitlementsTable;
   rate_limits: RateLimitsTable;
+  events: EventsTable;
 }
 
 export type ContentRow = Selectable<ContentsTable>;
 export type BindingRow = Selectable<BindingsTable>;
 export type EntitlementRow = Selectable<EntitlementsTable>;
+export type EventRow = Selectable<EventsTable>;

@@ -8,6 +8,7 @@ import * as rentalPlaySeconds from './migrations/0003-rental-play-seconds.js';
 import * as onePurchasePerTitle from './migrations/0004-one-purchase-per-title.js';
 import * as offlineAndRevocation from './migrations/0005-offline-and-revocation.js';
 import * as pageIndexes from './migrations/0006-page-indexes.js';
+import * as events from './migrations/0007-events.js';
 
 // A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
 // dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0004-one-purchase-per-title': onePurchasePerTitle,
   '0005-offline-and-revocation': offlineAndRevocation,
   '0006-page-indexes': pageIndexes,
+  '0007-events': events,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

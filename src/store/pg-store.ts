@@ -3,11 +3,15 @@
  * cannot both win: the WHERE clause, the unique constraint or the upsert decides, never a read followed by a write.
  * The exceptions, a binding admitted by a policy over the user's other bindings and a purchase or rental that must
  * not duplicate one the user holds, read and write under a per-user advisory lock.
+ *
+ * Each change writes its event (the user's history) in the same transaction: a change that rolls back leaves no
+ * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
  */
 import { sql, type Kysely } from 'kysely';
 import type { ContentKeyCipher } from './content-key-cipher.js';
-import type { BindingRow, ContentRow, Database, EntitlementRow } from './database.js';
+import type { BindingRow, ContentRow, Database, EntitlementRow, EventRow } from './database.js';
 import type {
+  Actor,
   BindingRecord,
   CatalogEntry,
   ContentInput,
@@ -15,6 +19,9 @@ import type {
   ContentRecord,
   EntitlementRecord,
   EntitlementRevocation,
+  EventData,
+  EventRecord,
+  EventType,
   NewBinding,
   NewEntitlement,
   Store,
@@ -118,15 +125,30 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
-      if (admit) {
-        return db.transaction().execute(async (trx) => {
-          await lockUser(trx, binding.userId);
-          const current = await trx.selectFrom('bindings').selectAll().where('user_id', '=', binding.userId).execute();
-          admit(current.map(toBinding));
-          return toBinding(await insertBinding(trx, binding));
+      const outcome = await db.transaction().execute(async (trx) => {
+        if (admit) {
+          const refusal = await admitUnderLock(trx, binding.userId, binding.drm, binding.createdAt, admit);
+          // The refusal event commits with this transaction; the binding is not inserted.
+          if (refusal !== undefined) return { refusal };
+        }
+        const row = await insertBinding(trx, binding);
+        await writeEvent(trx, {
+          userId: binding.userId,
+          type: 'BINDING_STARTED',
+          at: binding.createdAt,
+          actor: { id: binding.userId, admin: false },
+          bindingId: binding.id,
+          data: { drm: binding.drm, ...(binding.name !== null ? { name: binding.name } : {}) },
         });
-      }
-      return toBinding(await insertBinding(db, binding));
+        return { binding: toBinding(row) };
+      });
+      if (outcome.refusal !== undefined) throw outcome.refusal;
+      return outcome.binding;
+    },
+
+    async admitBinding(userId, drm, at, admit) {
+      const refusal = await db.transaction().execute((trx) => admitUnderLock(trx, userId, drm, at, admit));
+      if (refusal !== undefined) throw refusal;
     },
 
     getBinding: bindingById,
@@ -147,36 +169,136 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async markBound(id, deviceId, boundAt) {
-      const row = await db
-        .updateTable('bindings')
-        .set({ status: 'BOUND', device_id: deviceId, bound_at: boundAt })
-        .where('id', '=', id)
-        .where('status', '=', 'PENDING')
-        .returningAll()
-        .executeTakeFirst();
+      const row = await db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable('bindings')
+          .set({ status: 'BOUND', device_id: deviceId, bound_at: boundAt })
+          .where('id', '=', id)
+          .where('status', '=', 'PENDING')
+          .returningAll()
+          .executeTakeFirst();
+        if (updated) {
+          await writeEvent(trx, {
+            userId: updated.user_id,
+            type: 'BINDING_BOUND',
+            at: boundAt,
+            actor: { id: updated.user_id, admin: false },
+            bindingId: id,
+            data: { deviceId, drm: updated.drm },
+          });
+        }
+        return updated;
+      });
       // Nothing updated: unknown, or no longer PENDING (a concurrent bind won, or it expired or was revoked).
       return row ? toBinding(row) : bindingById(id);
     },
 
-    async revokeBinding(id, revokedAt) {
-      const row = await db
-        .updateTable('bindings')
-        .set({ status: 'REVOKED', revoked_at: revokedAt })
-        .where('id', '=', id)
-        .where('status', 'in', ['PENDING', 'BOUND'])
-        .returningAll()
-        .executeTakeFirst();
-      return row ? toBinding(row) : bindingById(id);
+    async revokeBinding(id, revokedAt, by) {
+      return db.transaction().execute(async (trx) => {
+        // Locked: whether this is a removal or a waiver of an earlier one depends on the status read here.
+        const row = await trx.selectFrom('bindings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+        if (!row) return null;
+        const actor = by?.actor ?? { id: row.user_id, admin: false };
+        const waive = by?.waiveCooldown === true;
+        const reason = by?.reason !== undefined ? { reason: by.reason } : {};
+        const event = { userId: row.user_id, at: revokedAt, actor, bindingId: id };
+        if (row.status === 'PENDING' || row.status === 'BOUND') {
+          const revoked = await trx
+            .updateTable('bindings')
+            .set({ status: 'REVOKED', revoked_at: revokedAt, cooldown_waived: waive })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          await writeEvent(trx, { ...event, type: 'BINDING_REVOKED', data: { ...reason, cooldownWaived: waive } });
+          return toBinding(revoked);
+        }
+        if (row.status === 'REVOKED' && waive && !row.cooldown_waived) {
+          const waived = await trx
+            .updateTable('bindings')
+            .set({ cooldown_waived: true })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          await writeEvent(trx, { ...event, type: 'COOLDOWN_WAIVED', data: reason });
+          return toBinding(waived);
+        }
+        return toBinding(row);
+      });
     },
 
     async expirePendingBindings(userId, now) {
-      await db
-        .updateTable('bindings')
-        .set({ status: 'EXPIRED' })
-        .where('user_id', '=', userId)
-        .where('status', '=', 'PENDING')
-        .where('pending_expires_at', '<=', now)
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        const expired = await trx
+          .updateTable('bindings')
+          .set({ status: 'EXPIRED' })
+          .where('user_id', '=', userId)
+          .where('status', '=', 'PENDING')
+          .where('pending_expires_at', '<=', now)
+          .returning(['id', 'drm'])
+          .execute();
+        // One event per binding, at the time it was found due; the service itself is the actor.
+        for (const { id, drm } of expired) {
+          await writeEvent(trx, {
+            userId,
+            type: 'BINDING_EXPIRED',
+            at: now,
+            actor: null,
+            bindingId: id,
+            data: { drm },
+          });
+        }
+      });
+    },
+
+    async renameBinding(id, name, actor, at) {
+      const row = await db.transaction().execute(async (trx) => {
+        const renamed = await trx
+          .updateTable('bindings')
+          .set({ name })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst();
+        if (renamed) {
+          await writeEvent(trx, {
+            userId: renamed.user_id,
+            type: 'BINDING_RENAMED',
+            at,
+            actor,
+            bindingId: id,
+            data: { name },
+          });
+        }
+        return renamed;
+      });
+      return row ? toBinding(row) : null;
+    },
+
+    async recordTokenIssued(issued) {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('bindings').set({ last_used_at: issued.at }).where('id', '=', issued.bindingId).execute();
+        await writeEvent(trx, {
+          userId: issued.userId,
+          type: 'TOKEN_ISSUED',
+          at: issued.at,
+          actor: { id: issued.userId, admin: false },
+          bindingId: issued.bindingId,
+          entitlementId: issued.entitlementId,
+          contentId: issued.contentId,
+          data: { drm: issued.drm, offline: issued.offline },
+        });
+      });
+    },
+
+    async listEventsPage(filter, limit, after) {
+      let query = db.selectFrom('events').selectAll();
+      if ('userId' in filter) query = query.where('user_id', '=', filter.userId);
+      else if ('bindingId' in filter) query = query.where('binding_id', '=', filter.bindingId);
+      else query = query.where('entitlement_id', '=', filter.entitlementId);
+      if (after !== null) {
+        query = query.where((eb) => eb(eb.refTuple('at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+      }
+      const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map(toEvent);
     },
 
     async createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
@@ -220,7 +342,18 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
           .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
           .returningAll()
           .executeTakeFirst();
-        if (inserted) return { entitlement: toEntitlement(inserted), outcome: 'created' };
+        if (inserted) {
+          await writeEvent(trx, {
+            userId: inserted.user_id,
+            type: inserted.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED',
+            at: inserted.created_at,
+            actor: { id: inserted.user_id, admin: false },
+            bindingId: inserted.binding_id,
+            entitlementId: inserted.id,
+            contentId: inserted.content_id,
+          });
+          return { entitlement: toEntitlement(inserted), outcome: 'created' };
+        }
         const existing = await trx
           .selectFrom('entitlements')
           .selectAll()
@@ -237,13 +370,28 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async revokeEntitlement(id: string, revocation: EntitlementRevocation) {
-      const row = await db
-        .updateTable('entitlements')
-        .set({ revoked_at: revocation.revokedAt, revoked_by: revocation.revokedBy, revoke_reason: revocation.reason })
-        .where('id', '=', id)
-        .where('revoked_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const row = await db.transaction().execute(async (trx) => {
+        const revoked = await trx
+          .updateTable('entitlements')
+          .set({ revoked_at: revocation.revokedAt, revoked_by: revocation.revokedBy, revoke_reason: revocation.reason })
+          .where('id', '=', id)
+          .where('revoked_at', 'is', null)
+          .returningAll()
+          .executeTakeFirst();
+        if (revoked) {
+          await writeEvent(trx, {
+            userId: revoked.user_id,
+            type: 'ENTITLEMENT_REVOKED',
+            at: revocation.revokedAt,
+            actor: { id: revocation.revokedBy, admin: true },
+            bindingId: revoked.binding_id,
+            entitlementId: revoked.id,
+            contentId: revoked.content_id,
+            data: { reason: revocation.reason },
+          });
+        }
+        return revoked;
+      });
       if (row) return toEntitlement(row);
       // Nothing updated: unknown, or already revoked (the first revocation stands).
       const current = await db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
@@ -328,6 +476,81 @@ async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
 }
 
+/** Runs `admit` over the user's bindings under the per-user lock; a refusal is recorded and returned, not thrown. */
+async function admitUnderLock(
+  trx: Kysely<Database>,
+  userId: string,
+  drm: BindingRecord['drm'],
+  at: Date,
+  admit: (current: readonly BindingRecord[]) => void,
+): Promise<Error | undefined> {
+  await lockUser(trx, userId);
+  const current = await trx.selectFrom('bindings').selectAll().where('user_id', '=', userId).execute();
+  try {
+    admit(current.map(toBinding));
+    return undefined;
+  } catch (error) {
+    // `admit` refuses by throwing an error (DEVICE_LIMIT_REACHED), which is what gets thrown to the caller.
+    const refusal = error instanceof Error ? error : new Error('refused');
+    // The refusal's message is what the user was told (the limit, or when a slot frees): support sees the same.
+    const reason = refusal.message;
+    await writeEvent(trx, {
+      userId,
+      type: 'DEVICE_LIMIT_REFUSED',
+      at,
+      actor: { id: userId, admin: false },
+      data: { drm, reason },
+    });
+    return refusal;
+  }
+}
+
+interface NewEvent {
+  readonly userId: string;
+  readonly type: EventType;
+  readonly at: Date;
+  readonly actor: Actor | null;
+  readonly bindingId?: string;
+  readonly entitlementId?: string;
+  readonly contentId?: string;
+  readonly data?: EventData;
+}
+
+/**
+ * Appends one event, in the caller's transaction. Anything that must happen with an event (a webhook delivery in a
+ * transactional outbox) belongs here, in the same transaction.
+ */
+async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void> {
+  await trx
+    .insertInto('events')
+    .values({
+      user_id: event.userId,
+      type: event.type,
+      at: event.at,
+      actor_id: event.actor?.id ?? null,
+      actor_admin: event.actor?.admin ?? false,
+      binding_id: event.bindingId ?? null,
+      entitlement_id: event.entitlementId ?? null,
+      content_id: event.contentId ?? null,
+      data: JSON.stringify(event.data ?? {}),
+    })
+    .execute();
+}
+
+function toEvent(row: EventRow): EventRecord {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    type: row.type,
+    at: row.at,
+    actor: row.actor_id === null ? null : { id: row.actor_id, admin: row.actor_admin },
+    bindingId: row.binding_id,
+    entitlementId: row.entitlement_id,
+    contentId: row.content_id,
+    data: row.data,
+  };
+}
+
 /** Every column but the key's ciphertext: listing the catalog reads no key and decrypts none. */
 const CATALOG_COLUMNS = [
   'id',
@@ -385,6 +608,8 @@ function toBinding(row: BindingRow): BindingRecord {
     boundAt: row.bound_at,
     revokedAt: row.revoked_at,
     pendingExpiresAt: row.pending_expires_at,
+    lastUsedAt: row.last_used_at,
+    cooldownWaived: row.cooldown_waived,
   };
 }
 

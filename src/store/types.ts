@@ -3,9 +3,9 @@
  * Kysely over a `pg.Pool`) serves both the embedded PGlite default and a real server. Rows are plain objects;
  * dates are `Date`s; the content key is returned decrypted and only to the services that request tokens.
  */
-import type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
+import type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
 
-export type { BindingStatus, DrmSystem, EntitlementKind } from '../domain/enums.js';
+export type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
 
 export interface ContentRecord {
   readonly id: string;
@@ -49,6 +49,10 @@ export interface BindingRecord {
   readonly revokedAt: Date | null;
   /** A PENDING binding that is not bound by then expires. */
   readonly pendingExpiresAt: Date;
+  /** When the last license token was issued for it; null if none was. */
+  readonly lastUsedAt: Date | null;
+  /** Support removed it with the swap cool-down waived: it does not count towards the cool-down. */
+  readonly cooldownWaived: boolean;
 }
 
 export interface NewBinding {
@@ -88,6 +92,61 @@ export interface EntitlementRevocation {
   readonly reason: string;
 }
 
+/** Who made a change: the user, or an admin (support) acting for them. */
+export interface Actor {
+  readonly id: string;
+  readonly admin: boolean;
+}
+
+/**
+ * The details an event carries, by type. Never a content key, a token or a license URL: only what support needs to
+ * answer "what happened", and what may be shown to the user.
+ */
+export interface EventData {
+  readonly deviceId?: string;
+  readonly drm?: DrmSystem;
+  readonly offline?: boolean;
+  readonly reason?: string;
+  readonly name?: string | null;
+  readonly cooldownWaived?: boolean;
+}
+
+export interface EventRecord {
+  /** Increasing in the order events were written; breaks ties between events of one instant. */
+  readonly id: string;
+  readonly userId: string;
+  readonly type: EventType;
+  readonly at: Date;
+  /** Null when the service itself made the change (a pending binding expired). */
+  readonly actor: Actor | null;
+  readonly bindingId: string | null;
+  readonly entitlementId: string | null;
+  readonly contentId: string | null;
+  readonly data: EventData;
+}
+
+/** Whose events a page lists: a user's, one binding's or one entitlement's. */
+export type EventFilter =
+  { readonly userId: string } | { readonly bindingId: string } | { readonly entitlementId: string };
+
+/** A binding removal: by its owner, or by an admin who may waive the swap cool-down, with a reason. */
+export interface BindingRevocation {
+  readonly actor: Actor;
+  readonly reason?: string;
+  /** Admins: the removed binding stops counting towards the swap cool-down (also when it was removed before). */
+  readonly waiveCooldown?: boolean;
+}
+
+export interface TokenIssued {
+  readonly userId: string;
+  readonly bindingId: string;
+  readonly entitlementId: string;
+  readonly contentId: string;
+  readonly drm: DrmSystem;
+  readonly offline: boolean;
+  readonly at: Date;
+}
+
 export interface CreateEntitlementResult {
   readonly entitlement: EntitlementRecord;
   readonly outcome: 'created' | 'held' | 'existing';
@@ -105,19 +164,47 @@ export interface Store {
   /**
    * Inserts a PENDING binding. With `admit`, the user's bindings are locked and passed to it first, inside one
    * transaction: a policy check there (device limits) holds even when the same user binds from two replicas at
-   * once. `admit` throws to refuse; nothing is inserted then.
+   * once. `admit` throws to refuse; no binding is inserted then, and the refusal is recorded as a
+   * DEVICE_LIMIT_REFUSED event (with the error's message as reason) in the same transaction, which commits it, before
+   * the error is rethrown. Otherwise the binding and its BINDING_STARTED event are written together.
    */
   createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void): Promise<BindingRecord>;
+  /**
+   * The same check as createBinding's `admit`, under the same lock, with nothing to insert: a refusal is recorded as
+   * a DEVICE_LIMIT_REFUSED event and rethrown. For the check made before ExpressPlay is asked for a dummy token.
+   */
+  admitBinding(
+    userId: string,
+    drm: DrmSystem,
+    at: Date,
+    admit: (current: readonly BindingRecord[]) => void,
+  ): Promise<void>;
   getBinding(id: string): Promise<BindingRecord | null>;
   listBindings(userId: string): Promise<BindingRecord[]>;
   /** Up to `limit` of the user's bindings, newest first (createdAt desc, id desc), after `after` when given. */
   listBindingsPage(userId: string, limit: number, after: TimeKeyset | null): Promise<BindingRecord[]>;
-  /** PENDING -> BOUND, only if still PENDING; returns the row as it is afterwards (null if unknown). */
+  /**
+   * PENDING -> BOUND, only if still PENDING, with a BINDING_BOUND event then (none when nothing changed); returns the
+   * row as it is afterwards (null if unknown).
+   */
   markBound(id: string, deviceId: string, boundAt: Date): Promise<BindingRecord | null>;
-  /** PENDING|BOUND -> REVOKED; returns the row as it is afterwards (null if unknown). */
-  revokeBinding(id: string, revokedAt: Date): Promise<BindingRecord | null>;
-  /** PENDING -> EXPIRED for every pending binding of the user whose pendingExpiresAt <= now. */
+  /**
+   * PENDING|BOUND -> REVOKED with a BINDING_REVOKED event; by the owner unless `by` says otherwise. With
+   * `waiveCooldown`, the binding stops counting towards the swap cool-down; for one already REVOKED that is a
+   * COOLDOWN_WAIVED event. Returns the row as it is afterwards (null if unknown).
+   */
+  revokeBinding(id: string, revokedAt: Date, by?: BindingRevocation): Promise<BindingRecord | null>;
+  /** PENDING -> EXPIRED for every pending binding of the user whose pendingExpiresAt <= now, one event each. */
   expirePendingBindings(userId: string, now: Date): Promise<void>;
+  /** Sets a binding's name, with a BINDING_RENAMED event; returns the row as it is afterwards (null if unknown). */
+  renameBinding(id: string, name: string | null, actor: Actor, at: Date): Promise<BindingRecord | null>;
+  /** A license token was issued: the binding's lastUsedAt and a TOKEN_ISSUED event, together. */
+  recordTokenIssued(issued: TokenIssued): Promise<void>;
+  /**
+   * Up to `limit` events of a user, binding or entitlement, newest first (at desc, id desc), after `after` (its
+   * createdAt is the event's `at`; its id a decimal event id).
+   */
+  listEventsPage(filter: EventFilter, limit: number, after: TimeKeyset | null): Promise<EventRecord[]>;
 
   /**
    * Records a purchase or rental unless the user already has one, deciding under a per-user lock inside one
@@ -125,14 +212,15 @@ export interface Store {
    * - `held`: the user already holds an entitlement of this kind to this content (a purchase, or a rental still
    *   running at `entitlement.createdAt`), not revoked; that one is returned and nothing is inserted;
    * - `existing`: (userId, idempotencyKey) was used before; its row is returned, whatever it was for;
-   * - `created`: nothing stood in the way; the new row is inserted and returned.
+   * - `created`: nothing stood in the way; the new row is inserted and returned, with its PURCHASED or RENTED event.
    * The database also refuses a second PURCHASE of one content by one user outright (a unique index), revoked
    * purchases apart.
    */
   createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult>;
   getEntitlement(id: string): Promise<EntitlementRecord | null>;
   /**
-   * Revokes an entitlement unless it already is: the first revocation (its time, admin and reason) is kept. Returns
+   * Revokes an entitlement unless it already is: the first revocation (its time, admin and reason) is kept, with an
+   * ENTITLEMENT_REVOKED event by the admin (none when it was already revoked). Returns
    * the row as it is afterwards (null if unknown).
    */
   revokeEntitlement(id: string, revocation: EntitlementRevocation): Promise<EntitlementRecord | null>;

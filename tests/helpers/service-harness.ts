@@ -11,6 +11,7 @@ import { BindingService } from '../../src/bindings/binding-service.js';
 import { CatalogService } from '../../src/catalog/catalog-service.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { EntitlementService } from '../../src/entitlements/entitlement-service.js';
+import { EventHistory } from '../../src/events/event-history.js';
 import { formatError } from '../../src/errors/format-error.js';
 import { buildAppSchema } from '../../src/graphql/build-schema.js';
 import { createContextFunction, type RequestContext } from '../../src/graphql/common/context.js';
@@ -113,6 +114,7 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
     bindings,
     entitlements,
     catalog,
+    events: new EventHistory({ store }),
   });
   const log = createLogger('silent');
   const context = (userId: string | null, options: { admin?: boolean } = {}) =>

@@ -6,6 +6,7 @@ import type { CatalogService, RequestCatalog } from '../../catalog/catalog-servi
 import type { PolicyConfig } from '../../config/config.js';
 import type { ExpressPlayClient } from '../../datasources/expressplay/types.js';
 import type { EntitlementService, RequestEntitlements } from '../../entitlements/entitlement-service.js';
+import type { EventHistory } from '../../events/event-history.js';
 import { UnauthenticatedError } from '../../errors/app-error.js';
 import type { RateLimiter } from '../../policy/rate-limiter.js';
 import { createRequestUpstream, createUpstreamBudget } from '../../policy/upstream-budget.js';
@@ -20,6 +21,8 @@ export interface RequestContext {
   readonly entitlements: RequestEntitlements;
   /** The catalog, with the titles a response names read once per request, without their keys. */
   readonly catalog: RequestCatalog;
+  /** The event history: the viewer's, a binding's or an entitlement's, and any user's for admins. */
+  readonly events: EventHistory;
   readonly log: Logger;
   readonly requestId: string;
 }
@@ -35,6 +38,7 @@ export interface ContextDeps {
   readonly bindings: BindingService;
   readonly entitlements: EntitlementService;
   readonly catalog: CatalogService;
+  readonly events: EventHistory;
 }
 
 type RequestScope = Pick<RequestContext, 'bindings' | 'entitlements' | 'catalog'>;
@@ -71,7 +75,7 @@ export function createContextFunction(deps: ContextDeps) {
       };
       scopes.set(args.httpRequest, scope);
     }
-    return { viewer, ...scope, log: args.log, requestId: args.requestId };
+    return { viewer, ...scope, events: deps.events, log: args.log, requestId: args.requestId };
   };
 }
 

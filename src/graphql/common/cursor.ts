@@ -56,14 +56,18 @@ export function idCursor(tag: string): CursorCodec<string> {
   };
 }
 
-/** Lists ordered newest first by (createdAt, id). Times in milliseconds, as every row is written. */
-export function timeCursor(tag: string): CursorCodec<TimeKeyset> {
+/**
+ * Lists ordered newest first by (createdAt, id). Times in milliseconds, as every row is written. `idPattern`: what
+ * an id of the list looks like (event ids are numbers, which the database would refuse to compare with anything else).
+ */
+export function timeCursor(tag: string, idPattern?: RegExp): CursorCodec<TimeKeyset> {
   return {
     encode: ({ createdAt, id }) => pack(tag, [createdAt.toISOString(), id]),
     decode: (cursor) => {
       const [time, id] = unpack(cursor, tag, 2) as [string, string];
       const createdAt = new Date(time);
       if (!ISO_TIME.test(time) || Number.isNaN(createdAt.getTime())) throw badCursor();
+      if (idPattern !== undefined && !idPattern.test(id)) throw badCursor();
       return { createdAt, id };
     },
   };

@@ -3,9 +3,11 @@ import {
   BINDING_STATUSES,
   DRM_SYSTEMS,
   ENTITLEMENT_KINDS,
+  EVENT_TYPES,
   type BindingStatus as BindingStatusValue,
   type DrmSystem,
   type EntitlementKind as EntitlementKindValue,
+  type EventType as EventTypeValue,
 } from '../../domain/enums.js';
 
 // The domain's values under their GraphQL names: `Drm.FAIRPLAY` is the stored 'fp', with no cast either way.
@@ -61,5 +63,27 @@ registerEnumType(EntitlementStatus, {
     ACTIVE: { description: 'A purchase, or a rental whose window has not ended: licenseToken issues licenses.' },
     EXPIRED: { description: 'A rental whose window has ended.' },
     REVOKED: { description: 'Revoked by the platform (refund, chargeback; see revokeReason): no new license.' },
+  },
+});
+
+export const EventType = EVENT_TYPES;
+export type EventType = EventTypeValue;
+registerEnumType(EventType, {
+  name: 'EventType',
+  description: 'What an event in a history records. Stable: new types may be added, none is renamed.',
+  valuesConfig: {
+    BINDING_STARTED: { description: 'bindDevice created a PENDING binding.' },
+    BINDING_BOUND: { description: 'The device played the dummy stream: deviceId and drm say which.' },
+    BINDING_EXPIRED: { description: 'The dummy stream was not played in time; no actor (the service).' },
+    BINDING_REVOKED: { description: 'The binding was removed, by its owner or by support (actor.admin, reason).' },
+    BINDING_RENAMED: { description: 'The binding got a new name (name).' },
+    COOLDOWN_WAIVED: { description: 'Support waived the swap cool-down of an already removed binding (reason).' },
+    DEVICE_LIMIT_REFUSED: {
+      description: 'bindDevice was refused: too many devices, or one removed too recently (reason).',
+    },
+    PURCHASED: { description: 'A title was bought.' },
+    RENTED: { description: 'A title was rented.' },
+    ENTITLEMENT_REVOKED: { description: 'Support revoked an entitlement (reason).' },
+    TOKEN_ISSUED: { description: 'A license token was issued for a binding (drm, offline); never the token itself.' },
   },
 });

@@ -29,4 +29,10 @@ export class DeviceBinding {
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the binding was revoked, if it was.' })
   revokedAt!: Date | null;
+
+  @Field(() => GraphQLISODateTime, {
+    nullable: true,
+    description: 'When the last license token was issued for this device (its last use); null if none was.',
+  })
+  lastUsedAt!: Date | null;
 }

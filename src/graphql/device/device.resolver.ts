@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, GraphQLISODateTime, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { EventView } from '../../events/event-history.js';
 import type { BindingRecord } from '../../store/types.js';
 import { requireViewer, type RequestContext } from '../common/context.js';
 import { PageArgs, paginate, type Page } from '../common/connection.js';
@@ -6,6 +7,7 @@ import { connectionOf, UPSTREAM_CALL } from '../common/complexity.js';
 import { BindDeviceInput } from './bind-device.input.js';
 import { BindDevicePayload } from './bind-device.payload.js';
 import { DeviceBindingConnection, deviceBindingCursor } from './device-binding-connection.type.js';
+import { EventConnection, eventCursor, eventPosition } from '../event/event-connection.type.js';
 import { DeviceBinding } from './device-binding.type.js';
 
 @Resolver(() => DeviceBinding)
@@ -59,6 +61,38 @@ export class DeviceResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<BindingRecord> {
     return ctx.bindings.unbind(requireViewer(ctx), id);
+  }
+
+  @Mutation(() => DeviceBinding, {
+    description:
+      "Renames a device binding: yours, or any user's for an admin (recorded in the history as BINDING_RENAMED). An " +
+      'empty name removes it.',
+  })
+  async renameDeviceBinding(
+    @Arg('id', () => ID, { description: 'The binding to rename.' }) id: string,
+    @Arg('name', () => String, {
+      nullable: true,
+      description: 'The new name, at most 64 characters; null or empty for none.',
+    })
+    name: string | null,
+    @Ctx() ctx: RequestContext,
+  ): Promise<BindingRecord> {
+    return ctx.bindings.rename(requireViewer(ctx), id, name);
+  }
+
+  @FieldResolver(() => EventConnection, {
+    complexity: connectionOf(1),
+    description: 'What happened to this binding, newest first: started, bound, licenses issued, renamed, removed.',
+  })
+  events(
+    @Root() binding: BindingRecord,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Page<EventView>> {
+    const viewer = requireViewer(ctx);
+    return paginate(page, eventCursor, eventPosition, (limit, after) =>
+      ctx.events.of(viewer, binding.userId, { bindingId: binding.id }, limit, after),
+    );
   }
 
   @FieldResolver(() => GraphQLISODateTime, {

@@ -1,9 +1,11 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { requireViewer, type RequestContext } from '../common/context.js';
+import type { EventView } from '../../events/event-history.js';
 import type { CatalogEntry, EntitlementRecord } from '../../store/types.js';
 import { PageArgs, paginate, type Page } from '../common/connection.js';
 import { connectionOf, UPSTREAM_CALL } from '../common/complexity.js';
 import { Content } from '../catalog/content.type.js';
+import { EventConnection, eventCursor, eventPosition } from '../event/event-connection.type.js';
 import { Drm, EntitlementStatus } from '../common/enums.js';
 import { PurchaseInput, RentInput } from './acquire.input.js';
 import { EntitlementConnection, entitlementCursor } from './entitlement-connection.type.js';
@@ -91,6 +93,21 @@ export class EntitlementResolver {
   status(@Root() entitlement: EntitlementRecord, @Ctx() ctx: RequestContext): EntitlementStatus {
     if (entitlement.revokedAt !== null) return EntitlementStatus.REVOKED;
     return ctx.entitlements.isExpired(entitlement) ? EntitlementStatus.EXPIRED : EntitlementStatus.ACTIVE;
+  }
+
+  @FieldResolver(() => EventConnection, {
+    complexity: connectionOf(1),
+    description: 'What happened to this entitlement, newest first: bought or rented, licenses issued, revoked.',
+  })
+  events(
+    @Root() entitlement: EntitlementRecord,
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: RequestContext,
+  ): Promise<Page<EventView>> {
+    const viewer = requireViewer(ctx);
+    return paginate(page, eventCursor, eventPosition, (limit, after) =>
+      ctx.events.of(viewer, entitlement.userId, { entitlementId: entitlement.id }, limit, after),
+    );
   }
 
   /** Through the request's loader: a page of entitlements reads its titles in one query, and decrypts no key. */

@@ -28,6 +28,8 @@ const pending: BindingRecord = {
   boundAt: null,
   revokedAt: null,
   pendingExpiresAt: new Date(at.getTime() + 600_000),
+  lastUsedAt: null,
+  cooldownWaived: false,
 };
 
 function world() {

@@ -69,8 +69,13 @@ function entitlement(
   };
 }
 
-/** Back to the indexes as they were before migration 0006, for tests that rerun an earlier migration. */
+/**
+ * Back to the schema as it was before migration 0006 (without 0007's events and binding columns, and with the
+ * indexes as they were), for tests that rerun an earlier migration.
+ */
 export const UNDO_PAGE_INDEXES = [
+  'drop table events',
+  'alter table bindings drop column last_used_at, drop column cooldown_waived',
   'drop index bindings_user_id_created_at_id',
   'create index bindings_user_id_created_at on bindings (user_id, created_at)',
   'drop index entitlements_user_id_created_at_id',
@@ -254,6 +259,8 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         deviceId: null,
         boundAt: null,
         revokedAt: null,
+        lastUsedAt: null,
+        cooldownWaived: false,
       });
       expect(await ctx.store.getBinding(input.id)).toEqual(created);
       expect(await ctx.store.getBinding(randomUUID())).toBeNull();
@@ -592,6 +599,239 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     });
   });
 
+  describe('events', () => {
+    const ctx = useStore();
+    /** A user's whole history, newest first. */
+    const history = (userId: string) => ctx.store.listEventsPage({ userId }, 100, null);
+    const types = async (userId: string) => (await history(userId)).map((e) => e.type);
+
+    it('createBinding writes BINDING_STARTED with the binding; a failed insert writes nothing', async () => {
+      const b = await ctx.store.createBinding(binding({ createdAt: at(1) }));
+      expect(await history(b.userId)).toEqual([
+        {
+          id: expect.stringMatching(/^\d+$/),
+          userId: b.userId,
+          type: 'BINDING_STARTED',
+          at: at(1),
+          actor: { id: b.userId, admin: false },
+          bindingId: b.id,
+          entitlementId: null,
+          contentId: null,
+          data: { drm: 'wv', name: 'Living-room TV' },
+        },
+      ]);
+      // Same cookie: the insert fails and its transaction rolls back, event and all.
+      const userId = id('user');
+      await expect(ctx.store.createBinding(binding({ userId, cookie: b.cookie }))).rejects.toThrow();
+      expect(await history(userId)).toEqual([]);
+    });
+
+    it('a refused createBinding inserts no binding but commits one DEVICE_LIMIT_REFUSED event; so does admitBinding', async () => {
+      const userId = id('user');
+      const refuse = () => {
+        throw new Error('You already have 1 active device binding(s).');
+      };
+      await expect(ctx.store.createBinding(binding({ userId, createdAt: at(2) }), refuse)).rejects.toThrow(
+        /already have 1/,
+      );
+      expect(await ctx.store.listBindings(userId)).toEqual([]);
+      await expect(ctx.store.admitBinding(userId, 'pr', at(3), refuse)).rejects.toThrow(/already have 1/);
+      await ctx.store.admitBinding(userId, 'pr', at(4), () => undefined);
+      expect(await history(userId)).toMatchObject([
+        {
+          type: 'DEVICE_LIMIT_REFUSED',
+          at: at(3),
+          bindingId: null,
+          data: { drm: 'pr', reason: 'You already have 1 active device binding(s).' },
+        },
+        { type: 'DEVICE_LIMIT_REFUSED', at: at(2), actor: { id: userId, admin: false }, data: { drm: 'wv' } },
+      ]);
+    });
+
+    it('markBound writes BINDING_BOUND with the device and DRM, only when it binds', async () => {
+      const b = await ctx.store.createBinding(binding({ drm: 'pr' }));
+      await ctx.store.markBound(b.id, 'a'.repeat(32), at(10));
+      await ctx.store.markBound(b.id, 'b'.repeat(32), at(20));
+      const [bound, ...rest] = await history(b.userId);
+      expect(bound).toMatchObject({
+        type: 'BINDING_BOUND',
+        at: at(10),
+        bindingId: b.id,
+        data: { deviceId: 'a'.repeat(32), drm: 'pr' },
+      });
+      expect(rest.map((e) => e.type)).toEqual(['BINDING_STARTED']);
+    });
+
+    it('revokeBinding writes who revoked it, once; an admin waiver of a revoked binding is its own event, once', async () => {
+      const b = await ctx.store.createBinding(binding());
+      await ctx.store.markBound(b.id, 'c'.repeat(32), at(1));
+      await ctx.store.revokeBinding(b.id, at(5));
+      await ctx.store.revokeBinding(b.id, at(6));
+      const admin = { id: 'support-1', admin: true };
+      const waived = await ctx.store.revokeBinding(b.id, at(7), {
+        actor: admin,
+        reason: 'lost phone',
+        waiveCooldown: true,
+      });
+      expect(waived).toMatchObject({ status: 'REVOKED', revokedAt: at(5), cooldownWaived: true });
+      await ctx.store.revokeBinding(b.id, at(8), { actor: admin, reason: 'again', waiveCooldown: true });
+      expect(await history(b.userId)).toMatchObject([
+        { type: 'COOLDOWN_WAIVED', at: at(7), actor: admin, data: { reason: 'lost phone' } },
+        { type: 'BINDING_REVOKED', at: at(5), actor: { id: b.userId, admin: false }, data: { cooldownWaived: false } },
+        { type: 'BINDING_BOUND' },
+        { type: 'BINDING_STARTED' },
+      ]);
+      const other = await ctx.store.createBinding(binding());
+      const removed = await ctx.store.revokeBinding(other.id, at(9), {
+        actor: admin,
+        reason: 'support',
+        waiveCooldown: true,
+      });
+      expect(removed).toMatchObject({ status: 'REVOKED', cooldownWaived: true });
+      expect((await history(other.userId))[0]).toMatchObject({
+        type: 'BINDING_REVOKED',
+        actor: admin,
+        data: { reason: 'support', cooldownWaived: true },
+      });
+    });
+
+    it('expirePendingBindings writes one event per binding it expires, with no actor', async () => {
+      const userId = id('user');
+      const due = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(10) }));
+      const alsoDue = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(20) }));
+      await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(100) }));
+      await ctx.store.expirePendingBindings(userId, at(50));
+      await ctx.store.expirePendingBindings(userId, at(60));
+      const expired = (await history(userId)).filter((e) => e.type === 'BINDING_EXPIRED');
+      expect(expired.map((e) => e.bindingId).sort()).toEqual([due.id, alsoDue.id].sort());
+      expect(expired.every((e) => e.actor === null && e.at.getTime() === at(50).getTime())).toBe(true);
+    });
+
+    it('createEntitlement writes PURCHASED or RENTED only when it creates one; a refused insert writes nothing', async () => {
+      const base = await seed(ctx.store);
+      const purchase = entitlement(base, { createdAt: at(1) });
+      await ctx.store.createEntitlement(purchase);
+      await ctx.store.createEntitlement(purchase); // existing
+      await ctx.store.createEntitlement(entitlement(base, { createdAt: at(2) })); // held
+      const rental = entitlement(base, { kind: 'RENTAL', createdAt: at(3), expiresAt: at(100), playSeconds: 60 });
+      await ctx.store.createEntitlement(rental);
+      // The insert fails (no such content): the transaction rolls back with no event.
+      await expect(
+        ctx.store.createEntitlement(entitlement({ ...base, contentId: id('missing') }, { createdAt: at(4) })),
+      ).rejects.toThrow();
+      expect(await history(base.userId)).toMatchObject([
+        { type: 'RENTED', at: at(3), entitlementId: rental.id, contentId: base.contentId, bindingId: base.bindingId },
+        { type: 'PURCHASED', at: at(1), entitlementId: purchase.id, actor: { id: base.userId, admin: false } },
+        { type: 'BINDING_STARTED' },
+      ]);
+    });
+
+    it('revokeEntitlement writes ENTITLEMENT_REVOKED by the admin with the reason, the first time only', async () => {
+      const base = await seed(ctx.store);
+      const e = entitlement(base, { createdAt: at(1) });
+      await ctx.store.createEntitlement(e);
+      await ctx.store.revokeEntitlement(e.id, { revokedAt: at(5), revokedBy: 'admin-1', reason: 'refund' });
+      await ctx.store.revokeEntitlement(e.id, { revokedAt: at(6), revokedBy: 'admin-2', reason: 'again' });
+      const events = await ctx.store.listEventsPage({ entitlementId: e.id }, 10, null);
+      expect(events).toMatchObject([
+        { type: 'ENTITLEMENT_REVOKED', at: at(5), actor: { id: 'admin-1', admin: true }, data: { reason: 'refund' } },
+        { type: 'PURCHASED' },
+      ]);
+    });
+
+    it('recordTokenIssued sets the binding last use and writes TOKEN_ISSUED; renameBinding writes BINDING_RENAMED', async () => {
+      const base = await seed(ctx.store);
+      const e = entitlement(base, { createdAt: at(1) });
+      await ctx.store.createEntitlement(e);
+      const issued = { userId: base.userId, bindingId: base.bindingId, entitlementId: e.id, contentId: base.contentId };
+      await ctx.store.recordTokenIssued({ ...issued, drm: 'wv', offline: true, at: at(8) });
+      expect((await ctx.store.getBinding(base.bindingId))?.lastUsedAt).toEqual(at(8));
+      const admin = { id: 'admin-1', admin: true };
+      expect(await ctx.store.renameBinding(base.bindingId, 'Kitchen', admin, at(9))).toMatchObject({ name: 'Kitchen' });
+      expect(await ctx.store.renameBinding(randomUUID(), 'x', admin, at(9))).toBeNull();
+      expect(await ctx.store.listEventsPage({ bindingId: base.bindingId }, 10, null)).toMatchObject([
+        { type: 'BINDING_RENAMED', actor: admin, data: { name: 'Kitchen' } },
+        { type: 'TOKEN_ISSUED', at: at(8), ...issued, data: { drm: 'wv', offline: true } },
+        { type: 'PURCHASED' },
+        { type: 'BINDING_STARTED' },
+      ]);
+    });
+
+    it('markBound racing with itself writes one BINDING_BOUND', async () => {
+      const b = await ctx.store.createBinding(binding());
+      await Promise.all(['1', '2', '3', '4', '5'].map((d) => ctx.store.markBound(b.id, d.repeat(32), at(10))));
+      expect(await types(b.userId)).toEqual(['BINDING_BOUND', 'BINDING_STARTED']);
+    });
+
+    it('a change whose event cannot be written does not happen: one transaction for both', async () => {
+      // Its own database: the events table is made to refuse every event, so each write fails at its event.
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const base = await seed(store);
+        const pending = await store.createBinding(binding({ userId: base.userId }));
+        const bought = entitlement(base);
+        await store.createEntitlement(bought);
+        await db.query(`alter table events add constraint refuse_all check (false) not valid`);
+        const admin = { id: 'admin-1', admin: true };
+        await expect(store.createBinding(binding({ userId: base.userId }))).rejects.toThrow(/refuse_all/);
+        await expect(store.markBound(pending.id, 'a'.repeat(32), at(1))).rejects.toThrow(/refuse_all/);
+        await expect(
+          store.revokeBinding(base.bindingId, at(2), { actor: admin, reason: 'x', waiveCooldown: true }),
+        ).rejects.toThrow(/refuse_all/);
+        await expect(store.renameBinding(base.bindingId, 'New', admin, at(3))).rejects.toThrow(/refuse_all/);
+        await expect(store.expirePendingBindings(base.userId, at(7200))).rejects.toThrow(/refuse_all/);
+        await expect(
+          store.createEntitlement(entitlement(base, { kind: 'RENTAL', expiresAt: at(100), playSeconds: 1 })),
+        ).rejects.toThrow(/refuse_all/);
+        await expect(
+          store.revokeEntitlement(bought.id, { revokedAt: at(4), revokedBy: 'admin-1', reason: 'refund' }),
+        ).rejects.toThrow(/refuse_all/);
+        const issued = {
+          userId: base.userId,
+          bindingId: base.bindingId,
+          entitlementId: bought.id,
+          contentId: base.contentId,
+        };
+        await expect(store.recordTokenIssued({ ...issued, drm: 'wv', offline: false, at: at(5) })).rejects.toThrow(
+          /refuse_all/,
+        );
+        // Nothing changed.
+        expect(
+          (await store.listBindings(base.userId)).map((b) => [b.status, b.name, b.lastUsedAt, b.cooldownWaived]),
+        ).toEqual([
+          ['PENDING', 'Living-room TV', null, false],
+          ['PENDING', 'Living-room TV', null, false],
+        ]);
+        expect((await store.listEntitlements(base.userId)).map((e) => [e.id, e.revokedAt])).toEqual([
+          [bought.id, null],
+        ]);
+        await store.close();
+      } finally {
+        await db.dispose();
+      }
+    });
+
+    it('pages events newest first, ties in the order written, from a keyset, per user, binding or entitlement', async () => {
+      const userId = id('user');
+      // Five at one instant, then one later: the later first, then the five in reverse order of writing.
+      const made: string[] = [];
+      for (let i = 0; i < 5; i += 1)
+        made.push((await ctx.store.createBinding(binding({ userId, createdAt: at(1) }))).id);
+      const last = await ctx.store.createBinding(binding({ userId, createdAt: at(2) }));
+      const expected = [last.id, ...made.reverse()];
+      const page1 = await ctx.store.listEventsPage({ userId }, 4, null);
+      const after = page1.at(-1)!;
+      const page2 = await ctx.store.listEventsPage({ userId }, 4, { createdAt: after.at, id: after.id });
+      expect([...page1, ...page2].map((e) => e.bindingId)).toEqual(expected);
+      expect(page2).toHaveLength(2);
+      expect(Number(page1[1].id)).toBeGreaterThan(Number(page1[2].id));
+      expect(await ctx.store.listEventsPage({ bindingId: last.id }, 10, null)).toHaveLength(1);
+      expect(await ctx.store.listEventsPage({ entitlementId: id('none') }, 10, null)).toEqual([]);
+      expect(await types(id('nobody'))).toEqual([]);
+    });
+  });
+
   describe('rate limits', () => {
     const ctx = useStore();
 
@@ -720,7 +960,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await db.query(`alter table contents drop column offline_allowed`);
         for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
         await db.query(
-          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes')`,
+          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events')`,
         );
         const insert = (e: NewEntitlement) =>
           db.query(
@@ -765,6 +1005,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           { name: '0004-one-purchase-per-title' },
           { name: '0005-offline-and-revocation' },
           { name: '0006-page-indexes' },
+          { name: '0007-events' },
         ]);
       } finally {
         await db.dispose();

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { createStore } from '../../../src/store/create-store.js';
-import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
+import { createPostgresTestDatabase, openPostgresStore, testSchemaName } from '../../helpers/test-store.js';
 import { defineStoreContract } from './store-contract.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 
@@ -79,7 +78,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
     const key = randomBytes(32);
     const stores = await Promise.all(
       Array.from({ length: 4 }, () =>
-        createStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
+        openPostgresStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
       ),
     );
     try {
@@ -94,6 +93,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
           { name: '0004-one-purchase-per-title' },
           { name: '0005-offline-and-revocation' },
           { name: '0006-page-indexes' },
+          { name: '0007-events' },
         ]);
         const tables = await db.query<{ table_name: string }>(
           'select table_name from information_schema.tables where table_schema = $1 order by table_name',
@@ -103,6 +103,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
           'bindings',
           'contents',
           'entitlements',
+          'events',
           'kysely_migration',
           'kysely_migration_lock',
           'rate_limits',
