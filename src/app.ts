@@ -14,20 +14,15 @@ import type { Logger } from 'pino';
 import { createMissingTokenChallengePlugin } from './plugins/missing-token-challenge.js';
 import { withBearerChallenge } from './auth/bearer-challenge.js';
 import { createAuthenticator } from './auth/viewer.js';
-import { BindingService } from './bindings/binding-service.js';
-import { CatalogService } from './catalog/catalog-service.js';
 import type { Config } from './config/config.js';
 import { resolveSecrets } from './config/dev-secrets.js';
 import { createExpressPlayClient } from './datasources/expressplay/client.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
-import { EntitlementService } from './entitlements/entitlement-service.js';
-import { EventHistory } from './events/event-history.js';
 import { createFormatError } from './errors/format-error.js';
 import { DEFAULT_QUERY } from './graphiql/default-query.js';
 import { createGraphiqlRouter } from './graphiql/graphiql-router.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { createRateLimiter } from './policy/rate-limiter.js';
 import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './graphql/build-schema.js';
 import { createErrorLogPlugin } from './plugins/error-log-plugin.js';
@@ -38,7 +33,7 @@ import { createContextFunction, type RequestContext } from './graphql/common/con
 import { requestLog } from './http/request-log.js';
 import { createRoutes } from './http/routes.js';
 import { createTrustedDocuments, loadManifest } from './http/trusted-documents.js';
-import type { Services } from './services.js';
+import { createDomainServices, type Services } from './services.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/types.js';
 
@@ -116,46 +111,18 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
 
-    const { mutationsPerMinute, upstreamCallsPerMinute } = config.policy;
-    const rateLimiter = createRateLimiter({
-      store,
-      perMinute: {
-        bindDevice: mutationsPerMinute,
-        purchase: mutationsPerMinute,
-        rent: mutationsPerMinute,
-        upstream: upstreamCallsPerMinute,
-      },
-      now,
-    });
-    const bindings = new BindingService({
-      store,
-      rateLimiter,
-      policy: config.policy,
-      publicUrl,
-      now,
-    });
-    const catalog = new CatalogService({ store, now });
+    const domain = createDomainServices({ config, store, publicUrl, now });
     const services: Services = {
       config,
       logger,
       metrics,
       store,
       expressplay,
-      rateLimiter,
       authenticator: createAuthenticator({ ...config.auth, jwtSecret: secrets.jwtSecret }),
-      bindings,
-      catalog,
-      entitlements: new EntitlementService({
-        store,
-        catalog,
-        rateLimiter,
-        now,
-        tokenTtlSeconds: config.expressplay.tokenTtlSeconds,
-      }),
-      events: new EventHistory({ store }),
+      ...domain,
     };
     if (overrides.seedDemoCatalog ?? true) {
-      const seeded = await catalog.seedDemo();
+      const seeded = await domain.catalog.seedDemo();
       if (seeded > 0) logger.info({ titles: seeded }, 'seeded the demo catalog');
     }
 

@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { Authenticator } from './auth/viewer.js';
-import type { BindingService } from './bindings/binding-service.js';
-import type { CatalogService } from './catalog/catalog-service.js';
+import { BindingService } from './bindings/binding-service.js';
+import { CatalogService } from './catalog/catalog-service.js';
 import type { Config } from './config/config.js';
 import type { ExpressPlayClient } from './datasources/expressplay/types.js';
-import type { EntitlementService } from './entitlements/entitlement-service.js';
-import type { EventHistory } from './events/event-history.js';
+import { EntitlementService } from './entitlements/entitlement-service.js';
+import { EventHistory } from './events/event-history.js';
 import type { Metrics } from './observability/metrics.js';
-import type { RateLimiter } from './policy/rate-limiter.js';
+import { createRateLimiter, type RateLimiter } from './policy/rate-limiter.js';
 import type { Store } from './store/types.js';
 
 /** Long-lived collaborators, built once in createApp and shared by every request. Resolvers never mutate them. */
@@ -24,4 +24,45 @@ export interface Services {
   readonly entitlements: EntitlementService;
   readonly catalog: CatalogService;
   readonly events: EventHistory;
+}
+
+export type DomainServices = Pick<Services, 'rateLimiter' | 'bindings' | 'entitlements' | 'catalog' | 'events'>;
+
+/**
+ * The domain services over one store, wired as the app runs them: the app adds the transport around them, and the
+ * service-tier tests use them as they are, so both test and run the same wiring.
+ */
+export function createDomainServices(deps: {
+  readonly config: Pick<Config, 'policy' | 'expressplay'>;
+  readonly store: Store;
+  /** How clients reach the service (the dummy stream's URL). */
+  readonly publicUrl: string;
+  readonly now: () => Date;
+}): DomainServices {
+  const { config, store, publicUrl, now } = deps;
+  const { mutationsPerMinute, upstreamCallsPerMinute } = config.policy;
+  const rateLimiter = createRateLimiter({
+    store,
+    perMinute: {
+      bindDevice: mutationsPerMinute,
+      purchase: mutationsPerMinute,
+      rent: mutationsPerMinute,
+      upstream: upstreamCallsPerMinute,
+    },
+    now,
+  });
+  const catalog = new CatalogService({ store, now });
+  return {
+    rateLimiter,
+    catalog,
+    bindings: new BindingService({ store, rateLimiter, policy: config.policy, publicUrl, now }),
+    entitlements: new EntitlementService({
+      store,
+      catalog,
+      rateLimiter,
+      now,
+      tokenTtlSeconds: config.expressplay.tokenTtlSeconds,
+    }),
+    events: new EventHistory({ store }),
+  };
 }

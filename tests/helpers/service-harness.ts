@@ -7,16 +7,12 @@
 import { randomBytes } from 'node:crypto';
 import { ApolloServer, type GraphQLResponse } from '@apollo/server';
 import type { Viewer } from '../../src/auth/viewer.js';
-import { BindingService } from '../../src/bindings/binding-service.js';
-import { CatalogService } from '../../src/catalog/catalog-service.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { EntitlementService } from '../../src/entitlements/entitlement-service.js';
-import { EventHistory } from '../../src/events/event-history.js';
 import { formatError } from '../../src/errors/format-error.js';
 import { buildAppSchema } from '../../src/graphql/build-schema.js';
 import { createContextFunction, type RequestContext } from '../../src/graphql/common/context.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { createRateLimiter } from '../../src/policy/rate-limiter.js';
+import { createDomainServices, type DomainServices } from '../../src/services.js';
 import type { Store } from '../../src/store/types.js';
 import { createFakeExpressPlayClient, type FakeExpressPlayClient } from './fake-expressplay-client.js';
 import { createTestStore } from './test-store.js';
@@ -25,9 +21,9 @@ export interface ServiceHarness {
   readonly config: Config;
   readonly store: Store;
   readonly expressplay: FakeExpressPlayClient;
-  readonly bindings: BindingService;
-  readonly entitlements: EntitlementService;
-  readonly catalog: CatalogService;
+  readonly bindings: DomainServices['bindings'];
+  readonly entitlements: DomainServices['entitlements'];
+  readonly catalog: DomainServices['catalog'];
   /** The harness's clock: `now()` is what the services see; `advance` moves it. */
   now(): Date;
   advance(seconds: number): void;
@@ -70,32 +66,9 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
   const now = () => new Date(clock);
   const store = await createTestStore('pglite');
   const expressplay = createFakeExpressPlayClient(now);
-  const { mutationsPerMinute, upstreamCallsPerMinute } = config.policy;
-  const rateLimiter = createRateLimiter({
-    store,
-    perMinute: {
-      bindDevice: mutationsPerMinute,
-      purchase: mutationsPerMinute,
-      rent: mutationsPerMinute,
-      upstream: upstreamCallsPerMinute,
-    },
-    now,
-  });
-  const catalog = new CatalogService({ store, now });
-  const bindings = new BindingService({
-    store,
-    rateLimiter,
-    policy: config.policy,
-    publicUrl: 'http://service.test',
-    now,
-  });
-  const entitlements = new EntitlementService({
-    store,
-    catalog,
-    rateLimiter,
-    now,
-    tokenTtlSeconds: config.expressplay.tokenTtlSeconds,
-  });
+  // The app's own wiring, over a fake ExpressPlay and a test clock.
+  const domain = createDomainServices({ config, store, publicUrl: 'http://service.test', now });
+  const { bindings, entitlements, catalog } = domain;
   const viewer = (userId: string, isAdmin = false): Viewer => ({ userId, isAdmin });
   // "Bearer <user>" or "Bearer admin:<user>": the harness's own tokens; JWTs are the HTTP tier's business.
   const makeContext = createContextFunction({
@@ -109,12 +82,8 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
     },
     store,
     expressplay,
-    rateLimiter,
     config,
-    bindings,
-    entitlements,
-    catalog,
-    events: new EventHistory({ store }),
+    ...domain,
   });
   const log = createLogger('silent');
   const context = (userId: string | null, options: { admin?: boolean } = {}) =>
