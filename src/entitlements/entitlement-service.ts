@@ -43,7 +43,8 @@ import { isExpired, rentalWindowEnd } from './rental-window.js';
 export interface AcquireInput {
   readonly contentId: string;
   readonly bindingId: string;
-  readonly drm: DrmSystem;
+  /** The DRM to issue for; unset or null: the binding's own, the only one its device id holds for. */
+  readonly drm?: DrmSystem | null;
   readonly idempotencyKey: string;
   /** Ask for a persistent (offline) license; only where the title's policy allows it. */
   readonly offline?: boolean;
@@ -184,7 +185,7 @@ export class RequestEntitlements {
   /** A new license URL for content the viewer already owns or has a running rental of. */
   async licenseToken(
     viewer: Viewer,
-    input: { contentId: string; bindingId: string; drm: DrmSystem; offline?: boolean },
+    input: { contentId: string; bindingId: string; drm?: DrmSystem | null; offline?: boolean },
   ): Promise<LicensedEntitlement> {
     const expressplay = this.tokenClient();
     const content = await this.deps.catalog.get(input.contentId);
@@ -254,11 +255,12 @@ export class RequestEntitlements {
     content: ContentRecord,
     entitlement: EntitlementRecord,
     binding: BindingRecord,
-    drm: DrmSystem,
+    requested: DrmSystem | null | undefined,
     offline = false,
   ): Promise<string> {
     // Each DRM on a device reports its own device id, and a binding holds the one its DRM reported: a token for
     // another DRM restricted to it could never be redeemed. Refused here, after the entitlement was recorded.
+    const drm = requested ?? binding.drm;
     if (binding.drm !== drm) throw new DrmNotBoundError(DRM_NAMES[binding.drm], DRM_NAMES[drm]);
     if (drm === 'fp' && content.iv === null) {
       throw new BadUserInputError(

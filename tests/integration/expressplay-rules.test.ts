@@ -277,6 +277,24 @@ describe('a device id belongs to one DRM system', () => {
       granted: false,
       errorCode: -4001,
     });
+
+    // Without a drm, the binding's own is used: a PlayReady or Widevine app need not name it.
+    const byBinding = await app.gql<{ licenseToken: { licenseUrl: string } }>(
+      `query ($contentId: ID!, $bindingId: ID!) { licenseToken(contentId: $contentId, bindingId: $bindingId) { licenseUrl } }`,
+      { contentId: 'film', bindingId },
+      { token },
+    );
+    expect(byBinding.errors).toBeUndefined();
+    expect(await playLicenseUrl(byBinding.data!.licenseToken.licenseUrl, device)).toMatchObject({
+      drm: 'pr',
+      granted: true,
+    });
+    const boughtByBinding = await app.gql<{ purchase: { licenseUrl: string } }>(
+      PURCHASE,
+      { input: { ...input, idempotencyKey: 'pr-only-film-0002', drm: null } },
+      { token },
+    );
+    expect(await playLicenseUrl(boughtByBinding.data!.purchase.licenseUrl, device)).toMatchObject({ drm: 'pr' });
   });
 
   it('would be refused by the sandbox anyway: a WIDEVINE token bound to the PLAYREADY id does not play (-4001)', async () => {

@@ -13,8 +13,13 @@ class AcquireFields {
   @Field(() => ID, { description: 'A BOUND device binding of yours; the license works only on that device.' })
   bindingId!: string;
 
-  @Field(() => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue the license for.' })
-  drm!: Drm;
+  @Field(() => Drm, {
+    nullable: true,
+    description:
+      "The DRM system to issue the license for; omitted or null: the binding's own. Another DRM than the " +
+      "binding's gets DRM_NOT_BOUND, since the device's id holds for one DRM only.",
+  })
+  drm?: Drm | null;
 
   @Field(() => String, {
     description:

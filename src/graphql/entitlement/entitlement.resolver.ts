@@ -50,7 +50,11 @@ export class EntitlementResolver {
   async licenseToken(
     @Arg('contentId', () => ID, { description: 'A title you own or rent.' }) contentId: string,
     @Arg('bindingId', () => ID, { description: 'A BOUND device binding of yours.' }) bindingId: string,
-    @Arg('drm', () => Drm, { defaultValue: Drm.FAIRPLAY, description: 'The DRM system to issue for.' }) drm: Drm,
+    @Arg('drm', () => Drm, {
+      nullable: true,
+      description: "The DRM system to issue for; omitted or null: the binding's own.",
+    })
+    drm: Drm | null | undefined,
     @Ctx() ctx: RequestContext,
     @Arg('offline', () => Boolean, {
       defaultValue: false,

@@ -79,8 +79,8 @@ export type PurchaseInput = {
   bindingId: string | number;
   /** The title to buy or rent. */
   contentId: string | number;
-  /** The DRM system to issue the license for. */
-  drm?: Drm;
+  /** The DRM system to issue the license for; omitted or null: the binding's own. Another DRM than the binding's gets DRM_NOT_BOUND, since the device's id holds for one DRM only. */
+  drm?: Drm | null | undefined;
   /** A key you make per purchase (a UUID is ideal), 8-128 printable characters. Sending it again returns the same entitlement instead of a second one, so retry freely after a timeout. */
   idempotencyKey: string;
   /** Ask for a persistent license the device may store and play offline. Only for titles whose offlineAllowed is true, and not for FAIRPLAY (ExpressPlay issues none); OFFLINE_NOT_ALLOWED otherwise. */
@@ -93,8 +93,8 @@ export type RentInput = {
   bindingId: string | number;
   /** The title to buy or rent. */
   contentId: string | number;
-  /** The DRM system to issue the license for. */
-  drm?: Drm;
+  /** The DRM system to issue the license for; omitted or null: the binding's own. Another DRM than the binding's gets DRM_NOT_BOUND, since the device's id holds for one DRM only. */
+  drm?: Drm | null | undefined;
   /** A key you make per purchase (a UUID is ideal), 8-128 printable characters. Sending it again returns the same entitlement instead of a second one, so retry freely after a timeout. */
   idempotencyKey: string;
   /** Ask for a persistent license the device may store and play offline. Only for titles whose offlineAllowed is true, and not for FAIRPLAY (ExpressPlay issues none); OFFLINE_NOT_ALLOWED otherwise. */
