@@ -11,6 +11,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import { createRequestMetricsPlugin } from './plugins/request-metrics-plugin.js';
 import { createMissingTokenChallengePlugin } from './plugins/missing-token-challenge.js';
 import { withBearerChallenge } from './auth/bearer-challenge.js';
 import { createAuthenticator } from './auth/viewer.js';
@@ -142,6 +143,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         createQueryLimitsPlugin(config.graphql),
         createErrorLogPlugin(logger),
         createMissingTokenChallengePlugin(),
+        createRequestMetricsPlugin({ requests: metrics.graphqlRequests, duration: metrics.graphqlRequestDuration }),
       ],
     });
     await server.start();

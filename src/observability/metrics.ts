@@ -5,6 +5,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly expressplay: ExpressPlayMetrics;
   readonly graphqlRequests: Counter<'operation' | 'outcome'>;
+  readonly graphqlRequestDuration: Histogram<'operation'>;
   /** Connections closed on accept because HTTP_MAX_CONNECTIONS were open: the cap at work, or a flood. */
   readonly httpConnectionsDropped: Counter;
 }
@@ -28,8 +29,15 @@ export function createMetrics(): Metrics {
   });
   const graphqlRequests = new Counter({
     name: 'graphql_requests_total',
-    help: 'GraphQL operations by operation name and outcome.',
+    help: 'GraphQL operations by operation (type and first root field) and outcome (ok, error, refused).',
     labelNames: ['operation', 'outcome'] as const,
+    registers: [registry],
+  });
+  const graphqlRequestDuration = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'Time from the start of a GraphQL operation to its response, by operation (type and first root field).',
+    labelNames: ['operation'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
   const httpConnectionsDropped = new Counter({
@@ -40,6 +48,7 @@ export function createMetrics(): Metrics {
   return {
     registry,
     graphqlRequests,
+    graphqlRequestDuration,
     httpConnectionsDropped,
     expressplay: {
       record(endpoint, outcome, seconds) {

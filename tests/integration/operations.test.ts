@@ -27,6 +27,27 @@ describe('operations', () => {
     expect(text).toMatch(/process_resident_memory_bytes/);
   });
 
+  it('GET /metrics counts GraphQL operations by type and first root field, outcome, and duration', async () => {
+    const token = await app.token('graphql-metrics-user');
+    const before = await (await fetch(`${app.url}/metrics`)).text();
+    const count = (text: string, labels: string) =>
+      Number(new RegExp(`graphql_requests_total\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    await app.gql(`query Named { contents(first: 1) { nodes { id } } }`, {}, { token });
+    await app.gql(`query AnyOtherName { contents { nodes { id } } }`, {}, { token });
+    await app.gql(`{ contents { nodes { id } } }`); // no token: runs, answers UNAUTHENTICATED
+    await app.gql(`{ contentz }`, {}, { token }); // never runs
+    const after = await (await fetch(`${app.url}/metrics`)).text();
+    const ok = 'operation="query.contents",outcome="ok"';
+    expect(count(after, ok) - count(before, ok)).toBe(2);
+    const error = 'operation="query.contents",outcome="error"';
+    expect(count(after, error) - count(before, error)).toBe(1);
+    const refused = 'operation="unknown",outcome="refused"';
+    expect(count(after, refused) - count(before, refused)).toBe(1);
+    // Client operation names never become labels.
+    expect(after).not.toMatch(/Named|AnyOtherName/);
+    expect(after).toMatch(/graphql_request_duration_seconds_bucket\{le="[\d.]+",operation="query.contents"\}/);
+  });
+
   it('GET /metrics in production: only with Authorization: Bearer <METRICS_TOKEN>, and not at all without one', async () => {
     const METRICS_TOKEN = 'scrape-secret-0123456789';
     const guarded = await startTestApp({ NODE_ENV: 'production', METRICS_TOKEN });
