@@ -4,7 +4,8 @@
  * look any user up, rename and remove devices with the swap cool-down waived; non-admins get FORBIDDEN.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
+import { newDeviceId } from '../../src/device/simulated-device.js';
+import { bindAndPlay as bindDevice, BIND_DEVICE } from '../helpers/bind-and-play.js';
 import { startTestApp, type GraphqlResponse, type TestApp } from '../helpers/test-app.js';
 
 const CEK = '7c'.repeat(16);
@@ -13,17 +14,6 @@ const UPSERT = /* GraphQL */ `
   mutation ($input: UpsertContentInput!) {
     upsertContent(input: $input) {
       id
-    }
-  }
-`;
-const BIND = /* GraphQL */ `
-  mutation ($drm: Drm!, $name: String) {
-    bindDevice(input: { drm: $drm, name: $name }) {
-      binding {
-        id
-      }
-      contentUrl
-      licenseUrl
     }
   }
 `;
@@ -197,20 +187,12 @@ function ok<T>(response: GraphqlResponse<T>): T {
 }
 
 /** Binds a new device and plays the dummy stream on it; the binding becomes BOUND on its next read. */
-async function bindAndPlay(
+function bindAndPlay(
   token: string,
   device = newDeviceId(),
   name?: string,
 ): Promise<{ bindingId: string; device: string }> {
-  const bound = ok(
-    await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-      BIND,
-      { drm: 'WIDEVINE', name },
-      { token },
-    ),
-  );
-  expect((await playStream(bound.bindDevice.contentUrl, device)).granted).toBe(true);
-  return { bindingId: bound.bindDevice.binding.id, device };
+  return bindDevice(app, token, { device, name });
 }
 
 async function myEvents(token: string): Promise<EventNode[]> {
@@ -438,7 +420,7 @@ describe('support operations', () => {
     // Bound on its first read; then the user removes it and must wait out the cool-down.
     ok(await app.gql(BINDING_EVENTS, { id: first.bindingId }, { token }));
     ok(await app.gql(UNBIND, { id: first.bindingId }, { token }));
-    const waiting = await app.gql(BIND, { drm: 'WIDEVINE' }, { token });
+    const waiting = await app.gql(BIND_DEVICE, { drm: 'WIDEVINE' }, { token });
     expect(waiting.errors?.[0]?.extensions?.code).toBe('DEVICE_LIMIT_REACHED');
     const [refusal] = await myEvents(token);
     expect(refusal).toMatchObject({

@@ -13,7 +13,8 @@ import { createExpressPlayClient } from '../../src/datasources/expressplay/clien
 import { ExpressPlayRejectedError } from '../../src/datasources/expressplay/errors.js';
 import type { ExpressPlayClient, TokenRequest } from '../../src/datasources/expressplay/types.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
+import { drmDeviceId, newDeviceId, playLicenseUrl } from '../../src/device/simulated-device.js';
+import { bindAndPlay } from '../helpers/bind-and-play.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const AUTH = `1000,${'7e'.repeat(16)}`;
@@ -24,16 +25,6 @@ const UPSERT = /* GraphQL */ `
   mutation ($input: UpsertContentInput!) {
     upsertContent(input: $input) {
       id
-    }
-  }
-`;
-const BIND = /* GraphQL */ `
-  mutation ($drm: Drm!) {
-    bindDevice(input: { drm: $drm }) {
-      binding {
-        id
-      }
-      contentUrl
     }
   }
 `;
@@ -129,14 +120,7 @@ beforeEach(() => {
 
 /** bindDevice for `drm`, play the dummy stream on `device`, and return the BOUND binding's id. */
 async function bind(token: string, device: string, drm: string): Promise<string> {
-  const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-    BIND,
-    { drm },
-    { token },
-  );
-  expect(bound.errors).toBeUndefined();
-  expect((await playStream(bound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
-  return bound.data!.bindDevice.binding.id;
+  return (await bindAndPlay(app, token, { device, drm })).bindingId;
 }
 
 /** The device-bound token requests made since the test began. */

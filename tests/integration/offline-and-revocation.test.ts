@@ -9,7 +9,8 @@ import type { ExpressPlayConfig } from '../../src/config/config.js';
 import { createExpressPlayClient } from '../../src/datasources/expressplay/client.js';
 import type { ExpressPlayClient, TokenRequest } from '../../src/datasources/expressplay/types.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
+import { newDeviceId, playLicenseUrl } from '../../src/device/simulated-device.js';
+import { bindAndPlay } from '../helpers/bind-and-play.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const AUTH = `1001,${'5d'.repeat(16)}`;
@@ -21,16 +22,6 @@ const UPSERT = /* GraphQL */ `
     upsertContent(input: $input) {
       id
       offlineAllowed
-    }
-  }
-`;
-const BIND = /* GraphQL */ `
-  mutation ($drm: Drm!) {
-    bindDevice(input: { drm: $drm }) {
-      binding {
-        id
-      }
-      contentUrl
     }
   }
 `;
@@ -162,14 +153,7 @@ beforeEach(() => {
 });
 
 async function bind(token: string, device: string, drm: string): Promise<string> {
-  const bound = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-    BIND,
-    { drm },
-    { token },
-  );
-  expect(bound.errors).toBeUndefined();
-  expect((await playStream(bound.data!.bindDevice.contentUrl, device)).granted).toBe(true);
-  return bound.data!.bindDevice.binding.id;
+  return (await bindAndPlay(app, token, { device, drm })).bindingId;
 }
 
 const licenseRequests = () => requests.filter((r) => r.deviceId !== undefined);
