@@ -1,43 +1,89 @@
 /**
- * `npm run bench`: load-tests the service in a child process against a bare Apollo Server baseline in another,
- * with the ExpressPlay sandbox (fixed upstream latency) in a third, and autocannon in this process. Everything
- * listens on 127.0.0.1; every phase has a bounded duration; children are stopped on exit and on error.
+ * `npm run bench`: builds the service and runs it compiled (`node dist/...`) against a bare Apollo Server baseline,
+ * with the ExpressPlay sandbox (fixed upstream latency) in its own process and the load generator in this one.
  *
- *   npm run bench -- [--duration 10] [--connections 10] [--warmup 3] [--long] [--scenarios a,b]
- *                    [--profile [dir]] [--out bench/results.json] [--log-level info]
+ * Each round runs the baseline, then every scenario on every target (PGlite, PostgreSQL, and the BENCH_COMPARE
+ * ref's build when asked), with the baseline again between each two, so that every figure has a baseline measured
+ * just before and just after it. N rounds give a median and a spread per scenario. Warm-up repeats short windows
+ * until two in a row agree; purchase latency is measured at a fixed arrival rate (open loop); memory is sampled
+ * after forced GC at fixed request counts; and a run whose baseline drifted across rounds is not written.
  *
- * See bench/README.md for what each scenario measures and how to read the ratios.
+ *   npm run bench -- [--rounds 5] [--quick] [--stores pglite,postgres] [--scenarios a,b] [--compare <ref>]
+ *                    [--memory-requests n] [--force] [--profile [dir]] [--out bench/results.json] ...
+ *
+ * Everything listens on 127.0.0.1; every phase has a bounded duration; children, the throwaway PostgreSQL and
+ * the compare worktree are removed on exit, on error and on Ctrl-C. See bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import { buildCompareTree, buildTree, gitState, type CompareTree } from './lib/build.js';
 import { getJson, startChild, type Child } from './lib/children.js';
-import { watchCpu } from './lib/cpu.js';
+import { closedLoop, type ClosedLoopResult, type RequestSource } from './lib/closed-loop.js';
+import { startCpuMeter, type CpuReading, type PidGroups } from './lib/cpu.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './lib/database.js';
-import { createFixtures, type BenchUser, type Fixtures } from './lib/setup.js';
+import { openLoop } from './lib/open-loop.js';
+import {
+  backendPids,
+  closeBackendListers,
+  resolvePostgres,
+  visibleInProc,
+  type PostgresServer,
+} from './lib/postgres.js';
+import { consoleTable, markdownTable, type ScenarioReport, type TargetReport } from './lib/report.js';
+import {
+  BASELINE_SOURCE,
+  makeScenarios,
+  purchases,
+  scenarioNames,
+  type PurchaseSource,
+  type Scenario,
+} from './lib/scenarios.js';
+import { createFixtures, type Fixtures } from './lib/setup.js';
+import {
+  baselineDrift,
+  driftPct,
+  isStable,
+  latencySummary,
+  median,
+  ratioToAdjacent,
+  round,
+  spread,
+} from './lib/stats.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(BENCH_DIR, '..');
 
+// ---------------------------------------------------------------------------------------------------------------
+// Parameters: flags, with BENCH_* environment variables for the knobs a CI job or the lead sets.
+
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    quick: { type: 'boolean', default: process.env.BENCH_QUICK === '1' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS },
+    window: { type: 'string' },
+    'baseline-window': { type: 'string' },
+    'fixed-rate': { type: 'string', default: '20' },
+    'fixed-window': { type: 'string' },
     connections: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    long: { type: 'boolean', default: false },
-    'long-duration': { type: 'string', default: '60' },
+    'warmup-window': { type: 'string' },
+    'warmup-max': { type: 'string' },
+    'memory-requests': { type: 'string', default: process.env.BENCH_MEMORY_REQUESTS },
+    'memory-samples': { type: 'string', default: '5' },
+    'drift-bound': { type: 'string', default: '1.25' },
+    force: { type: 'boolean', default: false },
+    stores: { type: 'string', default: process.env.BENCH_STORES ?? 'pglite,postgres' },
     scenarios: { type: 'string' },
+    compare: { type: 'string', default: process.env.BENCH_COMPARE },
+    'database-url': { type: 'string', default: process.env.BENCH_DATABASE_URL },
     profile: { type: 'string' },
     out: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
-    'database-url': { type: 'string' },
     'upstream-latency': { type: 'string', default: '20' },
-    'bound-users': { type: 'string', default: '20' },
+    'bound-users': { type: 'string', default: '40' },
     'pending-users': { type: 'string', default: '10' },
     help: { type: 'boolean', default: false },
   },
@@ -53,41 +99,49 @@ const { values: args } = parseArgs({
 
 if (args.help) {
   process.stdout.write(
-    'npm run bench -- [--duration s] [--connections n] [--warmup s] [--long] [--long-duration s]\n' +
-      '                 [--scenarios baseline,deviceBinding,...] [--profile [dir]] [--out file]\n' +
-      '                 [--log-level info] [--upstream-latency ms] [--bound-users n] [--pending-users n]\n' +
-      '                 [--database-url postgres://127.0.0.1/throwaway]\n',
+    'npm run bench -- [--quick] [--rounds 5] [--window s] [--baseline-window s] [--fixed-rate 20] [--fixed-window s]\n' +
+      '                 [--connections 10] [--warmup-window s] [--warmup-max n] [--memory-requests n]\n' +
+      '                 [--memory-samples 5] [--drift-bound 1.25] [--force] [--stores pglite,postgres]\n' +
+      '                 [--scenarios deviceBinding,purchase,...] [--compare <git ref>] [--database-url postgres://...]\n' +
+      '                 [--profile [dir]] [--out file] [--log-level info] [--upstream-latency 20]\n' +
+      '                 [--bound-users 40] [--pending-users 10]\n' +
+      'Environment: BENCH_QUICK=1, BENCH_ROUNDS, BENCH_MEMORY_REQUESTS, BENCH_STORES, BENCH_COMPARE, BENCH_DATABASE_URL\n',
   );
   process.exit(0);
 }
 
-const positive = (name: string, raw: string): number => {
+const positive = (name: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
   return n;
 };
+const quick = args.quick;
 const params = {
-  durationSeconds: positive('duration', args.duration),
-  connections: Math.round(positive('connections', args.connections)),
-  warmupSeconds: Number(args.warmup),
-  longDurationSeconds: positive('long-duration', args['long-duration']),
+  quick,
+  rounds: Math.round(positive('rounds', args.rounds, quick ? 2 : 5)),
+  windowSeconds: positive('window', args.window, quick ? 0.75 : 2),
+  baselineWindowSeconds: positive('baseline-window', args['baseline-window'], quick ? 0.75 : 2),
+  fixedRatePerSecond: positive('fixed-rate', args['fixed-rate'], 20),
+  fixedWindowSeconds: positive('fixed-window', args['fixed-window'], quick ? 2 : 6),
+  connections: Math.round(positive('connections', args.connections, 10)),
+  warmupWindowSeconds: positive('warmup-window', args['warmup-window'], quick ? 0.75 : 2),
+  warmupMaxWindows: Math.round(positive('warmup-max', args['warmup-max'], quick ? 2 : 5)),
+  warmupTolerance: 0.05,
+  memoryRequests: Math.round(positive('memory-requests', args['memory-requests'], quick ? 300 : 2000)),
+  memorySamples: Math.round(positive('memory-samples', args['memory-samples'], quick ? 3 : 5)),
+  driftBound: positive('drift-bound', args['drift-bound'], 1.25),
   upstreamLatencyMs: Number(args['upstream-latency']),
   logLevel: args['log-level'],
-  boundUsers: Math.round(positive('bound-users', args['bound-users'])),
-  pendingUsers: Math.round(positive('pending-users', args['pending-users'])),
-  aliases: 50,
-  /** Embedded PGlite unless a (throwaway) PostgreSQL is given; the URL itself is not recorded. */
-  database: args['database-url'] ? 'postgresql' : 'pglite',
+  boundUsers: Math.round(positive('bound-users', args['bound-users'], 40)),
+  pendingUsers: Math.round(positive('pending-users', args['pending-users'], 10)),
 };
-const databaseUrl = args['database-url'];
-if (
-  databaseUrl !== undefined &&
-  !/^postgres(ql)?:\/\/[^/]*(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(databaseUrl)
-) {
-  throw new Error(
-    '--database-url must point at a PostgreSQL on loopback (127.0.0.1): the benchmark touches nothing else',
-  );
-}
+const stores = args.stores.split(',').map((s) => s.trim());
+for (const s of stores) if (s !== 'pglite' && s !== 'postgres') throw new Error(`--stores: unknown store "${s}"`);
+const known = scenarioNames();
+const wanted = args.scenarios ? args.scenarios.split(',').map((s) => s.trim()) : known;
+const unknown = wanted.filter((w) => !known.includes(w));
+if (unknown.length > 0) throw new Error(`Unknown scenario(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
 const profileDir = args.profile ? path.resolve(ROOT, args.profile) : undefined;
 // A profiled run is slowed by the sampler: its figures never replace the committed results.
 const outFile = path.resolve(
@@ -95,232 +149,42 @@ const outFile = path.resolve(
   args.out ?? (profileDir ? path.join(profileDir, 'results.json') : 'bench/results.json'),
 );
 
-// ---------------------------------------------------------------------------------------------------------------
-// Scenarios
-
-interface Scenario {
-  readonly name: string;
-  readonly description: string;
-  readonly server: 'baseline' | 'target';
-  readonly durationSeconds: number;
-  /** The next request's body and bearer token; called for every request. */
-  readonly next: () => { body: string; token?: string };
-  /** The error code every answer must carry: the scenario measures a refusal, not a success. */
-  readonly refusedWith?: string;
-}
-
-const DEVICE_BINDING = 'query Binding($id: ID!) { deviceBinding(id: $id) { id status deviceId boundAt } }';
-const PURCHASE =
-  'mutation Purchase($input: PurchaseInput!) { purchase(input: $input) { entitlement { id contentId kind } licenseUrl } }';
-const CATALOG = 'query Catalog { contents { nodes { id title keyId rental { periodSeconds playSeconds } } } }';
 /**
- * The issue's 1 KB hostile document: each fragment spreads the next one twice, `levels` deep (2^26 fields once
- * expanded). It must be refused as cheaply as a normal query is answered, whoever sends it: no token.
+ * Titles to create so that purchases never run out of new (user, title) pairs: a generous guess at the closed
+ * loop's purchase rate over the warm-up, the rounds and the memory phase, plus the fixed-rate windows.
  */
-const fanOut = (levels: number): string =>
-  [
-    'query FanOut { ...F0 }',
-    ...Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`),
-    `fragment F${levels} on Query { __typename }`,
-  ].join('\n');
-const aliasQuery = (count: number): string =>
-  `query Aliases($id: ID!) { ${Array.from({ length: count }, (_, i) => `b${i}: deviceBinding(id: $id) { status deviceId }`).join(' ')} }`;
-
-/** Round-robin over `items`. */
-function rotate<T>(items: readonly T[]): () => T {
-  if (items.length === 0) throw new Error('nothing to rotate over');
-  let i = 0;
-  return () => items[i++ % items.length];
+function titlesNeeded(): number {
+  const closedRate = 400;
+  const warmup = params.warmupMaxWindows * params.warmupWindowSeconds * closedRate;
+  const rounds =
+    params.rounds * (params.windowSeconds * closedRate + params.fixedWindowSeconds * params.fixedRatePerSecond);
+  const total = warmup + rounds + params.memoryRequests * 1.1;
+  return Math.min(3000, Math.ceil(total / params.boundUsers));
 }
 
-function scenarios(fixtures: Fixtures): Scenario[] {
-  const run = randomBytes(4).toString('hex');
-  const bindingQuery = (users: readonly BenchUser[], query: string) => {
-    const next = rotate(users);
-    return () => {
-      const user = next();
-      return { body: JSON.stringify({ query, variables: { id: user.bindingId } }), token: user.token };
-    };
-  };
-  const purchases = (() => {
-    const nextUser = rotate(fixtures.bound);
-    const nextContent = rotate(fixtures.contentIds);
-    let n = 0;
-    return () => {
-      const user = nextUser();
-      const input = { contentId: nextContent(), bindingId: user.bindingId, idempotencyKey: `bench-${run}-${(n += 1)}` };
-      return { body: JSON.stringify({ query: PURCHASE, variables: { input } }), token: user.token };
-    };
-  })();
-  const d = params.durationSeconds;
-  const all: Scenario[] = [
-    {
-      name: 'baseline',
-      description: 'Bare Apollo Server 5 on express 5: { hello }',
-      server: 'baseline',
-      durationSeconds: d,
-      next: () => ({ body: JSON.stringify({ query: '{ hello }' }) }),
-    },
-    {
-      name: 'deviceBinding',
-      description: `deviceBinding(id) of a BOUND binding (stored device id, no upstream call), over ${fixtures.bound.length} users`,
-      server: 'target',
-      durationSeconds: d,
-      next: bindingQuery(fixtures.bound, DEVICE_BINDING),
-    },
-    {
-      name: 'deviceBinding-pending',
-      description: `deviceBinding(id) of a PENDING binding (one getrecord per request), over ${fixtures.pending.length} users`,
-      server: 'target',
-      durationSeconds: d,
-      next: bindingQuery(fixtures.pending, DEVICE_BINDING),
-    },
-    {
-      name: 'purchase',
-      description: `purchase with a fresh idempotencyKey (one token request each), over ${fixtures.bound.length} users x ${fixtures.contentIds.length} titles`,
-      server: 'target',
-      durationSeconds: d,
-      next: purchases,
-    },
-    {
-      name: `aliases-${params.aliases}`,
-      description: `${params.aliases} aliases of deviceBinding(id) on one PENDING binding per request (DataLoader: 1 getrecord)`,
-      server: 'target',
-      durationSeconds: d,
-      next: bindingQuery(fixtures.pending, aliasQuery(params.aliases)),
-    },
-    {
-      name: 'catalog',
-      description: 'contents (the catalog, 3 titles) for a signed-in user: a normal query to set the next one against',
-      server: 'target',
-      durationSeconds: d,
-      next: (() => {
-        const nextUser = rotate(fixtures.bound);
-        return () => ({ body: JSON.stringify({ query: CATALOG }), token: nextUser().token });
-      })(),
-    },
-    {
-      name: 'hostile-fanout-26',
-      description:
-        'a 1 KB document whose fragments fan out 26 levels deep (2^26 fields), no token: refused with QUERY_TOO_COMPLEX',
-      server: 'target',
-      durationSeconds: d,
-      next: () => ({ body: JSON.stringify({ query: fanOut(26) }) }),
-      refusedWith: 'QUERY_TOO_COMPLEX',
-    },
-  ];
-  // The baseline again at the end: the gap between the two shows how much the machine drifted during the run.
-  all.push({ ...all[0], name: 'baseline-end' });
-  if (args.long) {
-    all.push({
-      name: 'deviceBinding-long',
-      description: `deviceBinding of BOUND bindings for ${params.longDurationSeconds} s: is the target's memory flat?`,
-      server: 'target',
-      durationSeconds: params.longDurationSeconds,
-      next: bindingQuery(fixtures.bound, DEVICE_BINDING),
-    });
-  }
-  if (args.scenarios === undefined) return all;
-  const wanted = new Set(args.scenarios.split(',').map((s) => s.trim()));
-  const unknown = [...wanted].filter((w) => !all.some((s) => s.name === w));
-  if (unknown.length > 0)
-    throw new Error(`Unknown scenario(s) ${unknown.join(', ')}; known: ${all.map((s) => s.name).join(', ')}`);
-  return all.filter((s) => wanted.has(s.name));
-}
+const MB = 1024 * 1024;
+const startedAt = performance.now();
+const log = (text: string) =>
+  process.stderr.write(`[${((performance.now() - startedAt) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
 
 // ---------------------------------------------------------------------------------------------------------------
-// Measuring
+// Processes
 
-interface Load {
-  result: autocannon.Result;
-  /** Sent but never answered: autocannon closes its connections at the deadline with these in flight. */
-  abandoned: number;
-  /** Answers with an `errors` array, not counting the expected refusals of a `refusedWith` scenario. */
-  graphqlErrors: number;
-  /** Answers carrying the scenario's `refusedWith` code. */
-  refused: number;
-  firstError: string | undefined;
+interface Ready {
+  url: string;
+  control: string;
 }
 
-async function load(url: string, scenario: Scenario, durationSeconds: number): Promise<Load> {
-  let graphqlErrors = 0;
-  let refused = 0;
-  let firstError: string | undefined;
-  let built = 0;
-  const refusal = scenario.refusedWith && `"code":"${scenario.refusedWith}"`;
-  let answered = 0;
-  const instance = autocannon({
-    url: `${url}/graphql`,
-    connections: params.connections,
-    duration: durationSeconds,
-    timeout: 10,
-    requests: [
-      {
-        method: 'POST',
-        path: '/graphql',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          built += 1;
-          const { body, token } = scenario.next();
-          const headers: Record<string, string> = { 'content-type': 'application/json' };
-          if (token) headers.authorization = `Bearer ${token}`;
-          return { ...request, headers, body };
-        },
-        onResponse: (_status, body) => {
-          answered += 1;
-          if (refusal && body.includes(refusal)) {
-            refused += 1;
-          } else if (body.includes('"errors"')) {
-            graphqlErrors += 1;
-            firstError ??= body.slice(0, 300);
-          }
-        },
-      },
-    ],
-  });
-  const result = await instance;
-  // Every build is followed by a write (autocannon's `requests.sent` agrees).
-  const abandoned = Math.max(0, built - answered);
-  return { result, abandoned, graphqlErrors, refused, firstError };
-}
-
-/**
- * The target still finishes the requests autocannon abandoned at the deadline; waiting for them keeps their
- * upstream calls out of the next reading of the sandbox's counts.
- */
-function settle({ result }: { result: autocannon.Result }): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.min(3000, Math.max(300, 2 * result.latency.max))));
-}
-
-interface MemorySample {
-  readonly atSeconds: number;
-  readonly rss: number;
-  readonly heapUsed: number;
-}
-
-interface Memory {
-  heapUsed: number;
-  rss: number;
-}
-
-/** Polls the server's control port every second; `stop()` takes a last sample and returns them all. */
-function sampleMemory(controlUrl: string): { stop(): Promise<MemorySample[]> } {
-  const started = performance.now();
-  const samples: MemorySample[] = [];
-  const take = async (): Promise<void> => {
-    const m = await getJson<Memory>(`${controlUrl}/bench/stats`).catch(() => undefined);
-    if (m) samples.push({ atSeconds: (performance.now() - started) / 1000, rss: m.rss, heapUsed: m.heapUsed });
-  };
-  const first = take();
-  const timer = setInterval(() => void take(), 1000);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await first;
-      await take();
-      return samples.sort((a, b) => a.atSeconds - b.atSeconds);
-    },
-  };
+interface Target {
+  /** `pglite`, `postgres`, `pglite@before`, … */
+  readonly id: string;
+  readonly store: 'pglite' | 'postgres';
+  readonly build: 'current' | 'before';
+  readonly child: Child<Ready & { jwtSecret: string }>;
+  readonly database?: { server: PostgresServer; db: ThrowawayDatabase; name: string; measurable: boolean };
+  fixtures?: Fixtures;
+  purchase?: PurchaseSource;
+  scenarios?: Scenario[];
 }
 
 interface SandboxStats {
@@ -329,192 +193,304 @@ interface SandboxStats {
   license: number;
 }
 
-const MB = 1024 * 1024;
-const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 10 ** digits;
+interface MemoryReading {
+  rss: number;
+  heapUsed: number;
+  collected: boolean;
+}
 
-/** Below this, a run is too short for a verdict on memory: GC cycles and JIT settling dominate. */
-const MEMORY_VERDICT_MIN_SECONDS = 30;
+// ---------------------------------------------------------------------------------------------------------------
+// One measured window
 
-/**
- * RSS under load is a sawtooth (it climbs between collections and drops after them), so the verdict compares
- * floors, not peaks: the lowest RSS of the last fifth of the run against the lowest RSS around half time (40-60%).
- * Flat means less than 10% growth over the second half. The first 40% is left out because a fresh process grows
- * while its JIT, pools and caches settle.
- */
-function memoryVerdict(samples: readonly MemorySample[], durationSeconds: number) {
-  const rss = samples.map((s) => s.rss);
-  const floor = (from: number, to: number): number => {
-    const inside = samples.filter((s) => s.atSeconds >= from * durationSeconds && s.atSeconds <= to * durationSeconds);
-    return inside.length > 0 ? Math.min(...inside.map((s) => s.rss)) : 0;
-  };
-  const mid = floor(0.4, 0.6) || (rss[0] ?? 0);
-  const end = floor(0.8, 1.01) || (rss.at(-1) ?? 0);
-  const growth = mid > 0 ? (end - mid) / mid : 0;
+interface Window {
+  readonly round: number;
+  /** `baseline` or `<target id>/<scenario>`. */
+  readonly key: string;
+  readonly requestsPerSecond: number;
+  readonly handled: number;
+  readonly completed: number;
+  readonly cpuMsPerRequest: { server: number; postgres: number | null; sandbox: number; loadGenerator: number } | null;
+  readonly otherCpuPct: number | null;
+  readonly latencyMs: { p50: number; p90: number; p99: number; max: number };
+  /** Open loop only: every answered request's latency from its scheduled send time. */
+  readonly latencySamplesMs?: number[];
+  readonly maxSendLagMs?: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly graphqlErrors: number;
+  readonly refused: number;
+  readonly firstError?: string;
+  readonly upstream: { token: number; getrecord: number } | null;
+}
+
+const perRequest = (seconds: number | undefined, handled: number): number =>
+  handled > 0 && seconds !== undefined ? round((seconds * 1000) / handled, 3) : 0;
+
+function cpuPerRequest(reading: CpuReading | null, handled: number, withPostgres: boolean) {
+  if (!reading) return null;
   return {
-    startMB: round((rss[0] ?? 0) / MB, 1),
-    endMB: round((rss.at(-1) ?? 0) / MB, 1),
-    maxMB: round(Math.max(...rss, 0) / MB, 1),
-    midFloorMB: round(mid / MB, 1),
-    endFloorMB: round(end / MB, 1),
-    growthSecondHalfPct: round(growth * 100, 1),
-    verdict: durationSeconds < MEMORY_VERDICT_MIN_SECONDS ? 'short run' : growth < 0.1 ? 'flat' : 'growing',
-    heapUsedEndMB: round((samples.at(-1)?.heapUsed ?? 0) / MB, 1),
-    rssSamplesMB: rss.map((r) => round(r / MB, 1)),
+    server: perRequest(reading.groupSeconds.server, handled),
+    postgres: withPostgres ? perRequest(reading.groupSeconds.postgres, handled) : null,
+    sandbox: perRequest(reading.groupSeconds.sandbox, handled),
+    loadGenerator: perRequest(reading.groupSeconds.loadGenerator, handled),
+  };
+}
+
+/** The target still finishes requests abandoned at a closed loop's deadline; their upstream calls must land first. */
+const settle = (maxLatencyMs: number, upstream: boolean): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, upstream ? Math.min(3000, Math.max(100, 2 * maxLatencyMs)) : 20));
+
+async function sendOne(url: string, source: RequestSource): Promise<void> {
+  const { body, token } = source.next();
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (!response.ok || text.includes('"errors"')) throw new Error(`HTTP ${response.status}: ${text.slice(0, 300)}`);
+}
+
+async function measureWindow(
+  roundNo: number,
+  key: string,
+  run: { url: string; pid: number; source: RequestSource; loop: 'closed' | 'open'; seconds: number; upstream: boolean },
+  context: { sandbox: Child<Ready>; target?: Target; profileFile?: string; control?: string },
+): Promise<Window> {
+  const { sandbox, target } = context;
+  const pg = target?.database?.measurable ? target.database : undefined;
+  const pgPids = pg ? await backendPids(pg.server.url, pg.name) : [];
+  const groups: PidGroups = {
+    server: [run.pid],
+    postgres: pgPids,
+    sandbox: [sandbox.pid],
+    loadGenerator: [process.pid],
+  };
+  if (context.profileFile && context.control) await getJson(`${context.control}/bench/profile/start`);
+  const before = await getJson<SandboxStats>(`${sandbox.ready.control}/bench/stats`);
+  const meter = startCpuMeter(groups);
+
+  let closed: ClosedLoopResult | undefined;
+  let latencySamplesMs: number[] | undefined;
+  let maxSendLagMs: number | undefined;
+  let completed: number;
+  let handled: number;
+  let requestsPerSecond: number;
+  let latencyMs: Window['latencyMs'];
+  let errors = 0;
+  let firstError: string | undefined;
+  if (run.loop === 'closed') {
+    closed = await closedLoop(run.url, run.source, { connections: params.connections, durationSeconds: run.seconds });
+    await settle(closed.latencyMs.max, run.upstream);
+    completed = closed.completed;
+    handled = closed.completed + closed.abandoned;
+    requestsPerSecond = closed.requestsPerSecond;
+    latencyMs = closed.latencyMs;
+    errors = closed.errors;
+    firstError = closed.firstError;
+  } else {
+    const result = await openLoop({
+      ratePerSecond: params.fixedRatePerSecond,
+      durationMs: run.seconds * 1000,
+      send: () => sendOne(run.url, run.source),
+    });
+    completed = result.latenciesMs.length;
+    handled = result.scheduled;
+    requestsPerSecond = completed / (result.elapsedMs / 1000);
+    latencySamplesMs = result.latenciesMs.map((l) => round(l, 2));
+    maxSendLagMs = round(result.maxSendLagMs, 1);
+    const summary = latencySummary(result.latenciesMs);
+    latencyMs = { p50: summary.p50, p90: summary.p90, p99: summary.p99, max: summary.max };
+    errors = result.failures;
+    firstError = result.firstFailure;
+  }
+  const laterPg = pg ? await backendPids(pg.server.url, pg.name) : [];
+  const reading = meter.stop({ postgres: laterPg });
+  const after = await getJson<SandboxStats>(`${sandbox.ready.control}/bench/stats`);
+  if (context.profileFile && context.control) {
+    await getJson(`${context.control}/bench/profile/stop?file=${encodeURIComponent(context.profileFile)}`);
+  }
+  return {
+    round: roundNo,
+    key,
+    requestsPerSecond: round(requestsPerSecond, 1),
+    handled,
+    completed,
+    cpuMsPerRequest: cpuPerRequest(reading, handled, pg !== undefined),
+    otherCpuPct: reading?.otherPct ?? null,
+    latencyMs,
+    ...(latencySamplesMs ? { latencySamplesMs, maxSendLagMs } : {}),
+    errors,
+    non2xx: closed?.non2xx ?? 0,
+    graphqlErrors: closed?.graphqlErrors ?? 0,
+    refused: closed?.refused ?? 0,
+    ...(firstError ? { firstError } : {}),
+    upstream: target ? { token: after.token - before.token, getrecord: after.getrecord - before.getrecord } : null,
+  };
+}
+
+/** Short closed-loop windows until two in a row agree within the tolerance, or the cap. */
+async function warmUp(url: string, source: RequestSource, upstream: boolean): Promise<number[]> {
+  const windows: number[] = [];
+  while (windows.length < params.warmupMaxWindows && !isStable(windows, params.warmupTolerance)) {
+    const r = await closedLoop(url, source, {
+      connections: params.connections,
+      durationSeconds: params.warmupWindowSeconds,
+    });
+    await settle(r.latencyMs.max, upstream);
+    windows.push(round(r.requestsPerSecond, 1));
+  }
+  return windows;
+}
+
+/** Requests in chunks with a forced-GC sample after each: memory against request counts, not seconds. */
+async function memoryOverRequests(target: Target, scenario: Scenario) {
+  const step = Math.max(1, Math.round(params.memoryRequests / params.memorySamples));
+  const take = async (requests: number) => {
+    const m = await getJson<MemoryReading>(`${target.child.ready.control}/bench/gc`);
+    return { requests, heapUsedMB: round(m.heapUsed / MB, 1), rssMB: round(m.rss / MB, 1), collected: m.collected };
+  };
+  const samples = [await take(0)];
+  let done = 0;
+  let errors = 0;
+  for (let i = 0; i < params.memorySamples; i += 1) {
+    const r = await closedLoop(target.child.ready.url, scenario.source, {
+      connections: params.connections,
+      amount: step,
+    });
+    await settle(r.latencyMs.max, scenario.upstream);
+    done += r.completed;
+    errors += r.errors + r.non2xx + r.graphqlErrors;
+    samples.push(await take(done));
+  }
+  return {
+    requests: done,
+    errors,
+    heapDriftPct: driftPct(samples.map((s) => s.heapUsedMB)),
+    rssDriftPct: driftPct(samples.map((s) => s.rssMB)),
+    forcedGc: samples.every((s) => s.collected),
+    samples: samples.map(({ collected: _collected, ...s }) => s),
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Reporting
+// Summaries
 
-type ScenarioResult = Awaited<ReturnType<typeof measure>>;
-
-function table(results: readonly ScenarioResult[]): string {
-  const head = [
-    'scenario',
-    'req/s',
-    'x base',
-    'p50 ms',
-    'p99 ms',
-    'err',
-    'non2xx',
-    'gql err',
-    'token/req',
-    'getrec/req',
-    'CPU ms/req',
-    'RSS MB start>end (max)',
-    'memory',
-    'other CPU',
-  ];
-  const rows = results.map((r) => [
-    r.name,
-    r.requestsPerSecond.toFixed(0),
-    r.ratioToBaseline === null ? '-' : r.ratioToBaseline.toFixed(3),
-    r.latencyMs.p50.toFixed(1),
-    r.latencyMs.p99.toFixed(1),
-    String(r.errors + r.timeouts),
-    String(r.non2xx),
-    String(r.graphqlErrors),
-    r.upstream ? r.upstream.tokenPerRequest.toFixed(2) : '-',
-    r.upstream ? r.upstream.getrecordPerRequest.toFixed(2) : '-',
-    r.cpu ? r.cpu.serverMsPerRequest.toFixed(2) : '-',
-    `${r.memory.startMB.toFixed(0)}>${r.memory.endMB.toFixed(0)} (${r.memory.maxMB.toFixed(0)})`,
-    `${r.memory.verdict} ${r.memory.growthSecondHalfPct >= 0 ? '+' : ''}${r.memory.growthSecondHalfPct}%`,
-    r.cpu ? `${r.cpu.otherPct}%` : '-',
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-function machine() {
-  const cpus = os.cpus();
-  const git = (...gitArgs: string[]): string | undefined => {
-    try {
-      return execFileSync('git', gitArgs, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return undefined;
-    }
-  };
+function summarize(
+  target: Target,
+  scenario: Scenario,
+  windows: readonly Window[],
+  ratios: readonly (number | null)[],
+  cpuRatios: readonly (number | null)[],
+): ScenarioReport {
+  const valid = (xs: readonly (number | null)[]) => xs.filter((x): x is number => x !== null);
+  const sum = (f: (w: Window) => number) => windows.reduce((a, w) => a + f(w), 0);
+  const handled = sum((w) => w.handled);
+  const token = sum((w) => w.upstream?.token ?? 0);
+  const getrecord = sum((w) => w.upstream?.getrecord ?? 0);
+  const cpu = (f: (c: NonNullable<Window['cpuMsPerRequest']>) => number | null) =>
+    windows.every((w) => w.cpuMsPerRequest && f(w.cpuMsPerRequest) !== null)
+      ? spread(windows.map((w) => f(w.cpuMsPerRequest!)!))
+      : null;
+  const open = scenario.loop === 'open';
+  const latency = open
+    ? latencySummary(windows.flatMap((w) => w.latencySamplesMs ?? []))
+    : {
+        // A closed loop's latencies are queueing behind the other connections: the median over rounds.
+        p50: round(median(windows.map((w) => w.latencyMs.p50)), 1),
+        p90: round(median(windows.map((w) => w.latencyMs.p90)), 1),
+        p99: round(median(windows.map((w) => w.latencyMs.p99)), 1),
+        max: Math.max(...windows.map((w) => w.latencyMs.max)),
+        samples: windows.reduce((a, w) => a + w.completed, 0),
+      };
+  const checks: string[] = [];
+  const tokenPerRequest = handled > 0 ? round(token / handled, 3) : 0;
+  const getrecordPerRequest = handled > 0 ? round(getrecord / handled, 3) : 0;
+  if (scenario.expect?.getrecordPerRequest !== undefined && getrecord !== scenario.expect.getrecordPerRequest * handled)
+    checks.push(
+      `${getrecord} getrecord for ${handled} requests (expected ${scenario.expect.getrecordPerRequest} per request)`,
+    );
+  if (scenario.expect?.tokenPerRequest !== undefined && token !== scenario.expect.tokenPerRequest * handled)
+    checks.push(`${token} token requests for ${handled} requests (expected ${scenario.expect.tokenPerRequest} each)`);
+  const errors = sum((w) => w.errors);
+  const gqlErrors = sum((w) => w.graphqlErrors);
+  const non2xx = sum((w) => w.non2xx);
+  const refused = sum((w) => w.refused);
+  const completed = sum((w) => w.completed);
+  if (scenario.source.refusedWith) {
+    if (refused < completed || gqlErrors > 0 || errors > 0)
+      checks.push(`${refused} of ${completed} refused with ${scenario.source.refusedWith}, ${gqlErrors} other errors`);
+  } else if (errors + gqlErrors + non2xx > 0) {
+    checks.push(`${errors} failed, ${non2xx} non-2xx, ${gqlErrors} GraphQL errors`);
+  }
+  const firstError = windows.find((w) => w.firstError)?.firstError;
   return {
-    machine: {
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-      cores: cpus.length,
-      availableParallelism: os.availableParallelism(),
-      totalMemoryMB: Math.round(os.totalmem() / MB),
-      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-      node: process.version,
+    name: `${scenario.name}${target.store === 'postgres' ? '-postgres' : ''}`,
+    scenario: scenario.name,
+    title: scenario.title,
+    store: target.store,
+    build: target.build,
+    description: scenario.description,
+    loop: scenario.loop,
+    ...(open ? { ratePerSecond: params.fixedRatePerSecond } : {}),
+    ratioToBaseline: { ...spread(open ? valid(cpuRatios) : valid(ratios)), basis: open ? 'cpu' : 'throughput' },
+    cpuRatioToBaseline: spread(valid(cpuRatios)),
+    requestsPerSecond: spread(
+      windows.map((w) => w.requestsPerSecond),
+      1,
+    ),
+    cpuMsPerRequest: {
+      target: cpu((c) => c.server),
+      postgres: cpu((c) => c.postgres),
+      sandbox: cpu((c) => c.sandbox),
+      loadGenerator: cpu((c) => c.loadGenerator),
     },
-    git: { commit: git('rev-parse', '--short', 'HEAD'), dirty: (git('status', '--porcelain') ?? '') !== '' },
+    latencyMs: latency,
+    ...(open ? { maxSendLagMs: Math.max(...windows.map((w) => w.maxSendLagMs ?? 0)) } : {}),
+    upstream: { token, getrecord, requestsHandled: handled, tokenPerRequest, getrecordPerRequest },
+    ...(scenario.source === target.purchase
+      ? { insertPath: { inserts: target.purchase.inserts(), repeats: target.purchase.repeats() } }
+      : {}),
+    errors,
+    non2xx,
+    graphqlErrors: gqlErrors,
+    ...(scenario.source.refusedWith ? { refusedWith: scenario.source.refusedWith, refused } : {}),
+    ...(firstError && checks.length > 0 ? { firstError } : {}),
+    otherCpuPct: spread(
+      windows.map((w) => w.otherCpuPct ?? 0),
+      1,
+    ),
+    checks,
+    rounds: windows.map((w, i) => ({
+      round: w.round,
+      requestsPerSecond: w.requestsPerSecond,
+      ratioToBaseline: ratios[i] === null ? null : round(ratios[i], 3),
+      cpuMsPerRequest: w.cpuMsPerRequest,
+      latencyMs: w.latencyMs,
+      otherCpuPct: w.otherCpuPct,
+    })),
+    memory: null,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The run
 
-interface Ready {
-  url: string;
-  control: string;
-}
-
-async function measure(
-  scenario: Scenario,
-  servers: { baseline: Child<Ready>; target: Child<Ready & { jwtSecret: string }> },
-  sandboxControl: string,
-  ownPids: readonly number[],
-) {
-  const server = servers[scenario.server];
-  const url = server.ready.url;
-  if (params.warmupSeconds > 0) await settle(await load(url, scenario, params.warmupSeconds));
-
-  const profileFile =
-    profileDir && scenario.server === 'target' ? path.join(profileDir, `${scenario.name}.cpuprofile`) : undefined;
-  if (profileFile) await getJson(`${server.ready.control}/bench/profile/start`);
-  const before = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
-  const memory = sampleMemory(server.ready.control);
-  const cpu = watchCpu(server.pid, [process.pid, ...ownPids]);
-  const { result, abandoned, graphqlErrors, refused, firstError } = await load(url, scenario, scenario.durationSeconds);
-  const samples = await memory.stop();
-  const cpuShare = cpu.stop();
-  // The abandoned requests' upstream calls land in the sandbox's counts: wait for them, and count them.
-  await settle({ result });
-  const after = await getJson<SandboxStats>(`${sandboxControl}/bench/stats`);
-  if (profileFile) await getJson(`${server.ready.control}/bench/profile/stop?file=${encodeURIComponent(profileFile)}`);
-
-  const completed = result.requests.total;
-  const handled = completed + abandoned;
-  const token = after.token - before.token;
-  const getrecord = after.getrecord - before.getrecord;
-  return {
-    name: scenario.name,
-    description: scenario.description,
-    server: scenario.server,
-    durationSeconds: scenario.durationSeconds,
-    requests: completed,
-    requestsPerSecond: round(completed / result.duration, 1),
-    ratioToBaseline: null as number | null,
-    latencyMs: {
-      p50: result.latency.p50,
-      p90: result.latency.p90,
-      p99: result.latency.p99,
-      mean: round(result.latency.mean),
-      max: result.latency.max,
-    },
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    graphqlErrors,
-    ...(scenario.refusedWith ? { refusedWith: scenario.refusedWith, refused } : {}),
-    ...(firstError ? { firstGraphqlError: firstError } : {}),
-    upstream:
-      scenario.server === 'target'
-        ? {
-            token,
-            getrecord,
-            requestsHandled: handled,
-            tokenPerRequest: handled > 0 ? round(token / handled, 3) : 0,
-            getrecordPerRequest: handled > 0 ? round(getrecord / handled, 3) : 0,
-          }
-        : null,
-    memory: memoryVerdict(samples, scenario.durationSeconds),
-    /** Share of all cores' time used by the benchmark's processes and by everything else (noise), in percent. */
-    cpu: cpuShare && {
-      ...cpuShare,
-      /** CPU time of the server under test per completed request: less sensitive to a busy machine than req/s. */
-      serverMsPerRequest: handled > 0 ? round((cpuShare.serverSeconds * 1000) / handled, 2) : 0,
-    },
-    ...(profileFile ? { cpuProfile: path.relative(ROOT, profileFile) } : {}),
-  };
-}
-
 async function main(): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'entitlement-bench-'));
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'entitlement-bench-'));
   const children: Array<Child<unknown>> = [];
-  let database: ThrowawayDatabase | undefined;
+  const databases: ThrowawayDatabase[] = [];
+  let postgres: PostgresServer | undefined;
+  let compare: CompareTree | undefined;
   const stopAll = async () => {
     await Promise.all(children.splice(0).map((c) => c.stop()));
-    await rm(dataDir, { recursive: true, force: true });
-    await database?.drop();
+    await closeBackendListers();
+    for (const db of databases.splice(0)) await db.drop().catch(() => undefined);
+    await postgres?.stop();
+    postgres = undefined;
+    await compare?.remove();
+    await rm(tmp, { recursive: true, force: true });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`\n${signal}: stopping the benchmark's processes\n`);
@@ -522,121 +498,338 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const started = performance.now();
 
   try {
+    log('bench: building (npm run build, bench/tsconfig.children.json)');
+    const dist = await buildTree(ROOT);
+    if (args.compare) {
+      log(`bench: building ${args.compare} in a temporary git worktree for before/after`);
+      compare = await buildCompareTree(ROOT, args.compare);
+    }
+
     const baseEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       TMPDIR: process.env.TMPDIR,
       NODE_ENV: 'production',
     };
-    const log = (text: string) => process.stderr.write(`${text}\n`);
-    log(`bench: starting sandbox (upstream latency ${params.upstreamLatencyMs} ms), baseline and target`);
+    log(`bench: starting sandbox (upstream latency ${params.upstreamLatencyMs} ms) and baseline`);
     const sandbox = await startChild<Ready & { customerAuthenticator: string }>(
       'sandbox',
-      path.join(BENCH_DIR, 'sandbox.ts'),
-      {
-        cwd: ROOT,
-        env: { ...baseEnv, BENCH_UPSTREAM_LATENCY_MS: String(params.upstreamLatencyMs) },
-      },
+      path.join(dist, 'bench/sandbox.js'),
+      { cwd: ROOT, env: { ...baseEnv, BENCH_UPSTREAM_LATENCY_MS: String(params.upstreamLatencyMs) } },
     );
     children.push(sandbox);
-    const jwtSecret = randomBytes(32).toString('hex');
-    if (databaseUrl) database = await createThrowawayDatabase(databaseUrl);
-    const [baseline, target] = await Promise.all([
-      startChild<Ready>('baseline', path.join(BENCH_DIR, 'baseline.ts'), { cwd: ROOT, env: baseEnv }),
-      startChild<Ready & { jwtSecret: string }>('target', path.join(BENCH_DIR, 'target.ts'), {
-        cwd: ROOT,
-        env: {
-          ...baseEnv,
-          HOST: '127.0.0.1',
-          PORT: '0',
-          DATA_DIR: path.join(dataDir, 'data'),
-          ...(database ? { DATABASE_URL: database.url } : {}),
-          BENCH_LOG_FILE: path.join(dataDir, 'target.log'),
-          LOG_LEVEL: params.logLevel,
-          AUTH_JWT_SECRET: jwtSecret,
-          CONTENT_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-          EXPRESSPLAY_TOKEN_BASE: sandbox.ready.url,
-          EXPRESSPLAY_API_BASE: sandbox.ready.url,
-          EXPRESSPLAY_CUSTOMER_AUTHENTICATOR: sandbox.ready.customerAuthenticator,
-          RATE_LIMIT_PER_MINUTE: '1000000000',
-          DEVICE_SWAP_COOLDOWN: '0',
-        },
-      }),
-    ]);
-    children.push(baseline, target);
-
-    log(`bench: setup: ${params.boundUsers} users with a BOUND binding, ${params.pendingUsers} with a PENDING one`);
-    const fixtures = await createFixtures(target.ready.url, jwtSecret, {
-      bound: params.boundUsers,
-      pending: params.pendingUsers,
+    const baseline = await startChild<Ready>('baseline', path.join(dist, 'bench/baseline.js'), {
+      cwd: ROOT,
+      env: { ...baseEnv, LOG_LEVEL: params.logLevel, BENCH_LOG_FILE: path.join(tmp, 'baseline.log') },
+      nodeFlags: ['--expose-gc'],
     });
+    children.push(baseline);
+
+    let postgresSkipped: string | undefined;
+    if (stores.includes('postgres')) {
+      const resolved = await resolvePostgres(args['database-url'], log);
+      if ('skipped' in resolved) {
+        postgresSkipped = resolved.skipped;
+        log(`bench: SKIPPING the -postgres scenarios: ${resolved.skipped}`);
+      } else {
+        postgres = resolved;
+      }
+    }
+
+    const builds: Array<{ build: 'current' | 'before'; dist: string; cwd: string }> = [
+      { build: 'current', dist, cwd: ROOT },
+      ...(compare ? [{ build: 'before' as const, dist: compare.dist, cwd: path.dirname(compare.dist) }] : []),
+    ];
+    const targets: Target[] = [];
+    for (const b of builds) {
+      for (const store of stores as Array<'pglite' | 'postgres'>) {
+        if (store === 'postgres' && !postgres) continue;
+        const id = `${store}${b.build === 'before' ? '@before' : ''}`;
+        let database: Target['database'];
+        if (store === 'postgres' && postgres) {
+          const db = await createThrowawayDatabase(postgres.url);
+          databases.push(db);
+          const name = new URL(db.url).pathname.slice(1);
+          database = { server: postgres, db, name, measurable: true };
+        }
+        const jwtSecret = randomBytes(32).toString('hex');
+        log(`bench: starting target ${id} (node ${path.relative(ROOT, path.join(b.dist, 'bench/target.js'))})`);
+        const child = await startChild<Ready & { jwtSecret: string }>(
+          `target ${id}`,
+          path.join(b.dist, 'bench/target.js'),
+          {
+            cwd: b.cwd,
+            env: {
+              ...baseEnv,
+              HOST: '127.0.0.1',
+              PORT: '0',
+              DATA_DIR: path.join(tmp, `data-${id}`),
+              ...(database ? { DATABASE_URL: database.db.url } : {}),
+              BENCH_LOG_FILE: path.join(tmp, `target-${id}.log`),
+              LOG_LEVEL: params.logLevel,
+              AUTH_JWT_SECRET: jwtSecret,
+              CONTENT_KEY_ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+              EXPRESSPLAY_TOKEN_BASE: sandbox.ready.url,
+              EXPRESSPLAY_API_BASE: sandbox.ready.url,
+              EXPRESSPLAY_CUSTOMER_AUTHENTICATOR: sandbox.ready.customerAuthenticator,
+              // Limits per user would refuse the bench's few users long before the service is busy.
+              RATE_LIMIT_PER_MINUTE: '1000000000',
+              UPSTREAM_CALLS_PER_MINUTE: '1000000000',
+              DEVICE_SWAP_COOLDOWN: '0',
+            },
+            nodeFlags: ['--expose-gc'],
+          },
+        );
+        children.push(child);
+        targets.push({ id, store, build: b.build, child, database });
+      }
+    }
+
+    const titles = wanted.some((w) => w.startsWith('purchase')) ? titlesNeeded() : 0;
+    for (const target of targets) {
+      log(
+        `bench: setup ${target.id}: ${params.boundUsers} BOUND users, ${params.pendingUsers} PENDING, ${titles} extra titles`,
+      );
+      target.fixtures = await createFixtures(target.child.ready.url, target.child.ready.jwtSecret, {
+        bound: params.boundUsers,
+        pending: params.pendingUsers,
+        titles,
+      });
+      target.purchase = purchases(target.fixtures);
+      target.scenarios = makeScenarios(target.fixtures, target.purchase, params.fixedRatePerSecond).filter((s) =>
+        wanted.includes(s.name),
+      );
+      if (target.database) {
+        const pids = await backendPids(target.database.server.url, target.database.name);
+        target.database.measurable = pids.length > 0 && pids.every(visibleInProc);
+        if (!target.database.measurable)
+          log(`bench: ${target.id}: PostgreSQL's backends are not visible in /proc; their CPU is not reported`);
+      }
+    }
     if (profileDir) await mkdir(profileDir, { recursive: true });
 
-    const results: ScenarioResult[] = [];
-    for (const scenario of scenarios(fixtures)) {
+    // Warm-up: the baseline, then each target's closed-loop scenarios (the fixed-rate one shares purchase's path).
+    const warmups: Record<string, number[]> = {};
+    log('bench: warm-up until two successive windows agree within 5 %');
+    warmups.baseline = await warmUp(baseline.ready.url, BASELINE_SOURCE, false);
+    for (const target of targets) {
+      for (const scenario of target.scenarios!) {
+        if (scenario.loop === 'open') continue;
+        warmups[`${target.id}/${scenario.name}`] = await warmUp(
+          target.child.ready.url,
+          scenario.source,
+          scenario.upstream,
+        );
+      }
+    }
+    for (const [key, windows] of Object.entries(warmups)) {
+      const stable = isStable(windows, params.warmupTolerance);
+      log(`  ${key}: ${windows.join(' > ')} req/s${stable ? '' : ' (cap reached, not stable)'}`);
+    }
+
+    // Rounds: baseline, then each (scenario, target) with the baseline again after it.
+    const sequence: Array<{ target: Target; scenario: Scenario }> = [];
+    for (const name of wanted)
+      for (const target of targets) {
+        const scenario = target.scenarios!.find((s) => s.name === name);
+        if (scenario) sequence.push({ target, scenario });
+      }
+    const windowsByKey = new Map<string, Window[]>();
+    const ratiosByKey = new Map<string, Array<number | null>>();
+    const cpuRatiosByKey = new Map<string, Array<number | null>>();
+    const baselineWindows: Window[] = [];
+    const baselinePerRound: number[] = [];
+    for (let r = 1; r <= params.rounds; r += 1) {
+      const roundStarted = performance.now();
+      const measureBaseline = () =>
+        measureWindow(
+          r,
+          'baseline',
+          {
+            url: baseline.ready.url,
+            pid: baseline.pid,
+            source: BASELINE_SOURCE,
+            loop: 'closed',
+            seconds: params.baselineWindowSeconds,
+            upstream: false,
+          },
+          { sandbox },
+        );
+      let previous = await measureBaseline();
+      const roundBaselines = [previous];
+      for (const { target, scenario } of sequence) {
+        const key = `${target.id}/${scenario.name}`;
+        const profileFile =
+          profileDir && r === params.rounds
+            ? path.join(profileDir, `${target.id}-${scenario.name}.cpuprofile`)
+            : undefined;
+        const w = await measureWindow(
+          r,
+          key,
+          {
+            url: target.child.ready.url,
+            pid: target.child.pid,
+            source: scenario.source,
+            loop: scenario.loop,
+            seconds: scenario.loop === 'open' ? params.fixedWindowSeconds : params.windowSeconds,
+            upstream: scenario.upstream,
+          },
+          { sandbox, target, profileFile, control: target.child.ready.control },
+        );
+        const next = await measureBaseline();
+        roundBaselines.push(next);
+        const ratio =
+          scenario.loop === 'open'
+            ? null
+            : ratioToAdjacent(w.requestsPerSecond, previous.requestsPerSecond, next.requestsPerSecond);
+        const baseCpu = [previous, next]
+          .map((b) => b.cpuMsPerRequest?.server)
+          .filter((c): c is number => c !== undefined && c > 0);
+        const cpuRatio =
+          baseCpu.length > 0 && w.cpuMsPerRequest && w.cpuMsPerRequest.server > 0
+            ? baseCpu.reduce((a, b) => a + b, 0) / baseCpu.length / w.cpuMsPerRequest.server
+            : null;
+        windowsByKey.set(key, [...(windowsByKey.get(key) ?? []), w]);
+        ratiosByKey.set(key, [...(ratiosByKey.get(key) ?? []), ratio]);
+        cpuRatiosByKey.set(key, [...(cpuRatiosByKey.get(key) ?? []), cpuRatio]);
+        previous = next;
+      }
+      baselineWindows.push(...roundBaselines);
+      baselinePerRound.push(median(roundBaselines.map((b) => b.requestsPerSecond)));
       log(
-        `bench: ${scenario.name}: ${params.warmupSeconds} s warm-up, ${scenario.durationSeconds} s measured, ${params.connections} connections`,
-      );
-      results.push(
-        await measure(scenario, { baseline, target }, sandbox.ready.control, [sandbox.pid, baseline.pid, target.pid]),
+        `bench: round ${r}/${params.rounds} in ${((performance.now() - roundStarted) / 1000).toFixed(0)} s, baseline median ${round(baselinePerRound.at(-1)!, 0)} req/s`,
       );
     }
-    const bases = results.filter((r) => r.server === 'baseline').map((r) => r.requestsPerSecond);
-    const baseRps = bases.length > 0 ? bases.reduce((a, b) => a + b, 0) / bases.length : undefined;
-    for (const r of results) r.ratioToBaseline = baseRps ? round(r.requestsPerSecond / baseRps, 3) : null;
-    const baselineDriftPct = bases.length === 2 ? round(((bases[1] - bases[0]) / bases[0]) * 100, 1) : null;
+
+    // Memory over request counts, forced GC before each sample (the current build only).
+    const memory: Record<string, Awaited<ReturnType<typeof memoryOverRequests>>> = {};
+    for (const target of targets.filter((t) => t.build === 'current')) {
+      for (const scenario of target.scenarios!.filter((s) => s.memory)) {
+        const name = `${scenario.name}${target.store === 'postgres' ? '-postgres' : ''}`;
+        log(
+          `bench: memory ${name}: ${params.memoryRequests} requests, GC + sample every ${Math.round(params.memoryRequests / params.memorySamples)}`,
+        );
+        memory[name] = await memoryOverRequests(target, scenario);
+      }
+    }
+
+    // Report.
+    const reports: TargetReport[] = targets.map((target) => ({
+      id: target.id,
+      store: target.store,
+      build: target.build,
+      scenarios: target.scenarios!.map((scenario) => {
+        const key = `${target.id}/${scenario.name}`;
+        const report = summarize(
+          target,
+          scenario,
+          windowsByKey.get(key) ?? [],
+          ratiosByKey.get(key) ?? [],
+          cpuRatiosByKey.get(key) ?? [],
+        );
+        return target.build === 'current' ? { ...report, memory: memory[report.name] ?? null } : report;
+      }),
+    }));
+    const drift = baselineDrift(baselinePerRound, params.driftBound);
+    const baselineSummary = {
+      requestsPerSecond: spread(
+        baselineWindows.map((w) => w.requestsPerSecond),
+        1,
+      ),
+      perRoundMedianRps: baselinePerRound.map((v) => round(v, 1)),
+      cpuMsPerRequest: spread(baselineWindows.map((w) => w.cpuMsPerRequest?.server ?? 0)),
+      drift,
+    };
+    const current = reports.filter((r) => r.build === 'current');
+    const before = reports.filter((r) => r.build === 'before');
+    const markdown = markdownTable({
+      current,
+      before,
+      baselineCpuMs: baselineSummary.cpuMsPerRequest.median,
+      fixedRate: params.fixedRatePerSecond,
+      compareRef: compare ? `${compare.ref} (${compare.commit})` : undefined,
+    });
+    const git = await gitState(ROOT);
+    const elapsedSeconds = round((performance.now() - started) / 1000, 0);
 
     await stopAll();
+
+    process.stdout.write(`\n${consoleTable(reports, baselineSummary)}\n\n${markdown}\n\n`);
+    const problems = reports.flatMap((t) =>
+      t.scenarios
+        .filter((s) => s.checks.length > 0)
+        .map((s) => `${t.id} ${s.scenario}: ${s.checks.join('; ')}${s.firstError ? ` (${s.firstError})` : ''}`),
+    );
+    for (const p of problems) process.stdout.write(`! ${p}\n`);
+    const busy = reports.flatMap((t) =>
+      t.scenarios.filter((s) => s.otherCpuPct.median > 10).map((s) => `${t.id} ${s.scenario} ${s.otherCpuPct.median}%`),
+    );
+    if (busy.length > 0)
+      process.stdout.write(
+        `! Other processes used more than 10% of the CPUs (median over rounds) during: ${busy.join(', ')}. Figures are noisy.\n`,
+      );
+    if (postgresSkipped) process.stdout.write(`! -postgres scenarios skipped: ${postgresSkipped}\n`);
+
     const report = {
       date: new Date().toISOString(),
-      ...machine(),
-      baseline: { requestsPerSecond: baseRps === undefined ? null : round(baseRps, 1), driftPct: baselineDriftPct },
+      machine: {
+        cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+        cores: os.cpus().length,
+        availableParallelism: os.availableParallelism(),
+        totalMemoryMB: Math.round(os.totalmem() / MB),
+        platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+        node: process.version,
+        loadAverageAtEnd: os.loadavg().map((l) => round(l, 2)),
+      },
+      git,
+      elapsedSeconds,
+      ...(drift.ok ? {} : { forced: true, refusedBecause: drift.reason }),
       parameters: {
         ...params,
-        long: args.long,
+        stores,
+        scenarios: wanted,
         profiled: profileDir !== undefined,
-        loadGenerator: 'autocannon 8 (parent process)',
+        titlesCreated: titles,
+        loadGenerator: 'autocannon 8 (closed loop) and an open-loop scheduler on fetch, in the parent process',
       },
       processes: {
-        target: `src/app.ts startApp, ${databaseUrl ? 'PostgreSQL on loopback (DATABASE_URL)' : 'embedded PGlite in a temp DATA_DIR'}, NODE_ENV=production, LOG_LEVEL=${params.logLevel} to a file`,
-        sandbox: `ExpressPlay sandbox in its own process, latency ${params.upstreamLatencyMs} ms on token and getrecord`,
-        baseline: 'Apollo Server 5 + express 5 + @as-integrations/express5, type Query { hello: String }',
+        build:
+          'npm run build (dist/src) and bench/tsconfig.children.json (dist/bench); every server runs as node dist/...',
+        target:
+          'dist/bench/target.js: loadConfig + startApp, NODE_ENV=production, LOG_LEVEL to a temp file (async pino), --expose-gc',
+        baseline:
+          'dist/bench/baseline.js: Apollo Server 5 + express 5 + express.json(), type Query { hello: String }, one pino line per request at the same LOG_LEVEL',
+        sandbox: `dist/bench/sandbox.js: ExpressPlay sandbox in its own process, ${params.upstreamLatencyMs} ms on token and getrecord`,
+        postgres: postgres ? postgres.source : (postgresSkipped ?? 'not asked for'),
       },
-      scenarios: results,
+      ...(compare ? { compare: { ref: compare.ref, commit: compare.commit } } : {}),
+      warmupWindowsRps: warmups,
+      baseline: baselineSummary,
+      scenarios: current.flatMap((t) => t.scenarios),
+      ...(before.length > 0 ? { before: before.flatMap((t) => t.scenarios) } : {}),
+      markdownTable: markdown,
     };
+
+    const minutes = (elapsedSeconds / 60).toFixed(1);
+    if (!drift.ok && !args.force) {
+      process.stdout.write(
+        `! NOT WRITTEN: ${drift.reason} (bound ${params.driftBound}); the machine was not steady. Rerun on a quiet machine, or pass --force to write it marked as forced.\n` +
+          `Run took ${minutes} min.\n`,
+      );
+      process.exitCode = 2;
+      return;
+    }
+    if (drift.ok) delete (report as { forced?: boolean }).forced;
     await mkdir(path.dirname(outFile), { recursive: true });
     await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`\n${table(results)}\n\n`);
-    // A refusal scenario answers 400 on purpose: there, every completed answer must be that refusal.
-    const failed = results.filter((r) =>
-      r.refusedWith !== undefined
-        ? r.graphqlErrors > 0 || (r.refused ?? 0) < r.requests || r.errors > 0
-        : r.graphqlErrors > 0 || r.non2xx > 0 || r.errors > 0,
-    );
-    for (const r of failed) {
-      const refusals =
-        r.refusedWith !== undefined ? `${r.refused} of ${r.requests} refused with ${r.refusedWith}, ` : '';
-      process.stdout.write(
-        `! ${r.name}: ${refusals}${r.graphqlErrors} GraphQL errors, ${r.non2xx} non-2xx, ${r.errors} errors. ${r.firstGraphqlError ?? ''}\n`,
-      );
-    }
-    const busy = results.filter((r) => (r.cpu?.otherPct ?? 0) > 10);
-    if (baselineDriftPct !== null && Math.abs(baselineDriftPct) > 10) {
-      process.stdout.write(
-        `! The baseline moved ${baselineDriftPct}% between start and end: the machine was not steady; rerun.\n`,
-      );
-    }
-    if (busy.length > 0) {
-      const shares = busy.map((r) => `${r.name} ${r.cpu!.otherPct}%`).join(', ');
-      process.stdout.write(
-        `! Other processes used more than 10% of the CPUs during: ${shares}. Figures are noisy; rerun on a quiet machine.\n`,
-      );
-    }
     process.stdout.write(
-      `x base = req/s / mean baseline req/s (start and end), same run, same machine. Upstream latency ${params.upstreamLatencyMs} ms. ` +
-        `${os.cpus()[0]?.model.trim()}, ${os.cpus().length} cores, Node ${process.version}.\n` +
+      `${drift.ok ? '' : `! Written with --force despite: ${drift.reason}\n`}` +
+        `x bare Apollo = req/s over the mean of the baseline windows just before and after, median [min-max] of ${params.rounds} rounds; ` +
+        `baseline per-round max/min ${drift.maxOverMin} (bound ${params.driftBound}). Upstream latency ${params.upstreamLatencyMs} ms. ` +
+        `${os.cpus()[0]?.model.trim()}, ${os.cpus().length} cores, Node ${process.version}. Run took ${minutes} min.\n` +
         `Written to ${path.relative(ROOT, outFile)}${profileDir ? `; CPU profiles in ${path.relative(ROOT, profileDir)}` : ''}\n`,
     );
   } catch (error) {
@@ -646,7 +839,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);

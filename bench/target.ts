@@ -4,7 +4,8 @@
  * Logs go to BENCH_LOG_FILE (default /dev/null) through pino's asynchronous destination, so logging is paid for
  * as in production but stdout stays free for the ready line.
  *
- * The control port serves `/bench/stats` (memory) and `/bench/profile/start`, `/bench/profile/stop?file=…`, which
+ * Run compiled (`node dist/bench/target.js`, built by the bench), with --expose-gc. The control port serves
+ * `/bench/stats` (memory), `/bench/gc` (memory after a forced full collection), and `/bench/profile/start`, `/bench/profile/stop?file=…`, which
  * record a V8 CPU profile of one scenario through the inspector.
  */
 import 'reflect-metadata';
@@ -14,7 +15,7 @@ import { pino } from 'pino';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/observability/logger.js';
-import { announceAndWait, memory, serveControl } from './lib/child-main.js';
+import { announceAndWait, memory, memoryAfterGc, serveControl } from './lib/child-main.js';
 
 const config = loadConfig(process.env);
 const destination = pino.destination({ dest: process.env.BENCH_LOG_FILE ?? '/dev/null', sync: false });
@@ -24,6 +25,7 @@ const app = await startApp(config, { logger });
 let session: Session | null = null;
 const control = await serveControl({
   '/bench/stats': () => memory(),
+  '/bench/gc': () => memoryAfterGc(),
   '/bench/profile/start': async () => {
     if (session) throw new Error('a profile is already running');
     session = new Session();

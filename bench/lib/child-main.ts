@@ -56,6 +56,21 @@ export function announceAndWait(ready: Record<string, unknown>, stop: () => Prom
   process.stdout.write(`${JSON.stringify({ ready: true, ...ready })}\n`);
 }
 
+/**
+ * Memory after a full collection: the child runs with --expose-gc (the bench starts it so), and this is the
+ * bench-only hook the parent calls at fixed request counts, so that samples compare live data, not where the
+ * sawtooth of allocation happened to be.
+ */
+export function memoryAfterGc(): ReturnType<typeof memory> & { collected: boolean } {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    // Twice: the first pass may only queue finalizers whose memory the second frees.
+    gc();
+    gc();
+  }
+  return { ...memory(), collected: gc !== undefined };
+}
+
 /** Resident set size and heap, in bytes. */
 export function memory(): { rss: number; heapUsed: number; heapTotal: number; external: number } {
   const { rss, heapUsed, heapTotal, external } = process.memoryUsage();

@@ -1,6 +1,6 @@
 /**
- * Starting and stopping the benchmark's child processes. Each is `node --import tsx <file>`, run directly (no npx
- * wrapper) so that the pid is the server's own. A child prints one JSON ready line; the parent keeps its stdin
+ * Starting and stopping the benchmark's child processes. Each is `node <compiled file>.js` (the servers run as
+ * `npm start` runs them, never under tsx), run directly (no npx wrapper) so that the pid is the server's own. A child prints one JSON ready line; the parent keeps its stdin
  * open, so a child whose parent dies sees stdin close and exits by itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +25,7 @@ export async function startChild<Ready>(
   file: string,
   options: { cwd: string; env: NodeJS.ProcessEnv; nodeFlags?: readonly string[]; readyTimeoutMs?: number },
 ): Promise<Child<Ready>> {
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', file], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), file], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -1,7 +1,8 @@
 /**
- * How much CPU the rest of the machine used while a scenario ran: all busy time from /proc/stat minus the busy
- * time of the benchmark's own processes. On a shared machine (tests, type checks running beside the benchmark)
- * this says whether a run can be trusted. Linux only; elsewhere it reports null.
+ * CPU time from Linux /proc: per process (user + system of the target, the sandbox, PostgreSQL's backends, the
+ * load generator) and for the whole machine, so that a window's figures say both what each process spent and
+ * how much of the machine something outside the bench used (a busy machine makes req/s untrustworthy; CPU per
+ * request much less so). Elsewhere than Linux the meter reports null.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,46 +17,63 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-function processBusyTicks(pid: number): number {
+/** utime + stime of a process, or undefined once it is gone. */
+function processBusyTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may hold spaces; utime and stime are the 12th and 13th fields after it.
     const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return Number(after[11]) + Number(after[12]);
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
-export interface CpuShare {
-  /** Share of the machine's CPU time (all cores) used by processes outside the benchmark, in percent. */
+export type PidGroups = Record<string, readonly number[]>;
+
+export interface CpuReading {
+  readonly seconds: number;
+  /** CPU seconds (user + system) per group of processes. */
+  readonly groupSeconds: Record<string, number>;
+  /** Share of the machine's CPU time (all cores) used by processes in no group, in percent. */
   readonly otherPct: number;
-  /** The same for the benchmark's own processes (load generator, sandbox, servers). */
-  readonly ownPct: number;
-  /** CPU seconds (user + system) the server under test used. */
-  readonly serverSeconds: number;
 }
 
-export interface CpuWatch {
-  /** Null off Linux. */
-  stop(): CpuShare | null;
+export interface CpuMeter {
+  /**
+   * Ends the window. `laterPids` adds processes that started during it (new PostgreSQL backends): all their time
+   * counts. A process that ended during the window loses its time (its last ticks are no longer readable).
+   */
+  stop(laterPids?: PidGroups): CpuReading | null;
 }
 
-export function watchCpu(serverPid: number, ownPids: readonly number[]): CpuWatch {
+export function startCpuMeter(groups: PidGroups): CpuMeter {
   if (process.platform !== 'linux') return { stop: () => null };
   const started = performance.now();
   const machine0 = machineBusyTicks();
-  const own0 = ownPids.reduce((sum, pid) => sum + processBusyTicks(pid), 0);
-  const server0 = processBusyTicks(serverPid);
+  const at0 = new Map<number, number>();
+  for (const pids of Object.values(groups)) for (const pid of pids) at0.set(pid, processBusyTicks(pid) ?? 0);
   return {
-    stop() {
+    stop(laterPids = {}) {
       const seconds = (performance.now() - started) / 1000;
       const capacity = seconds * TICKS_PER_SECOND * os.availableParallelism();
       const machine = machineBusyTicks() - machine0;
-      const own = ownPids.reduce((sum, pid) => sum + processBusyTicks(pid), 0) - own0;
-      const pct = (ticks: number) => Math.round((Math.max(0, ticks) / capacity) * 1000) / 10;
-      const serverSeconds = (processBusyTicks(serverPid) - server0) / TICKS_PER_SECOND;
-      return { otherPct: pct(machine - own), ownPct: pct(own), serverSeconds };
+      const groupSeconds: Record<string, number> = {};
+      let ownTicks = 0;
+      const seen = new Set<number>();
+      for (const [name, pids] of Object.entries(groups)) {
+        let ticks = 0;
+        for (const pid of new Set([...pids, ...(laterPids[name] ?? [])])) {
+          if (seen.has(pid)) continue;
+          seen.add(pid);
+          const now = processBusyTicks(pid);
+          if (now !== undefined) ticks += Math.max(0, now - (at0.get(pid) ?? 0));
+        }
+        ownTicks += ticks;
+        groupSeconds[name] = ticks / TICKS_PER_SECOND;
+      }
+      const otherPct = Math.round((Math.max(0, machine - ownTicks) / capacity) * 1000) / 10;
+      return { seconds, groupSeconds, otherPct };
     },
   };
 }

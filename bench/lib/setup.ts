@@ -1,8 +1,10 @@
 /**
  * The data the scenarios need, made through the public API the way a client makes it: users with tokens, BOUND
  * bindings (bindDevice, play the dummy stream on a simulated device, poll deviceBinding until BOUND) and PENDING
- * bindings (bindDevice only; nobody plays them, so every look-up asks ExpressPlay's getrecord).
+ * bindings (bindDevice only; nobody plays them, so every look-up asks ExpressPlay's getrecord), and extra titles
+ * (upsertContent as an admin) so that every purchase can be a new (user, title) pair: the insert path.
  */
+import { randomBytes } from 'node:crypto';
 import { signDevToken } from '../../src/auth/dev-token.js';
 import { demoCatalog } from '../../src/catalog/demo-catalog.js';
 import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
@@ -53,6 +55,13 @@ const BIND = /* GraphQL */ `
     }
   }
 `;
+const UPSERT = /* GraphQL */ `
+  mutation Upsert($input: UpsertContentInput!) {
+    upsertContent(input: $input) {
+      id
+    }
+  }
+`;
 const STATUS = /* GraphQL */ `
   query Status($id: ID!) {
     deviceBinding(id: $id) {
@@ -100,7 +109,7 @@ async function inBatches<T, R>(items: readonly T[], width: number, work: (item: 
 export async function createFixtures(
   url: string,
   jwtSecret: string,
-  counts: { bound: number; pending: number },
+  counts: { bound: number; pending: number; titles: number },
 ): Promise<Fixtures> {
   const run = Date.now().toString(36);
   const user = async (userId: string, make: (token: string) => Promise<string>): Promise<BenchUser> => {
@@ -117,6 +126,24 @@ export async function createFixtures(
     5,
     (id) => user(id, async (token) => (await bind(url, token)).id),
   );
+  const admin = await signDevToken(jwtSecret, `bench-${run}-admin`, { admin: true });
+  const hex = () => randomBytes(16).toString('hex');
+  const titles = await inBatches(
+    Array.from({ length: counts.titles }, (_, i) => `bench-${run}-title-${i}`),
+    10,
+    async (id) => {
+      const input = {
+        id,
+        title: `Bench title ${id}`,
+        keyId: hex(),
+        contentKey: hex(),
+        iv: hex(),
+        rental: { periodSeconds: 172_800, playSeconds: 86_400 },
+      };
+      await gql(url, UPSERT, { input }, admin);
+      return id;
+    },
+  );
   // The target seeds the demo catalog into its empty store at start; only the ids are used.
-  return { bound, pending, contentIds: demoCatalog().map((c) => c.id) };
+  return { bound, pending, contentIds: [...demoCatalog().map((c) => c.id), ...titles] };
 }

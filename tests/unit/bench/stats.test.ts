@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import {
+  baselineDrift,
+  driftPct,
+  isStable,
+  latencySummary,
+  median,
+  percentile,
+  ratioToAdjacent,
+  spread,
+} from '../../../bench/lib/stats.js';
+
+describe('bench statistics', () => {
+  it('median takes the middle value, or the mean of the two middle ones', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+
+  it('percentile is the nearest rank: a sample that was really measured', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100, shuffled order must not matter
+    const shuffled = [...hundred].reverse();
+    expect(percentile(shuffled, 50)).toBe(50);
+    expect(percentile(shuffled, 99)).toBe(99);
+    expect(percentile(shuffled, 100)).toBe(100);
+    expect(percentile(shuffled, 0)).toBe(1);
+    // With 10 samples the p99 is the worst one, not an interpolation below it.
+    expect(percentile([1, 1, 1, 1, 1, 1, 1, 1, 1, 90], 99)).toBe(90);
+    expect(() => percentile([1], 101)).toThrow(RangeError);
+  });
+
+  it('latencySummary reports p50, p90, p99 and max of the samples', () => {
+    const samples = [...Array.from({ length: 98 }, () => 21), 60, 400];
+    expect(latencySummary(samples)).toEqual({ p50: 21, p90: 21, p99: 60, max: 400, samples: 100 });
+  });
+
+  it('spread gives median, min-max, the quartiles and the width relative to the median', () => {
+    const s = spread([0.5, 0.42, 0.44, 0.41, 0.43]);
+    expect(s).toMatchObject({ median: 0.43, min: 0.41, max: 0.5, q1: 0.415, q3: 0.47, n: 5 });
+    expect(s.rangePct).toBeCloseTo(20.9, 1);
+    expect(spread([]).n).toBe(0);
+  });
+
+  it('a ratio is taken against the mean of the baseline windows around it', () => {
+    expect(ratioToAdjacent(500, 1000, 3000)).toBe(0.25);
+    expect(ratioToAdjacent(500, undefined, 1000)).toBe(0.5);
+    expect(ratioToAdjacent(500, undefined, undefined)).toBeNull();
+  });
+
+  it('memory drift is the change from the first to the last sample, in percent', () => {
+    expect(driftPct([100, 104, 112])).toBe(12);
+    expect(driftPct([100])).toBe(0);
+  });
+
+  it('a warm-up is stable once two successive windows differ by less than the tolerance', () => {
+    expect(isStable([900, 1000], 0.05)).toBe(false);
+    expect(isStable([900, 1000, 1040], 0.05)).toBe(true);
+    expect(isStable([1000], 0.05)).toBe(false);
+  });
+});
+
+describe('baseline drift refusal', () => {
+  it('accepts a run whose per-round baselines stay within the bound', () => {
+    const verdict = baselineDrift([2600, 2700, 2650, 2580, 2720], 1.25);
+    expect(verdict.ok).toBe(true);
+    expect(verdict.reason).toBeNull();
+  });
+
+  it('refuses a run whose baseline moved past the bound, and says by how much', () => {
+    // The committed results once came from a run whose baseline moved 456 %.
+    const verdict = baselineDrift([2600, 2650, 570, 2700, 2620], 1.25);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.maxOverMin).toBeCloseTo(4.737, 3);
+    expect(verdict.reason).toMatch(/max\/min 4\.74 > 1\.25/);
+  });
+
+  it('refuses a run in which a round had no baseline figure', () => {
+    expect(baselineDrift([2600, 0], 1.25).ok).toBe(false);
+    expect(baselineDrift([], 1.25).ok).toBe(false);
+  });
+});
