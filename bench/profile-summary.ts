@@ -3,7 +3,9 @@
  * where the time went by package or source file, the top functions by self time, and the service's own functions
  * by inclusive time (self plus everything they call).
  *
- *   npx tsx bench/profile-summary.ts bench/profiles/purchase.cpuprofile [--top 25]
+ *   npx tsx bench/profile-summary.ts bench/profiles/pglite-purchase.cpuprofile [--top 25]
+ *
+ * The bench profiles compiled code: own files show as src/…/x.js with the compiled file's line numbers.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -43,9 +45,12 @@ if (positionals.length === 0) {
 function category(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  // The only WebAssembly in the service is PGlite's PostgreSQL.
+  if (url.startsWith('wasm://')) return '@electric-sql/pglite (wasm)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];
-  const ours = /\/((?:src|bench)\/.*)$/.exec(url);
+  // Compiled code (what the bench runs): dist/src/…/x.js, the line numbers are the .js file's.
+  const ours = /\/dist\/((?:src|bench)\/.*)$/.exec(url) ?? /\/((?:src|bench)\/.*)$/.exec(url);
   if (ours) return ours[1];
   if (url.startsWith('node:')) return 'node:internal';
   return url;
@@ -64,6 +69,16 @@ for (const file of positionals) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+
+  // Starting the profiler walks every compiled function once, inside the bench's own /bench/profile/start hook:
+  // that is the profiler's cost, not the service's, so its subtree is left out like idle time.
+  const excluded = new Set<number>();
+  const exclude = (id: number) => {
+    excluded.add(id);
+    for (const child of byId.get(id)?.children ?? []) exclude(child);
+  };
+  for (const n of profile.nodes) if (n.callFrame.functionName.startsWith('/bench/profile/')) exclude(n.id);
+  for (const id of excluded) self.delete(id);
 
   const total = [...self.values()].reduce((a, b) => a + b, 0);
   const idle = profile.nodes
@@ -85,6 +100,7 @@ for (const file of positionals) {
   const inclusive = new Map<string, number>();
   const walk = (id: number, onStack: Set<string>): number => {
     const node = byId.get(id)!;
+    if (excluded.has(id)) return 0;
     let time = self.get(id) ?? 0;
     const key = label(node.callFrame);
     const ours = /^(src|bench)\//.test(category(node.callFrame));
