@@ -52,6 +52,7 @@ import {
   ratioToAdjacent,
   round,
   spread,
+  writeDecision,
 } from './lib/stats.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -734,6 +735,7 @@ async function main(): Promise<void> {
       }),
     }));
     const drift = baselineDrift(baselinePerRound, params.driftBound);
+    const decision = writeDecision(drift, args.force);
     const baselineSummary = {
       requestsPerSecond: spread(
         baselineWindows.map((w) => w.requestsPerSecond),
@@ -786,7 +788,7 @@ async function main(): Promise<void> {
       },
       git,
       elapsedSeconds,
-      ...(drift.ok ? {} : { forced: true, refusedBecause: drift.reason }),
+      ...(decision.forced ? { forced: true, refusedBecause: drift.reason } : {}),
       parameters: {
         ...params,
         stores,
@@ -814,19 +816,15 @@ async function main(): Promise<void> {
     };
 
     const minutes = (elapsedSeconds / 60).toFixed(1);
-    if (!drift.ok && !args.force) {
-      process.stdout.write(
-        `! NOT WRITTEN: ${drift.reason} (bound ${params.driftBound}); the machine was not steady. Rerun on a quiet machine, or pass --force to write it marked as forced.\n` +
-          `Run took ${minutes} min.\n`,
-      );
+    if (!decision.write) {
+      process.stdout.write(`! ${decision.message}\nRun took ${minutes} min.\n`);
       process.exitCode = 2;
       return;
     }
-    if (drift.ok) delete (report as { forced?: boolean }).forced;
     await mkdir(path.dirname(outFile), { recursive: true });
     await writeFile(outFile, `${JSON.stringify(report, null, 2)}\n`);
     process.stdout.write(
-      `${drift.ok ? '' : `! Written with --force despite: ${drift.reason}\n`}` +
+      `${decision.message ? `! ${decision.message}\n` : ''}` +
         `x bare Apollo = req/s over the mean of the baseline windows just before and after, median [min-max] of ${params.rounds} rounds; ` +
         `baseline per-round max/min ${drift.maxOverMin} (bound ${params.driftBound}). Upstream latency ${params.upstreamLatencyMs} ms. ` +
         `${os.cpus()[0]?.model.trim()}, ${os.cpus().length} cores, Node ${process.version}. Run took ${minutes} min.\n` +

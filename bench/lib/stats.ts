@@ -138,3 +138,25 @@ export function isStable(windowsRps: readonly number[], tolerance: number): bool
   if (!(a > 0 && b > 0)) return false;
   return Math.abs(a - b) / Math.max(a, b) < tolerance;
 }
+
+export interface WriteDecision {
+  readonly write: boolean;
+  /** Written although the baseline drifted: the file says so (`forced`, `refusedBecause`). */
+  readonly forced: boolean;
+  /** What to print, or null when all is well. */
+  readonly message: string | null;
+}
+
+/** Whether a run's results may be written: only when the baseline held still, or with --force (and marked). */
+export function writeDecision(drift: DriftVerdict, force: boolean): WriteDecision {
+  if (drift.ok) return { write: true, forced: false, message: null };
+  if (force)
+    return { write: true, forced: true, message: `Written with --force (marked forced) despite: ${drift.reason}` };
+  return {
+    write: false,
+    forced: false,
+    message:
+      `NOT WRITTEN: ${drift.reason} (bound ${drift.bound}); the machine was not steady. ` +
+      'Rerun on a quiet machine, or pass --force to write it marked as forced.',
+  };
+}

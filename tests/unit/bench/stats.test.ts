@@ -8,6 +8,7 @@ import {
   percentile,
   ratioToAdjacent,
   spread,
+  writeDecision,
 } from '../../../bench/lib/stats.js';
 
 describe('bench statistics', () => {
@@ -77,5 +78,26 @@ describe('baseline drift refusal', () => {
   it('refuses a run in which a round had no baseline figure', () => {
     expect(baselineDrift([2600, 0], 1.25).ok).toBe(false);
     expect(baselineDrift([], 1.25).ok).toBe(false);
+  });
+});
+
+describe('writing results', () => {
+  it('writes a steady run unmarked', () => {
+    expect(writeDecision(baselineDrift([2600, 2700], 1.25), false)).toEqual({
+      write: true,
+      forced: false,
+      message: null,
+    });
+  });
+
+  it('does not write a drifted run, and says why and how to override', () => {
+    const decision = writeDecision(baselineDrift([2600, 1900], 1.25), false);
+    expect(decision.write).toBe(false);
+    expect(decision.message).toMatch(/NOT WRITTEN: the baseline drifted .* max\/min 1\.37 > 1\.25/);
+    expect(decision.message).toMatch(/--force/);
+  });
+
+  it('writes a drifted run with --force, marked as forced', () => {
+    expect(writeDecision(baselineDrift([2600, 1900], 1.25), true)).toMatchObject({ write: true, forced: true });
   });
 });
