@@ -50,6 +50,8 @@ export interface ScenarioReport {
     errors: number;
     heapDriftPct: number;
     rssDriftPct: number;
+    /** The request count of the sample the drift is measured from. */
+    driftFromRequests: number;
     forcedGc: boolean;
     samples: Array<{ requests: number; heapUsedMB: number; rssMB: number }>;
   } | null;
