@@ -807,6 +807,8 @@ async function main(): Promise<void> {
           'dist/bench/target.js: loadConfig + startApp, NODE_ENV=production, LOG_LEVEL to a temp file (async pino), --expose-gc',
         baseline:
           'dist/bench/baseline.js: Apollo Server 5 + express 5 + express.json(), type Query { hello: String }, one pino line per request at the same LOG_LEVEL',
+        baselineLeavesOut:
+          'a request id, its header and a child logger; trusted-documents, batch and query-limit middleware; Apollo plugins (metrics, error log, token challenge); authentication, context, loaders, resolvers, the store and ExpressPlay',
         sandbox: `dist/bench/sandbox.js: ExpressPlay sandbox in its own process, ${params.upstreamLatencyMs} ms on token and getrecord`,
         postgres: postgres ? postgres.source : (postgresSkipped ?? 'not asked for'),
       },
