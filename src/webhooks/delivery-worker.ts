@@ -1,0 +1,153 @@
+/**
+ * Sends the outbox. Any replica may run one: each poll claims due deliveries in a short transaction
+ * (`for update skip locked`, SENDING with a lease, the attempt number incremented), POSTs them outside any
+ * transaction, then records each attempt and ends it DELIVERED (2xx), PENDING again after an exponential backoff with
+ * full jitter, or FAILED once the next try would fall past the retry window. A worker that dies mid-send leaves its
+ * rows SENDING; their lease ends and any worker claims them again (at least once: receivers dedupe on webhook-id).
+ * User requests only insert rows: no receiver, slow or down, is ever waited for by one.
+ */
+import type { Logger } from 'pino';
+import type { ClaimedWebhookDelivery, Store } from '../store/types.js';
+import type { SendResult, WebhookSend } from './webhook-sender.js';
+import { signWebhook } from './webhook-signature.js';
+
+/** Deliveries claimed (and sent at once) per round. */
+const BATCH_SIZE = 10;
+/** Beyond the request timeout, how long a claim is held before another worker may take it (clock skew, recording). */
+const LEASE_MARGIN_MS = 30_000;
+
+export interface DeliveryWorkerOptions {
+  readonly store: Store;
+  readonly send: WebhookSend;
+  readonly now: () => Date;
+  readonly pollIntervalMs: number;
+  readonly timeoutMs: number;
+  readonly retryWindowSeconds: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly logger: Pick<Logger, 'warn' | 'error'>;
+  /** In [0, 1): the jitter. */
+  readonly random?: () => number;
+}
+
+export class DeliveryWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private unsubscribe: (() => void) | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(private readonly options: DeliveryWorkerOptions) {}
+
+  /** Polls from now on, and at once whenever this process commits an event that queued deliveries. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unsubscribe = this.options.store.onWebhooksQueued(() => this.wake());
+    this.wake();
+  }
+
+  /** Runs a round now (or right after the one running). */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.running = this.drain()
+      .catch((error: unknown) => this.options.logger.error({ err: error }, 'webhook delivery round failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) return;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        } else {
+          this.timer = setTimeout(() => this.wake(), this.options.pollIntervalMs);
+        }
+      });
+  }
+
+  /**
+   * Stops polling and aborts the POSTs in flight; what they held is left to its lease (another worker, or this one
+   * after a restart, sends it again). Resolves once nothing of the worker runs, before the store may close.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await this.running;
+  }
+
+  /** Claims one batch of due deliveries and sends it; how many were claimed. For tests with a clock of their own. */
+  async runOnce(): Promise<number> {
+    const { store, now, timeoutMs } = this.options;
+    const claimed = await store.claimWebhookDeliveries(
+      now(),
+      new Date(now().getTime() + timeoutMs + LEASE_MARGIN_MS),
+      BATCH_SIZE,
+    );
+    await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
+    return claimed.length;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped && (await this.runOnce()) === BATCH_SIZE);
+  }
+
+  private async deliver(delivery: ClaimedWebhookDelivery): Promise<void> {
+    const { store, send, now, logger } = this.options;
+    const startedAt = now();
+    // The attempt number is not part of the convention: a receiver may log it; it dedupes on webhook-id.
+    const headers = {
+      ...signWebhook(delivery.secret, delivery.id, startedAt, delivery.body),
+      'webhook-attempt': String(delivery.attempt),
+    };
+    let result: SendResult;
+    try {
+      result = await send(delivery.url, headers, delivery.body, this.abort.signal);
+    } catch (error) {
+      if (this.abort.signal.aborted) return;
+      throw error;
+    }
+    const finishedAt = now();
+    const attempt = { ...result, startedAt, finishedAt };
+    const failure = result.errorKind === null ? null : describe(result);
+    if (failure === null) {
+      await store.recordWebhookAttempt(delivery.id, delivery.attempt, {
+        attempt,
+        status: 'DELIVERED',
+        lastError: null,
+      });
+      return;
+    }
+    const nextAttemptAt = new Date(finishedAt.getTime() + this.backoffMs(delivery.attempt));
+    const deadline = delivery.queuedAt.getTime() + this.options.retryWindowSeconds * 1000;
+    const gaveUp = nextAttemptAt.getTime() > deadline;
+    await store.recordWebhookAttempt(delivery.id, delivery.attempt, {
+      attempt,
+      status: gaveUp ? 'FAILED' : 'PENDING',
+      ...(gaveUp ? {} : { nextAttemptAt }),
+      lastError: failure,
+    });
+    // The delivery id and what happened; never the body, the secret or the receiver's answer.
+    logger.warn(
+      { webhookId: delivery.id, attempt: delivery.attempt, failure, gaveUp },
+      gaveUp ? 'webhook delivery failed for good' : 'webhook delivery attempt failed; will retry',
+    );
+  }
+
+  /** Full jitter: anywhere from 0 to base·2^(n-1), capped (AWS's "Exponential Backoff And Jitter"). */
+  private backoffMs(attempt: number): number {
+    const { backoffBaseMs, backoffMaxMs, random = Math.random } = this.options;
+    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** Math.min(attempt - 1, 40));
+    return Math.floor(random() * ceiling);
+  }
+}
+
+function describe(result: SendResult): string {
+  return result.errorKind === 'HTTP_STATUS' ? `HTTP ${result.statusCode}` : (result.errorKind ?? 'unknown');
+}
