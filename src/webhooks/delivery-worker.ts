@@ -35,8 +35,11 @@ export class DeliveryWorker {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** Set by stop(): no POST starts after it, even in a round that runOnce() began. */
+  private stopping = false;
   private unsubscribe: (() => void) | undefined;
-  private readonly abort = new AbortController();
+  /** One per POST in flight, aborted by stop(). */
+  private readonly inFlight = new Set<AbortController>();
 
   constructor(private readonly options: DeliveryWorkerOptions) {}
 
@@ -76,9 +79,10 @@ export class DeliveryWorker {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping = true;
     this.unsubscribe?.();
     clearTimeout(this.timer);
-    this.abort.abort();
+    for (const controller of this.inFlight) controller.abort();
     await this.running;
   }
 
@@ -106,12 +110,18 @@ export class DeliveryWorker {
       ...signWebhook(delivery.secret, delivery.id, startedAt, delivery.body),
       'webhook-attempt': String(delivery.attempt),
     };
+    // Claimed as the worker was stopping: left to its lease, like one whose POST was aborted.
+    if (this.stopping) return;
+    const controller = new AbortController();
+    this.inFlight.add(controller);
     let result: SendResult;
     try {
-      result = await send(delivery.url, headers, delivery.body, this.abort.signal);
+      result = await send(delivery.url, headers, delivery.body, controller.signal);
     } catch (error) {
-      if (this.abort.signal.aborted) return;
+      if (controller.signal.aborted) return;
       throw error;
+    } finally {
+      this.inFlight.delete(controller);
     }
     const finishedAt = now();
     const attempt = { ...result, startedAt, finishedAt };
