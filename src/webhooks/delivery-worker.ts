@@ -11,8 +11,11 @@ import type { ClaimedWebhookDelivery, Store } from '../store/types.js';
 import type { SendResult, WebhookSend } from './webhook-sender.js';
 import { signWebhook } from './webhook-signature.js';
 
-/** Deliveries claimed (and sent at once) per round. */
-const BATCH_SIZE = 10;
+/**
+ * POSTs one worker has in flight at most. A round claims only as many as are free, and each that ends frees its place
+ * at once: a receiver that hangs to the timeout holds one place, never the deliveries to the others.
+ */
+const MAX_IN_FLIGHT = 10;
 /** Beyond the request timeout, how long a claim is held before another worker may take it (clock skew, recording). */
 const LEASE_MARGIN_MS = 30_000;
 
@@ -40,6 +43,8 @@ export class DeliveryWorker {
   private unsubscribe: (() => void) | undefined;
   /** One per POST in flight, aborted by stop(). */
   private readonly inFlight = new Set<AbortController>();
+  /** The deliveries started by rounds and not yet recorded. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: DeliveryWorkerOptions) {}
 
@@ -84,22 +89,40 @@ export class DeliveryWorker {
     clearTimeout(this.timer);
     for (const controller of this.inFlight) controller.abort();
     await this.running;
+    await Promise.all(this.sending);
   }
 
   /** Claims one batch of due deliveries and sends it; how many were claimed. For tests with a clock of their own. */
   async runOnce(): Promise<number> {
-    const { store, now, timeoutMs } = this.options;
-    const claimed = await store.claimWebhookDeliveries(
-      now(),
-      new Date(now().getTime() + timeoutMs + LEASE_MARGIN_MS),
-      BATCH_SIZE,
-    );
+    const claimed = await this.claim(MAX_IN_FLIGHT);
     await Promise.all(claimed.map((delivery) => this.deliver(delivery)));
     return claimed.length;
   }
 
+  private claim(limit: number): Promise<ClaimedWebhookDelivery[]> {
+    const { store, now, timeoutMs } = this.options;
+    const at = now();
+    return store.claimWebhookDeliveries(at, new Date(at.getTime() + timeoutMs + LEASE_MARGIN_MS), limit);
+  }
+
+  /** Claims as many as there are free places, until nothing more is due; does not wait for the POSTs. */
   private async drain(): Promise<void> {
-    while (!this.stopped && (await this.runOnce()) === BATCH_SIZE);
+    while (!this.stopped) {
+      const free = MAX_IN_FLIGHT - this.sending.size;
+      if (free <= 0) return;
+      const claimed = await this.claim(free);
+      for (const delivery of claimed) {
+        const sent: Promise<void> = this.deliver(delivery)
+          .catch((error: unknown) => this.options.logger.error({ err: error }, 'webhook delivery failed to record'))
+          .finally(() => {
+            this.sending.delete(sent);
+            // A place is free: more may be due.
+            this.wake();
+          });
+        this.sending.add(sent);
+      }
+      if (claimed.length < free) return;
+    }
   }
 
   private async deliver(delivery: ClaimedWebhookDelivery): Promise<void> {
