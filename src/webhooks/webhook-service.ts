@@ -115,7 +115,7 @@ export class WebhookService {
     if (!delivery) throw new NotFoundError('webhook delivery', id);
     this.deps.logger?.info({ admin: viewer.userId, webhookId: id }, 'webhook delivery replayed');
     const [view] = await this.withAttempts([delivery]);
-    return view!;
+    return view;
   }
 
   private async withAttempts(deliveries: readonly WebhookDeliveryRecord[]): Promise<WebhookDeliveryView[]> {

@@ -125,7 +125,7 @@ it('delivers signed events without ever holding up a request, and replays a deli
   expect(performance.now() - started).toBeLessThan(2000);
 
   await expect
-    .poll(() => good.received.map((r) => JSON.parse(r.body).type as string).sort(), { timeout: 10_000 })
+    .poll(() => good.received.map((r) => (JSON.parse(r.body) as { type: string }).type).sort(), { timeout: 10_000 })
     .toEqual(['BINDING_BOUND', 'BINDING_STARTED', 'PURCHASED']);
   const verifier = new Webhook(registered.secret);
   for (const r of good.received) {
@@ -133,7 +133,9 @@ it('delivers signed events without ever holding up a request, and replays a deli
     expect(verifier.verify(r.body, headers)).toMatchObject({ data: { userId: 'viewer-1', bindingId } });
   }
   // Sent, and held: its attempt is still open when the test ends (the app's stop aborts it).
-  await expect.poll(() => hung.received.map((r) => JSON.parse(r.body).type as string)).toEqual(['PURCHASED']);
+  await expect
+    .poll(() => hung.received.map((r) => (JSON.parse(r.body) as { type: string }).type))
+    .toEqual(['PURCHASED']);
 
   const deliveries = ok(
     await app.gql<Deliveries>(
@@ -147,7 +149,7 @@ it('delivers signed events without ever holding up a request, and replays a deli
     ['BINDING_BOUND', 1, [{ number: 1, statusCode: 204, errorKind: null }]],
     ['BINDING_STARTED', 1, [{ number: 1, statusCode: 204, errorKind: null }]],
   ]);
-  const purchased = deliveries[0]!;
+  const purchased = deliveries[0];
   expect(ok(await app.gql(REPLAY, { id: purchased.id }, { token: admin }))).toEqual({
     replayWebhookDelivery: { id: purchased.id, status: 'PENDING' },
   });

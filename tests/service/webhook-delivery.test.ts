@@ -179,24 +179,24 @@ describeEachBackend('webhook delivery', (backend) => {
     const tries: string[] = [];
     for (let round = 0; round < 10; round += 1) {
       await w.runOnce();
-      const d = await store.getWebhookDelivery(delivery!.id);
+      const d = await store.getWebhookDelivery(delivery.id);
       tries.push(`${d!.status}@${(clock - T0.getTime() - 86_400_000) / 1000}`);
       if (d!.status === 'FAILED') break;
       clock = d!.nextAttemptAt.getTime();
     }
     expect(tries).toEqual(['PENDING@0', 'PENDING@9.99', 'FAILED@29.97']);
-    const failed = await store.getWebhookDelivery(delivery!.id);
+    const failed = await store.getWebhookDelivery(delivery.id);
     expect(failed).toMatchObject({ status: 'FAILED', lastError: 'HTTP 500' });
     // Nothing more is sent for it.
     clock += 3600_000;
     expect(await w.runOnce()).toBe(0);
 
     receiver.answer('ok');
-    await store.replayWebhookDelivery(delivery!.id, now());
+    await store.replayWebhookDelivery(delivery.id, now());
     await w.runOnce();
-    const replayed = await store.getWebhookDelivery(delivery!.id);
+    const replayed = await store.getWebhookDelivery(delivery.id);
     expect(replayed).toMatchObject({ status: 'DELIVERED', attempts: failed!.attempts + 1 });
-    const sent = receiver.received.filter((r) => r.id === delivery!.id);
+    const sent = receiver.received.filter((r) => r.id === delivery.id);
     expect(sent.map((r) => [r.attempt, r.answered])).toEqual([
       ...Array.from({ length: failed!.attempts }, (_, i) => [i + 1, 500]),
       [failed!.attempts + 1, 204],
@@ -221,8 +221,8 @@ describeEachBackend('webhook delivery', (backend) => {
     const [held] = await store.listWebhookDeliveriesPage({ endpointId: ep.id }, 1, null);
     expect(held).toMatchObject({ status: 'SENDING', attempts: 1 });
     receiver.answer('ok');
-    clock = held!.nextAttemptAt.getTime();
+    clock = held.nextAttemptAt.getTime();
     await worker({ now }).runOnce();
-    expect(await store.getWebhookDelivery(held!.id)).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+    expect(await store.getWebhookDelivery(held.id)).toMatchObject({ status: 'DELIVERED', attempts: 2 });
   });
 });

@@ -902,11 +902,11 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const [row] = await ctx.db.query<{ body: string }>('select body from webhook_deliveries where id = $1', [
         queued[0].id,
       ]);
-      expect(JSON.parse(row!.body)).toEqual({
+      expect(JSON.parse(row.body)).toEqual({
         type: 'BINDING_BOUND',
         timestamp: at(3).toISOString(),
         data: {
-          eventId: event!.id,
+          eventId: event.id,
           userId: b.userId,
           actor: { id: b.userId, admin: false },
           bindingId: b.id,
@@ -926,8 +926,8 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         'select secret_ciphertext from webhook_endpoints where id = $1',
         [e.id],
       );
-      expect(row!.secret_ciphertext).toMatch(/^v1:/);
-      expect(row!.secret_ciphertext).not.toContain(s.slice(6));
+      expect(row.secret_ciphertext).toMatch(/^v1:/);
+      expect(row.secret_ciphertext).not.toContain(s.slice(6));
     });
 
     it('claims each due delivery once, leases it, reclaims it when the lease ends, and lets only the holder record', async () => {
@@ -935,28 +935,28 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const b = await ctx.store.createBinding(binding({ createdAt: at(10) }));
       const [delivery] = await deliveriesOf(e.id);
       // Not due yet, then due: two claims at once share it out, never both.
-      expect((await claimAll(at(9))).map((c) => c.id)).not.toContain(delivery!.id);
+      expect((await claimAll(at(9))).map((c) => c.id)).not.toContain(delivery.id);
       const [first, second] = await Promise.all([claimAll(at(10)), claimAll(at(10))]);
-      const mine = [...first, ...second].filter((c) => c.id === delivery!.id);
+      const mine = [...first, ...second].filter((c) => c.id === delivery.id);
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({ attempt: 1, url: 'https://receiver.example/hooks', queuedAt: at(10) });
-      expect(mine[0]!.secret).toMatch(/^whsec_/);
-      expect(JSON.parse(mine[0]!.body)).toMatchObject({ type: 'BINDING_STARTED', data: { bindingId: b.id } });
-      expect(await ctx.store.getWebhookDelivery(delivery!.id)).toMatchObject({ status: 'SENDING', attempts: 1 });
+      expect(mine[0].secret).toMatch(/^whsec_/);
+      expect(JSON.parse(mine[0].body)).toMatchObject({ type: 'BINDING_STARTED', data: { bindingId: b.id } });
+      expect(await ctx.store.getWebhookDelivery(delivery.id)).toMatchObject({ status: 'SENDING', attempts: 1 });
       // Within the lease nobody takes it; once it has ended (the worker died), the next claim does, as attempt 2.
-      expect((await claimAll(at(69))).map((c) => c.id)).not.toContain(delivery!.id);
-      const again = (await claimAll(at(71))).filter((c) => c.id === delivery!.id);
+      expect((await claimAll(at(69))).map((c) => c.id)).not.toContain(delivery.id);
+      const again = (await claimAll(at(71))).filter((c) => c.id === delivery.id);
       expect(again.map((c) => c.attempt)).toEqual([2]);
       // The first holder's late answer is kept as an attempt but decides nothing; the holder's does.
-      expect(await ctx.store.recordWebhookAttempt(delivery!.id, 1, outcome('DELIVERED'))).toBe(false);
-      expect(await ctx.store.getWebhookDelivery(delivery!.id)).toMatchObject({ status: 'SENDING' });
-      expect(await ctx.store.recordWebhookAttempt(delivery!.id, 2, outcome('PENDING', at(100)))).toBe(true);
-      expect(await ctx.store.getWebhookDelivery(delivery!.id)).toMatchObject({
+      expect(await ctx.store.recordWebhookAttempt(delivery.id, 1, outcome('DELIVERED'))).toBe(false);
+      expect(await ctx.store.getWebhookDelivery(delivery.id)).toMatchObject({ status: 'SENDING' });
+      expect(await ctx.store.recordWebhookAttempt(delivery.id, 2, outcome('PENDING', at(100)))).toBe(true);
+      expect(await ctx.store.getWebhookDelivery(delivery.id)).toMatchObject({
         status: 'PENDING',
         nextAttemptAt: at(100),
         lastError: 'HTTP 500',
       });
-      expect((await ctx.store.webhookAttemptsOf([delivery!.id])).map((a) => [a.number, a.statusCode])).toEqual([
+      expect((await ctx.store.webhookAttemptsOf([delivery.id])).map((a) => [a.number, a.statusCode])).toEqual([
         [1, 204],
         [2, 500],
       ]);
@@ -966,17 +966,17 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       const e = await endpoint(['BINDING_STARTED']);
       await ctx.store.createBinding(binding({ createdAt: at(20) }));
       const [delivery] = await deliveriesOf(e.id);
-      expect(await ctx.store.replayWebhookDelivery(delivery!.id, at(21))).toMatchObject({ status: 'PENDING' });
-      const claimed = (await claimAll(at(21))).find((c) => c.id === delivery!.id)!;
-      await ctx.store.recordWebhookAttempt(delivery!.id, claimed.attempt, outcome('FAILED'));
-      const replayed = await ctx.store.replayWebhookDelivery(delivery!.id, at(500));
+      expect(await ctx.store.replayWebhookDelivery(delivery.id, at(21))).toMatchObject({ status: 'PENDING' });
+      const claimed = (await claimAll(at(21))).find((c) => c.id === delivery.id)!;
+      await ctx.store.recordWebhookAttempt(delivery.id, claimed.attempt, outcome('FAILED'));
+      const replayed = await ctx.store.replayWebhookDelivery(delivery.id, at(500));
       expect(replayed).toMatchObject({
-        id: delivery!.id,
+        id: delivery.id,
         status: 'PENDING',
         queuedAt: at(500),
         nextAttemptAt: at(500),
       });
-      expect((await claimAll(at(500))).find((c) => c.id === delivery!.id)).toMatchObject({ attempt: 2 });
+      expect((await claimAll(at(500))).find((c) => c.id === delivery.id)).toMatchObject({ attempt: 2 });
       expect(await ctx.store.replayWebhookDelivery(id('msg'), at(500))).toBeNull();
     });
 
@@ -985,9 +985,9 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       await ctx.store.createBinding(binding({ createdAt: at(30) }));
       await ctx.store.updateWebhookEndpoint(e.id, { enabled: false }, at(30));
       const [delivery] = await deliveriesOf(e.id);
-      expect((await claimAll(at(31))).map((c) => c.id)).not.toContain(delivery!.id);
+      expect((await claimAll(at(31))).map((c) => c.id)).not.toContain(delivery.id);
       await ctx.store.updateWebhookEndpoint(e.id, { enabled: true }, at(32));
-      expect((await claimAll(at(32))).map((c) => c.id)).toContain(delivery!.id);
+      expect((await claimAll(at(32))).map((c) => c.id)).toContain(delivery.id);
     });
 
     it('pages endpoints and deliveries newest first, deliveries per endpoint and status', async () => {
