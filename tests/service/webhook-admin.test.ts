@@ -11,7 +11,7 @@ const REGISTER = `mutation($url: String!, $types: [EventType!]!) {
 const UPDATE = `mutation($input: UpdateWebhookEndpointInput!) { updateWebhookEndpoint(input: $input) { id enabled eventTypes } }`;
 const ENDPOINTS = `{ webhookEndpoints(first: 10) { nodes { id url } } }`;
 const DELIVERIES = `query($id: ID!, $after: String) { webhookDeliveries(endpointId: $id, first: 2, after: $after) {
-  nodes { eventType status attemptCount attempts { number } } pageInfo { hasNextPage endCursor } } }`;
+  nodes { eventType status attemptCount attempts { number } nextAttemptAt } pageInfo { hasNextPage endCursor } } }`;
 const REPLAY = `mutation($id: ID!) { replayWebhookDelivery(id: $id) { id } }`;
 const BIND = `mutation { bindDevice(input: { name: "tv" }) { binding { id } } }`;
 
@@ -76,7 +76,13 @@ it('shows the secret once, queues only while enabled, pages deliveries, and know
 
   type Page = {
     webhookDeliveries: {
-      nodes: Array<{ eventType: string; status: string; attemptCount: number; attempts: unknown[] }>;
+      nodes: Array<{
+        eventType: string;
+        status: string;
+        attemptCount: number;
+        attempts: unknown[];
+        nextAttemptAt: string;
+      }>;
       pageInfo: { hasNextPage: boolean; endCursor: string };
     };
   };
@@ -89,7 +95,13 @@ it('shows the secret once, queues only while enabled, pages deliveries, and know
   const nodes = [...first.data!.webhookDeliveries.nodes, ...second.data!.webhookDeliveries.nodes];
   // Three binds while enabled, none after: the worker is not running here, so all wait.
   expect(nodes).toEqual(
-    Array(3).fill({ eventType: 'BINDING_STARTED', status: 'PENDING', attemptCount: 0, attempts: [] }),
+    Array(3).fill({
+      eventType: 'BINDING_STARTED',
+      status: 'PENDING',
+      attemptCount: 0,
+      attempts: [],
+      nextAttemptAt: h.now().toISOString(),
+    }),
   );
   expect(second.data!.webhookDeliveries.pageInfo.hasNextPage).toBe(false);
   expect(codeOf(await h.execute(REPLAY, { id: 'msg_unknown' }, asAdmin))).toBe('NOT_FOUND');

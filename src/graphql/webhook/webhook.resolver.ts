@@ -1,4 +1,17 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Ctx,
+  Field,
+  FieldResolver,
+  GraphQLISODateTime,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { WebhookEndpointRecord } from '../../store/types.js';
 import type { RegisteredWebhookEndpoint, WebhookDeliveryView } from '../../webhooks/webhook-service.js';
 import { requireViewer, type RequestContext } from '../common/context.js';
@@ -26,8 +39,18 @@ class WebhookDeliveriesArgs extends PageArgs {
 }
 
 /** Signed webhooks: every operation needs the admin role (FORBIDDEN otherwise). */
-@Resolver()
+@Resolver(() => WebhookDelivery)
 export class WebhookResolver {
+  @FieldResolver(() => GraphQLISODateTime, {
+    nullable: true,
+    description:
+      'PENDING: when the next attempt is due; SENDING: when the current one is given up for lost (its lease ends); ' +
+      'null once DELIVERED or FAILED.',
+  })
+  nextAttemptAt(@Root() delivery: WebhookDeliveryView): Date | null {
+    return delivery.status === 'PENDING' || delivery.status === 'SENDING' ? delivery.nextAttemptAt : null;
+  }
+
   @Mutation(() => RegisterWebhookEndpointPayload, {
     description:
       'Admins: registers a receiver of signed webhooks (Standard Webhooks) for some event types. The answer holds ' +
