@@ -8,7 +8,6 @@ import { DRM_SYSTEMS, type DrmSystem } from '../domain/enums.js';
 import type { Actor, EventData, EventType } from './types.js';
 
 export interface WebhookEvent {
-  readonly id: string;
   readonly userId: string;
   readonly type: EventType;
   readonly at: Date;
@@ -24,8 +23,20 @@ const DRM_NAMES = Object.fromEntries(Object.entries(DRM_SYSTEMS).map(([name, val
   keyof typeof DRM_SYSTEMS
 >;
 
-/** The JSON text sent, byte for byte the same on every attempt (the signature covers it). */
-export function webhookBody(event: WebhookEvent): string {
+/** Stands for the event id, which the database makes in the statement that stores the body. */
+const EVENT_ID = 'event-id-placeholder';
+
+/**
+ * The JSON text sent (byte for byte the same on every attempt: the signature covers it), as the text before and after
+ * the event's id: the body is `before + id + after`. The id is a number, and goes in as a JSON string, like every id.
+ */
+export function webhookBodyAround(event: WebhookEvent): [before: string, after: string] {
+  const body = webhookBody(event);
+  const at = body.indexOf(`"${EVENT_ID}"`);
+  return [body.slice(0, at + 1), body.slice(at + 1 + EVENT_ID.length)];
+}
+
+function webhookBody(event: WebhookEvent): string {
   const { deviceId, drm, offline, reason, name, cooldownWaived } = event.data;
   // Picked one by one rather than spread: a detail added to events later is not sent until it is added here.
   const details = {
@@ -40,7 +51,7 @@ export function webhookBody(event: WebhookEvent): string {
     type: event.type,
     timestamp: event.at.toISOString(),
     data: {
-      eventId: event.id,
+      eventId: EVENT_ID,
       userId: event.userId,
       actor: event.actor,
       bindingId: event.bindingId,

@@ -159,11 +159,21 @@ describeEachBackend('webhook delivery', (backend) => {
       const got = receiver.received.slice(first).filter((r) => ids.has(r.id));
       const pairs = got.map((r) => `${r.id}#${r.attempt}`);
       expect(new Set(pairs).size).toBe(pairs.length);
+      // And, with a receiver that always answers, each delivery was sent once.
       expect(new Set(got.map((r) => r.id)).size).toBe(40);
+      expect(got).toHaveLength(40);
     } finally {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
       if (second !== store) await second.close();
     }
+  });
+
+  it('is woken by a commit in this process rather than waiting for its next poll', async () => {
+    const ep = await endpoint();
+    // Started first: its first round finds nothing, and its next poll is ten minutes away.
+    worker({ pollIntervalMs: 600_000 }).start();
+    await events(3);
+    await expect.poll(() => statuses(ep.id), { timeout: 5000 }).toEqual(Array(3).fill('DELIVERED'));
   });
 
   it('fails a delivery after its retry window (test clock), then a replay delivers it under the same id', async () => {
