@@ -143,6 +143,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         now,
         send: createWebhookSender({ timeoutMs, allowPrivate: allowPrivateUrls }),
         logger: logger.child({ component: 'webhooks' }),
+        metrics: metrics.webhookAttempts,
       });
       worker.start();
       // Stopped before the store closes (cleanups run in reverse): nothing of it runs once stop() resolves.

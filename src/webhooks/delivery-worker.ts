@@ -7,6 +7,7 @@
  * User requests only insert rows: no receiver, slow or down, is ever waited for by one.
  */
 import type { Logger } from 'pino';
+import type { WebhookMetrics } from '../observability/metrics.js';
 import type { ClaimedWebhookDelivery, Store } from '../store/types.js';
 import type { SendResult, WebhookSend } from './webhook-sender.js';
 import { signWebhook } from './webhook-signature.js';
@@ -31,6 +32,7 @@ export interface DeliveryWorkerOptions {
   readonly logger: Pick<Logger, 'warn' | 'error'>;
   /** In [0, 1): the jitter. */
   readonly random?: () => number;
+  readonly metrics?: WebhookMetrics;
 }
 
 export class DeliveryWorker {
@@ -149,7 +151,9 @@ export class DeliveryWorker {
     const finishedAt = now();
     const attempt = { ...result, startedAt, finishedAt };
     const failure = result.errorKind === null ? null : describe(result);
+    const seconds = result.durationMs / 1000;
     if (failure === null) {
+      this.options.metrics?.record('delivered', seconds);
       await store.recordWebhookAttempt(delivery.id, delivery.attempt, {
         attempt,
         status: 'DELIVERED',
@@ -160,6 +164,7 @@ export class DeliveryWorker {
     const nextAttemptAt = new Date(finishedAt.getTime() + this.backoffMs(delivery.attempt));
     const deadline = delivery.queuedAt.getTime() + this.options.retryWindowSeconds * 1000;
     const gaveUp = nextAttemptAt.getTime() > deadline;
+    this.options.metrics?.record(gaveUp ? 'failed' : 'retry', seconds);
     await store.recordWebhookAttempt(delivery.id, delivery.attempt, {
       attempt,
       status: gaveUp ? 'FAILED' : 'PENDING',

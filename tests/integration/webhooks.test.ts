@@ -154,4 +154,6 @@ it('delivers signed events without ever holding up a request, and replays a deli
     replayWebhookDelivery: { id: purchased.id, status: 'PENDING' },
   });
   await expect.poll(() => good.received.filter((r) => r.id === purchased.id).map((r) => r.attempt)).toEqual([1, 2]);
+  const metrics = await (await fetch(`${app.url}/metrics`)).text();
+  expect(metrics).toMatch(/^webhook_attempts_total\{outcome="delivered"\} [1-9]/m);
 });
