@@ -45,10 +45,12 @@ describeEachBackend('webhook delivery', (backend) => {
   const worker = (options: Partial<DeliveryWorkerOptions> = {}) => {
     const w = new DeliveryWorker({
       store,
-      send: createWebhookSender({ timeoutMs: 2000, allowPrivate: true }),
+      // Long: no receiver here is slow on purpose but the hung one (its own test), and a POST timed out by a loaded
+      // machine would be sent again, rightly, but not what these tests count.
+      send: createWebhookSender({ timeoutMs: 20_000, allowPrivate: true }),
       now: () => new Date(),
       pollIntervalMs: 20,
-      timeoutMs: 2000,
+      timeoutMs: 20_000,
       retryWindowSeconds: 3600,
       backoffBaseMs: 10,
       backoffMaxMs: 200,
@@ -161,7 +163,7 @@ describeEachBackend('webhook delivery', (backend) => {
       expect(new Set(pairs).size).toBe(pairs.length);
       // And, with a receiver that always answers, each delivery was sent once.
       expect(new Set(got.map((r) => r.id)).size).toBe(40);
-      expect(got).toHaveLength(40);
+      expect(got.map((r) => r.attempt)).toEqual(Array(40).fill(1));
     } finally {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
       if (second !== store) await second.close();
