@@ -54,6 +54,7 @@ export class DeliveryWorker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.stopping = false;
     this.unsubscribe = this.options.store.onWebhooksQueued(() => this.wake());
     this.wake();
   }
