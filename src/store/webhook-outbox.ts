@@ -29,7 +29,7 @@ type WebhookOutbox = Pick<
 >;
 
 /** Authenticated with the secret's ciphertext, so a ciphertext copied onto another endpoint does not decrypt. */
-const secretContext = (endpointId: string): string => `webhook:${endpointId}`;
+export const secretContext = (endpointId: string): string => `webhook:${endpointId}`;
 
 /** Every delivery column but the body: pages and look-ups never need it. */
 const DELIVERY_COLUMNS = [

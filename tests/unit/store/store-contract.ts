@@ -219,6 +219,35 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
   });
 
   describe('content key encryption key', () => {
+    it('a store opened with the wrong key fails too when only webhook secrets are stored', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const secret = `whsec_${randomBytes(32).toString('base64')}`;
+        await store.createWebhookEndpoint({
+          id: 'ep_1',
+          url: 'https://receiver.example/hooks',
+          eventTypes: ['PURCHASED'],
+          secret,
+          createdBy: 'admin-1',
+          createdAt: T0,
+        });
+        await store.close();
+        const error: unknown = await db.openStore({ key: randomBytes(32) }).then(
+          async (s) => {
+            await s.close();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
+        expect((error as Error).message).toContain('the secret of webhook endpoint "ep_1" does not decrypt');
+        expect((error as Error).message).not.toContain(secret.slice(6));
+      } finally {
+        await db.dispose();
+      }
+    });
+
     it('a store opened with the wrong key fails loudly, without key material in the error', async () => {
       const db = await createDatabase();
       try {
