@@ -37,6 +37,8 @@ import { createTrustedDocuments, loadManifest } from './http/trusted-documents.j
 import { createDomainServices, type Services } from './services.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/types.js';
+import { DeliveryWorker } from './webhooks/delivery-worker.js';
+import { createWebhookSender } from './webhooks/webhook-sender.js';
 
 export interface AppOverrides {
   readonly store?: Store;
@@ -112,7 +114,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
 
-    const domain = createDomainServices({ config, store, publicUrl, now });
+    const domain = createDomainServices({
+      config,
+      store,
+      publicUrl,
+      now,
+      logger: logger.child({ component: 'webhooks' }),
+    });
     const services: Services = {
       config,
       logger,
@@ -125,6 +133,21 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     if (overrides.seedDemoCatalog ?? true) {
       const seeded = await domain.catalog.seedDemo();
       if (seeded > 0) logger.info({ titles: seeded }, 'seeded the demo catalog');
+    }
+
+    if (config.webhooks.workerEnabled) {
+      const { timeoutMs, allowPrivateUrls } = config.webhooks;
+      const worker = new DeliveryWorker({
+        ...config.webhooks,
+        store,
+        now,
+        send: createWebhookSender({ timeoutMs, allowPrivate: allowPrivateUrls }),
+        logger: logger.child({ component: 'webhooks' }),
+        metrics: metrics.webhookAttempts,
+      });
+      worker.start();
+      // Stopped before the store closes (cleanups run in reverse): nothing of it runs once stop() resolves.
+      cleanups.push(() => worker.stop());
     }
 
     const schema = await buildAppSchema();

@@ -9,6 +9,7 @@ import { EventHistory } from './events/event-history.js';
 import type { Metrics } from './observability/metrics.js';
 import { createRateLimiter, type RateLimiter } from './policy/rate-limiter.js';
 import type { Store } from './store/types.js';
+import { WebhookService } from './webhooks/webhook-service.js';
 
 /** Long-lived collaborators, built once in createApp and shared by every request. Resolvers never mutate them. */
 export interface Services {
@@ -24,22 +25,27 @@ export interface Services {
   readonly entitlements: EntitlementService;
   readonly catalog: CatalogService;
   readonly events: EventHistory;
+  readonly webhooks: WebhookService;
 }
 
-export type DomainServices = Pick<Services, 'rateLimiter' | 'bindings' | 'entitlements' | 'catalog' | 'events'>;
+export type DomainServices = Pick<
+  Services,
+  'rateLimiter' | 'bindings' | 'entitlements' | 'catalog' | 'events' | 'webhooks'
+>;
 
 /**
  * The domain services over one store, wired as the app runs them: the app adds the transport around them, and the
  * service-tier tests use them as they are, so both test and run the same wiring.
  */
 export function createDomainServices(deps: {
-  readonly config: Pick<Config, 'policy' | 'expressplay'>;
+  readonly config: Pick<Config, 'policy' | 'expressplay' | 'webhooks'>;
   readonly store: Store;
   /** How clients reach the service (the dummy stream's URL). */
   readonly publicUrl: string;
   readonly now: () => Date;
+  readonly logger?: Pick<Logger, 'info'>;
 }): DomainServices {
-  const { config, store, publicUrl, now } = deps;
+  const { config, store, publicUrl, now, logger } = deps;
   const { mutationsPerMinute, upstreamCallsPerMinute } = config.policy;
   const rateLimiter = createRateLimiter({
     store,
@@ -64,5 +70,6 @@ export function createDomainServices(deps: {
       tokenTtlSeconds: config.expressplay.tokenTtlSeconds,
     }),
     events: new EventHistory({ store }),
+    webhooks: new WebhookService({ store, now, allowPrivateUrls: config.webhooks.allowPrivateUrls, logger }),
   };
 }

@@ -96,6 +96,22 @@ export interface MetricsConfig {
   readonly enabled: boolean;
 }
 
+export interface WebhooksConfig {
+  /** Whether this process runs a delivery worker (any number of replicas may). */
+  readonly workerEnabled: boolean;
+  /** How often the worker looks for due deliveries; a commit in this process wakes it sooner. */
+  readonly pollIntervalMs: number;
+  /** One POST's whole time (connect, send, answer), after which the attempt counts as a TIMEOUT. */
+  readonly timeoutMs: number;
+  /** Seconds after a delivery is queued (or replayed) past which it is not retried: FAILED. */
+  readonly retryWindowSeconds: number;
+  /** The first retry's longest wait; each further one doubles it (full jitter), up to backoffMaxMs. */
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  /** http:// and loopback, private, link-local... addresses allowed (tests, a local walk-through). Never in production. */
+  readonly allowPrivateUrls: boolean;
+}
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -114,6 +130,7 @@ export interface Config {
   readonly graphql: GraphqlConfig;
   readonly metrics: MetricsConfig;
   readonly http: HttpServerConfig;
+  readonly webhooks: WebhooksConfig;
 }
 
 /** Every bad variable at once, so an operator fixes them in one go. */
@@ -233,6 +250,18 @@ export function loadConfig(env: Env): Config {
     );
   }
 
+  const backoffBaseMs = int('WEBHOOK_BACKOFF_BASE_MS', 5000, 1, 3_600_000);
+  const backoffMaxMs = int('WEBHOOK_BACKOFF_MAX_MS', 3_600_000, 1, 86_400_000);
+  if (backoffBaseMs > backoffMaxMs) {
+    problems.push('WEBHOOK_BACKOFF_BASE_MS must not be more than WEBHOOK_BACKOFF_MAX_MS');
+  }
+  const allowPrivateUrls = bool('WEBHOOK_ALLOW_PRIVATE_URLS', false);
+  if (production && allowPrivateUrls) {
+    problems.push(
+      'WEBHOOK_ALLOW_PRIVATE_URLS=true is for tests and local walk-throughs: with NODE_ENV=production an admin could make the service call its own network',
+    );
+  }
+
   const config: Config = {
     port,
     host,
@@ -275,6 +304,15 @@ export function loadConfig(env: Env): Config {
       headersTimeoutMs,
       requestTimeoutMs,
       keepAliveTimeoutMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 100, 600_000),
+    },
+    webhooks: {
+      workerEnabled: bool('WEBHOOK_WORKER', true),
+      pollIntervalMs: int('WEBHOOK_POLL_INTERVAL_MS', 5000, 10, 600_000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 50, 120_000),
+      retryWindowSeconds: int('WEBHOOK_RETRY_WINDOW', 86_400, 1, 30 * 86_400),
+      backoffBaseMs,
+      backoffMaxMs,
+      allowPrivateUrls,
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

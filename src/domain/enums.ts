@@ -30,6 +30,27 @@ export const EVENT_TYPES = {
 } as const;
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
+/**
+ * Where a webhook delivery is: queued (PENDING), held by a worker's lease while it is sent (SENDING), answered with a
+ * 2xx (DELIVERED), or given up on after the retry window (FAILED). Stored as is.
+ */
+export const WEBHOOK_DELIVERY_STATUSES = {
+  PENDING: 'PENDING',
+  SENDING: 'SENDING',
+  DELIVERED: 'DELIVERED',
+  FAILED: 'FAILED',
+} as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[keyof typeof WEBHOOK_DELIVERY_STATUSES];
+
+/** Why an attempt got no 2xx answer; none when the receiver answered (its status says how). Stored as is. */
+export const WEBHOOK_ATTEMPT_ERRORS = {
+  TIMEOUT: 'TIMEOUT',
+  CONNECTION: 'CONNECTION',
+  ADDRESS_REFUSED: 'ADDRESS_REFUSED',
+  HTTP_STATUS: 'HTTP_STATUS',
+} as const;
+export type WebhookAttemptError = (typeof WEBHOOK_ATTEMPT_ERRORS)[keyof typeof WEBHOOK_ATTEMPT_ERRORS];
+
 const DRM_VALUES: readonly string[] = Object.values(DRM_SYSTEMS);
 
 /** For values read from outside (an ExpressPlay record): narrows without a cast. */

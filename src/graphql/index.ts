@@ -3,6 +3,7 @@ import { DeviceResolver } from './device/device.resolver.js';
 import { EntitlementResolver } from './entitlement/entitlement.resolver.js';
 import { EventResolver } from './event/event.resolver.js';
 import { SupportResolver } from './support/support.resolver.js';
+import { WebhookResolver } from './webhook/webhook.resolver.js';
 
 export const resolvers = [
   DeviceResolver,
@@ -10,4 +11,5 @@ export const resolvers = [
   CatalogResolver,
   EventResolver,
   SupportResolver,
+  WebhookResolver,
 ] as const;

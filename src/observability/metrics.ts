@@ -8,6 +8,12 @@ export interface Metrics {
   readonly graphqlRequestDuration: Histogram<'operation'>;
   /** Connections closed on accept because HTTP_MAX_CONNECTIONS were open: the cap at work, or a flood. */
   readonly httpConnectionsDropped: Counter;
+  /** Webhook attempts by outcome (delivered, retry, failed) and their duration. */
+  readonly webhookAttempts: WebhookMetrics;
+}
+
+export interface WebhookMetrics {
+  record(outcome: 'delivered' | 'retry' | 'failed', seconds: number): void;
 }
 
 /** One registry per app instance, so tests that build several apps never collide on metric names. */
@@ -45,8 +51,26 @@ export function createMetrics(): Metrics {
     help: 'Connections closed on accept because HTTP_MAX_CONNECTIONS were already open.',
     registers: [registry],
   });
+  const webhookAttempts = new Counter({
+    name: 'webhook_attempts_total',
+    help: 'Webhook POSTs by outcome: delivered (2xx), retry (failed, tried again later), failed (given up).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const webhookDuration = new Histogram({
+    name: 'webhook_attempt_duration_seconds',
+    help: 'Time a webhook POST took, until its answer, error or timeout.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   return {
     registry,
+    webhookAttempts: {
+      record(outcome, seconds) {
+        webhookAttempts.inc({ outcome });
+        webhookDuration.observe(seconds);
+      },
+    },
     graphqlRequests,
     graphqlRequestDuration,
     httpConnectionsDropped,

@@ -13,6 +13,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { createPgStore } from './pg-store.js';
+import { secretContext } from './webhook-outbox.js';
 import { DataDirUnusableError, EncryptionKeyMismatchError, StoreStartupError } from './startup-errors.js';
 import type { Store } from './types.js';
 
@@ -139,18 +140,33 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
   return createPgStore({ db, cipher, onClose: release });
 }
 
-/** Fail at start-up, not on the first token request, when the key cannot read what is stored. */
+/**
+ * Fail at start-up, not on the first token request or webhook, when the key cannot read what is stored: a content key,
+ * or else a webhook secret (encrypted with the same key).
+ */
 async function checkEncryptionKey(db: Kysely<Database>, cipher: ContentKeyCipher): Promise<void> {
-  const row = await db.selectFrom('contents').select(['id', 'content_key_ciphertext']).limit(1).executeTakeFirst();
-  if (!row) return;
+  const content = await db.selectFrom('contents').select(['id', 'content_key_ciphertext']).limit(1).executeTakeFirst();
+  const endpoint = content
+    ? undefined
+    : await db.selectFrom('webhook_endpoints').select(['id', 'secret_ciphertext']).limit(1).executeTakeFirst();
+  const stored = content
+    ? { what: `the content key of "${content.id}"`, ciphertext: content.content_key_ciphertext, context: content.id }
+    : endpoint
+      ? {
+          what: `the secret of webhook endpoint "${endpoint.id}"`,
+          ciphertext: endpoint.secret_ciphertext,
+          context: secretContext(endpoint.id),
+        }
+      : undefined;
+  if (!stored) return;
   try {
-    cipher.decrypt(row.content_key_ciphertext, row.id);
+    cipher.decrypt(stored.ciphertext, stored.context);
   } catch (error) {
     if (!(error instanceof ContentKeyDecryptionError)) throw error;
     // The cipher's message carries no key material, and neither does this one.
     throw new EncryptionKeyMismatchError(
       'CONTENT_KEY_ENCRYPTION_KEY does not match the key the stored content keys were written with ' +
-        `(the content key of "${row.id}" does not decrypt). Set it to the key this database was written with ` +
+        `(${stored.what} does not decrypt). Set it to the key this database was written with ` +
         '(unset, the embedded default reads content-key-encryption.key in DATA_DIR); a new key cannot read existing data.',
       { cause: error },
     );

@@ -3,7 +3,14 @@
  * uses the camelCase records of types.ts.
  */
 import type { ColumnType, Selectable } from 'kysely';
-import type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
+import type {
+  BindingStatus,
+  DrmSystem,
+  EntitlementKind,
+  EventType,
+  WebhookAttemptError,
+  WebhookDeliveryStatus,
+} from '../domain/enums.js';
 import type { EventData } from './types.js';
 
 /** pg parses timestamptz into a Date; we always write Dates. */
@@ -79,15 +86,64 @@ export interface EventsTable {
   data: ColumnType<EventData, string, never>;
 }
 
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  event_types: EventType[];
+  /** `v1:<iv>:<tag>:<ciphertext>` of the `whsec_…` secret (content-key-cipher.ts, context `webhook:<id>`). */
+  secret_ciphertext: string;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The outbox: one row per (event, endpoint). */
+export interface WebhookDeliveriesTable {
+  /** `msg_<uuid>`: the webhook-id header. */
+  id: string;
+  endpoint_id: string;
+  /** bigint: pg hands it back as a string. */
+  event_id: string;
+  event_type: EventType;
+  /** The exact JSON text every attempt sends and signs. */
+  body: string;
+  status: WebhookDeliveryStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  lease_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  queued_at: Timestamp;
+  created_at: Timestamp;
+  delivered_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  number: number;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  status_code: number | null;
+  error_kind: WebhookAttemptError | null;
+  duration_ms: number;
+  response_snippet: string | null;
+}
+
 export interface Database {
   contents: ContentsTable;
   bindings: BindingsTable;
   entitlements: EntitlementsTable;
   rate_limits: RateLimitsTable;
   events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type ContentRow = Selectable<ContentsTable>;
 export type BindingRow = Selectable<BindingsTable>;
 export type EntitlementRow = Selectable<EntitlementsTable>;
 export type EventRow = Selectable<EventsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;

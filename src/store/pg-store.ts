@@ -10,6 +10,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow, EventRow } from './database.js';
+import { webhookBodyAround } from './webhook-payload.js';
+import { createWebhookOutbox } from './webhook-outbox.js';
 import type {
   Actor,
   BindingRecord,
@@ -40,6 +42,21 @@ export interface PgStoreOptions {
 
 export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
   let closing: Promise<void> | undefined;
+  const queuedListeners = new Set<() => void>();
+
+  /**
+   * A transaction; once it has committed, the listeners hear of the webhook deliveries its events queued (the worker
+   * of this process sends them at once rather than at its next poll).
+   */
+  const transact = async <T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> => {
+    let queued = false;
+    const result = await db.transaction().execute((trx) => {
+      queuedBy.set(trx, () => (queued = true));
+      return fn(trx);
+    });
+    if (queued) for (const listener of queuedListeners) listener();
+    return result;
+  };
 
   /** A user's entitlements, all or to one content, newest first. */
   const entitlementsOf = async (userId: string, contentId?: string): Promise<EntitlementRecord[]> => {
@@ -125,7 +142,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
-      const outcome = await db.transaction().execute(async (trx) => {
+      const outcome = await transact(async (trx) => {
         if (admit) {
           const refusal = await admitUnderLock(trx, binding.userId, binding.drm, binding.createdAt, admit);
           // The refusal event commits with this transaction; the binding is not inserted.
@@ -147,7 +164,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async admitBinding(userId, drm, at, admit) {
-      const refusal = await db.transaction().execute((trx) => admitUnderLock(trx, userId, drm, at, admit));
+      const refusal = await transact((trx) => admitUnderLock(trx, userId, drm, at, admit));
       if (refusal !== undefined) throw refusal;
     },
 
@@ -169,7 +186,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async markBound(id, deviceId, boundAt) {
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await transact(async (trx) => {
         const updated = await trx
           .updateTable('bindings')
           .set({ status: 'BOUND', device_id: deviceId, bound_at: boundAt })
@@ -194,7 +211,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async revokeBinding(id, revokedAt, by) {
-      return db.transaction().execute(async (trx) => {
+      return transact(async (trx) => {
         // Locked: whether this is a removal or a waiver of an earlier one depends on the status read here.
         const row = await trx.selectFrom('bindings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
         if (!row) return null;
@@ -227,7 +244,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async expirePendingBindings(userId, now) {
-      await db.transaction().execute(async (trx) => {
+      await transact(async (trx) => {
         const expired = await trx
           .updateTable('bindings')
           .set({ status: 'EXPIRED' })
@@ -251,7 +268,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async renameBinding(id, name, actor, at) {
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await transact(async (trx) => {
         const renamed = await trx
           .updateTable('bindings')
           .set({ name })
@@ -274,7 +291,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async recordTokenIssued(issued) {
-      await db.transaction().execute(async (trx) => {
+      await transact(async (trx) => {
         await trx.updateTable('bindings').set({ last_used_at: issued.at }).where('id', '=', issued.bindingId).execute();
         await writeEvent(trx, {
           userId: issued.userId,
@@ -302,7 +319,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
-      return db.transaction().execute(async (trx) => {
+      return transact(async (trx) => {
         // The per-user lock (lockUser): whether the user holds a running rental depends on the time, which no
         // unique index can express, so concurrent acquisitions of one user (on any replica) take turns. The lock is
         // released at commit, after the row is visible: the next holder's first statement sees it.
@@ -370,7 +387,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async revokeEntitlement(id: string, revocation: EntitlementRevocation) {
-      const row = await db.transaction().execute(async (trx) => {
+      const row = await transact(async (trx) => {
         const revoked = await trx
           .updateTable('entitlements')
           .set({ revoked_at: revocation.revokedAt, revoked_by: revocation.revokedBy, revoke_reason: revocation.reason })
@@ -452,6 +469,13 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return hits <= limit;
     },
 
+    ...createWebhookOutbox({ db, cipher }),
+
+    onWebhooksQueued(listener) {
+      queuedListeners.add(listener);
+      return () => queuedListeners.delete(listener);
+    },
+
     async ping() {
       try {
         await sql`select 1`.execute(db);
@@ -516,25 +540,76 @@ interface NewEvent {
   readonly data?: EventData;
 }
 
+/** Set by transact() for each of its transactions: writeEvent says through it that it queued deliveries. */
+const queuedBy = new WeakMap<Kysely<Database>, () => void>();
+
 /**
- * Appends one event, in the caller's transaction. Anything that must happen with an event (a webhook delivery in a
- * transactional outbox) belongs here, in the same transaction.
+ * Appends one event and queues its webhooks, in the caller's transaction: one delivery per enabled endpoint
+ * subscribed to the event's type (the transactional outbox). A change that rolls back queues nothing; a committed
+ * one cannot lose its deliveries.
  */
 async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void> {
-  await trx
-    .insertInto('events')
-    .values({
-      user_id: event.userId,
-      type: event.type,
-      at: event.at,
-      actor_id: event.actor?.id ?? null,
-      actor_admin: event.actor?.admin ?? false,
-      binding_id: event.bindingId ?? null,
-      entitlement_id: event.entitlementId ?? null,
-      content_id: event.contentId ?? null,
-      data: JSON.stringify(event.data ?? {}),
-    })
-    .execute();
+  // The body names the event's id, which the insert makes: it is sent as the text around that id, joined in SQL, so
+  // that the event and its deliveries take one statement (one round trip per change, endpoints or none).
+  const [before, after] = webhookBodyAround({
+    userId: event.userId,
+    type: event.type,
+    at: event.at,
+    actor: event.actor,
+    bindingId: event.bindingId ?? null,
+    entitlementId: event.entitlementId ?? null,
+    contentId: event.contentId ?? null,
+    data: event.data ?? {},
+  });
+  // A data-modifying WITH runs whether or not any endpoint is subscribed; with none, the select adds nothing.
+  const queued = await trx
+    .with('event', (db) =>
+      db
+        .insertInto('events')
+        .values({
+          user_id: event.userId,
+          type: event.type,
+          at: event.at,
+          actor_id: event.actor?.id ?? null,
+          actor_admin: event.actor?.admin ?? false,
+          binding_id: event.bindingId ?? null,
+          entitlement_id: event.entitlementId ?? null,
+          content_id: event.contentId ?? null,
+          data: JSON.stringify(event.data ?? {}),
+        })
+        .returning('id'),
+    )
+    .insertInto('webhook_deliveries')
+    .columns([
+      'id',
+      'endpoint_id',
+      'event_id',
+      'event_type',
+      'body',
+      'status',
+      'next_attempt_at',
+      'queued_at',
+      'created_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom(['event', 'webhook_endpoints'])
+        .select([
+          sql<string>`'msg_' || gen_random_uuid()`.as('id'),
+          'webhook_endpoints.id as endpoint_id',
+          'event.id as event_id',
+          sql<EventType>`${event.type}`.as('event_type'),
+          sql<string>`${before} || event.id || ${after}`.as('body'),
+          sql<'PENDING'>`'PENDING'`.as('status'),
+          sql<Date>`${event.at}::timestamptz`.as('next_attempt_at'),
+          sql<Date>`${event.at}::timestamptz`.as('queued_at'),
+          sql<Date>`${event.at}::timestamptz`.as('created_at'),
+        ])
+        .where('webhook_endpoints.enabled', '=', true)
+        .where(sql<boolean>`${event.type} = any(webhook_endpoints.event_types)`),
+    )
+    .executeTakeFirst();
+  if (Number(queued.numInsertedOrUpdatedRows ?? 0) > 0) queuedBy.get(trx)?.();
 }
 
 function toEvent(row: EventRow): EventRecord {

@@ -3,9 +3,23 @@
  * Kysely over a `pg.Pool`) serves both the embedded PGlite default and a real server. Rows are plain objects;
  * dates are `Date`s; the content key is returned decrypted and only to the services that request tokens.
  */
-import type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
+import type {
+  BindingStatus,
+  DrmSystem,
+  EntitlementKind,
+  EventType,
+  WebhookAttemptError,
+  WebhookDeliveryStatus,
+} from '../domain/enums.js';
 
-export type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
+export type {
+  BindingStatus,
+  DrmSystem,
+  EntitlementKind,
+  EventType,
+  WebhookAttemptError,
+  WebhookDeliveryStatus,
+} from '../domain/enums.js';
 
 export interface ContentRecord {
   readonly id: string;
@@ -152,6 +166,89 @@ export interface CreateEntitlementResult {
   readonly outcome: 'created' | 'held' | 'existing';
 }
 
+export interface WebhookEndpointRecord {
+  readonly id: string;
+  readonly url: string;
+  readonly eventTypes: readonly EventType[];
+  readonly enabled: boolean;
+  /** The admin who registered it. */
+  readonly createdBy: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewWebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly eventTypes: readonly EventType[];
+  /** `whsec_…` in clear; stored encrypted, never returned by a read. */
+  readonly secret: string;
+  readonly createdBy: string;
+  readonly createdAt: Date;
+}
+
+export interface WebhookEndpointChange {
+  readonly url?: string;
+  readonly eventTypes?: readonly EventType[];
+  readonly enabled?: boolean;
+}
+
+export interface WebhookDeliveryRecord {
+  /** `msg_<uuid>`: the webhook-id header, the same on every attempt and replay. */
+  readonly id: string;
+  readonly endpointId: string;
+  readonly eventId: string;
+  readonly eventType: EventType;
+  readonly status: WebhookDeliveryStatus;
+  /** Attempts made so far (also the number of the last one). */
+  readonly attempts: number;
+  /** When the next attempt is due (PENDING), or when the current one's lease ends (SENDING). */
+  readonly nextAttemptAt: Date;
+  readonly queuedAt: Date;
+  readonly createdAt: Date;
+  readonly deliveredAt: Date | null;
+  /** What went wrong last (an HTTP status or an error kind), short and without the receiver's body. */
+  readonly lastError: string | null;
+}
+
+export interface WebhookAttemptRecord {
+  readonly deliveryId: string;
+  readonly number: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  /** The receiver's HTTP status; null when it gave none (timeout, connection refused). */
+  readonly statusCode: number | null;
+  readonly errorKind: WebhookAttemptError | null;
+  readonly durationMs: number;
+  /** At most a short, redacted start of the receiver's answer. */
+  readonly responseSnippet: string | null;
+}
+
+/** A delivery a worker holds the lease of, with what it needs to send it. */
+export interface ClaimedWebhookDelivery {
+  readonly id: string;
+  /** The number of this attempt (1 for the first). */
+  readonly attempt: number;
+  readonly url: string;
+  /** `whsec_…`, decrypted. */
+  readonly secret: string;
+  readonly body: string;
+  readonly queuedAt: Date;
+}
+
+/** What an attempt ends the delivery with: DELIVERED, PENDING again at `nextAttemptAt`, or FAILED. */
+export interface WebhookAttemptOutcome {
+  readonly attempt: Omit<WebhookAttemptRecord, 'deliveryId' | 'number'>;
+  readonly status: 'DELIVERED' | 'PENDING' | 'FAILED';
+  readonly nextAttemptAt?: Date;
+  readonly lastError: string | null;
+}
+
+export interface WebhookDeliveryFilter {
+  readonly endpointId: string;
+  readonly status?: WebhookDeliveryStatus;
+}
+
 export interface Store {
   upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
   getContent(id: string): Promise<ContentRecord | null>;
@@ -237,6 +334,41 @@ export interface Store {
    * are swept per action.
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+
+  /** Registers an endpoint (enabled); its secret is stored encrypted. */
+  createWebhookEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointRecord>;
+  getWebhookEndpoint(id: string): Promise<WebhookEndpointRecord | null>;
+  /** Up to `limit` endpoints, newest first (createdAt desc, id desc), after `after` when given. */
+  listWebhookEndpointsPage(limit: number, after: TimeKeyset | null): Promise<WebhookEndpointRecord[]>;
+  /** Changes an endpoint's URL, event types or enabled flag; the row afterwards, or null if unknown. */
+  updateWebhookEndpoint(id: string, change: WebhookEndpointChange, at: Date): Promise<WebhookEndpointRecord | null>;
+  /** Up to `limit` deliveries of an endpoint (of one status), newest first (createdAt desc, id desc). */
+  listWebhookDeliveriesPage(
+    filter: WebhookDeliveryFilter,
+    limit: number,
+    after: TimeKeyset | null,
+  ): Promise<WebhookDeliveryRecord[]>;
+  getWebhookDelivery(id: string): Promise<WebhookDeliveryRecord | null>;
+  /** The attempts of these deliveries, in delivery and attempt order. */
+  webhookAttemptsOf(deliveryIds: readonly string[]): Promise<WebhookAttemptRecord[]>;
+  /**
+   * Queues a DELIVERED or FAILED delivery again, due at `at`, with a new retry window and the same id. Null if
+   * unknown; the row unchanged when it is PENDING or SENDING (already on its way).
+   */
+  replayWebhookDelivery(id: string, at: Date): Promise<WebhookDeliveryRecord | null>;
+  /**
+   * Claims up to `limit` deliveries due at `now` (PENDING, or SENDING with a lease that ended) of enabled endpoints,
+   * in one short transaction with `for update skip locked`: each is set SENDING with a lease to `leaseUntil` and its
+   * attempt count incremented, so two workers never claim the same attempt.
+   */
+  claimWebhookDeliveries(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedWebhookDelivery[]>;
+  /**
+   * Records an attempt and ends it as `outcome` says, if this worker still holds it (the delivery is SENDING with
+   * this attempt number); returns whether it did. The attempt row is kept either way.
+   */
+  recordWebhookAttempt(deliveryId: string, attempt: number, outcome: WebhookAttemptOutcome): Promise<boolean>;
+  /** Called after a transaction that queued deliveries commits, in this process; returns the unsubscribe. */
+  onWebhooksQueued(listener: () => void): () => void;
 
   /** True when the database answers. */
   ping(): Promise<boolean>;

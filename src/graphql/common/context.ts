@@ -11,6 +11,7 @@ import { UnauthenticatedError } from '../../errors/app-error.js';
 import type { RateLimiter } from '../../policy/rate-limiter.js';
 import { createRequestUpstream, createUpstreamBudget } from '../../policy/upstream-budget.js';
 import type { Store } from '../../store/types.js';
+import type { WebhookService } from '../../webhooks/webhook-service.js';
 
 /** What resolvers see. The per-request parts are new for every HTTP request and shared by the operations of a batch. */
 export interface RequestContext {
@@ -23,6 +24,8 @@ export interface RequestContext {
   readonly catalog: RequestCatalog;
   /** The event history: the viewer's, a binding's or an entitlement's, and any user's for admins. */
   readonly events: EventHistory;
+  /** Admins' webhook endpoints and deliveries. */
+  readonly webhooks: WebhookService;
   readonly log: Logger;
   readonly requestId: string;
 }
@@ -39,6 +42,7 @@ export interface ContextDeps {
   readonly entitlements: EntitlementService;
   readonly catalog: CatalogService;
   readonly events: EventHistory;
+  readonly webhooks: WebhookService;
 }
 
 type RequestScope = Pick<RequestContext, 'bindings' | 'entitlements' | 'catalog'>;
@@ -75,7 +79,7 @@ export function createContextFunction(deps: ContextDeps) {
       };
       scopes.set(args.httpRequest, scope);
     }
-    return { viewer, ...scope, events: deps.events, log: args.log, requestId: args.requestId };
+    return { viewer, ...scope, events: deps.events, webhooks: deps.webhooks, log: args.log, requestId: args.requestId };
   };
 }
 

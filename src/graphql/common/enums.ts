@@ -4,10 +4,14 @@ import {
   DRM_SYSTEMS,
   ENTITLEMENT_KINDS,
   EVENT_TYPES,
+  WEBHOOK_ATTEMPT_ERRORS,
+  WEBHOOK_DELIVERY_STATUSES,
   type BindingStatus as BindingStatusValue,
   type DrmSystem,
   type EntitlementKind as EntitlementKindValue,
   type EventType as EventTypeValue,
+  type WebhookAttemptError as WebhookAttemptErrorValue,
+  type WebhookDeliveryStatus as WebhookDeliveryStatusValue,
 } from '../../domain/enums.js';
 
 // The domain's values under their GraphQL names: `Drm.FAIRPLAY` is the stored 'fp', with no cast either way.
@@ -85,5 +89,33 @@ registerEnumType(EventType, {
     RENTED: { description: 'A title was rented.' },
     ENTITLEMENT_REVOKED: { description: 'Support revoked an entitlement (reason).' },
     TOKEN_ISSUED: { description: 'A license token was issued for a binding (drm, offline); never the token itself.' },
+  },
+});
+
+export const WebhookDeliveryStatus = WEBHOOK_DELIVERY_STATUSES;
+export type WebhookDeliveryStatus = WebhookDeliveryStatusValue;
+registerEnumType(WebhookDeliveryStatus, {
+  name: 'WebhookDeliveryStatus',
+  description: 'Where a webhook delivery is.',
+  valuesConfig: {
+    PENDING: { description: 'Queued: the next attempt is due at nextAttemptAt.' },
+    SENDING: { description: 'A worker is sending it; if that worker dies, it is sent again once its lease ends.' },
+    DELIVERED: { description: 'The receiver answered 2xx.' },
+    FAILED: { description: 'No 2xx within the retry window; replayWebhookDelivery sends it again.' },
+  },
+});
+
+export const WebhookAttemptError = WEBHOOK_ATTEMPT_ERRORS;
+export type WebhookAttemptError = WebhookAttemptErrorValue;
+registerEnumType(WebhookAttemptError, {
+  name: 'WebhookAttemptError',
+  description: 'Why a webhook attempt failed.',
+  valuesConfig: {
+    TIMEOUT: { description: 'No complete answer within WEBHOOK_TIMEOUT_MS.' },
+    CONNECTION: { description: 'The connection failed (refused, reset, DNS, TLS).' },
+    ADDRESS_REFUSED: {
+      description: 'The host resolved to a loopback or private address when sent (WEBHOOK_ALLOW_PRIVATE_URLS).',
+    },
+    HTTP_STATUS: { description: 'The receiver answered, but not 2xx (redirects are not followed): see statusCode.' },
   },
 });

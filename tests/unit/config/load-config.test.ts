@@ -135,6 +135,28 @@ describe('loadConfig', () => {
     );
   });
 
+  it('runs a webhook worker by default, keeps private URLs refused, and never allows them in production', () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      workerEnabled: true,
+      pollIntervalMs: 5000,
+      timeoutMs: 10_000,
+      retryWindowSeconds: 86_400,
+      backoffBaseMs: 5000,
+      backoffMaxMs: 3_600_000,
+      allowPrivateUrls: false,
+    });
+    expect(
+      loadConfig({ WEBHOOK_WORKER: 'false', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_RETRY_WINDOW: '60' }).webhooks,
+    ).toMatchObject({ workerEnabled: false, allowPrivateUrls: true, retryWindowSeconds: 60 });
+    expect(() => loadConfig({ WEBHOOK_BACKOFF_BASE_MS: '5000', WEBHOOK_BACKOFF_MAX_MS: '1000' })).toThrow(
+      /WEBHOOK_BACKOFF_BASE_MS must not be more than WEBHOOK_BACKOFF_MAX_MS/,
+    );
+    expect(() => loadConfig({ WEBHOOK_POLL_INTERVAL_MS: '0' })).toThrow(/WEBHOOK_POLL_INTERVAL_MS/);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'x'.repeat(32), WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }),
+    ).toThrow(/WEBHOOK_ALLOW_PRIVATE_URLS=true is for tests/);
+  });
+
   it('refuses development secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWT_SECRET or AUTH_JWKS_URL/);
     const prod = loadConfig({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'p'.repeat(40) });

@@ -8,7 +8,17 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
 import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
-import type { ContentInput, EntitlementRecord, NewBinding, NewEntitlement, Store } from '../../../src/store/types.js';
+import { EVENT_TYPES } from '../../../src/domain/enums.js';
+import type {
+  ClaimedWebhookDelivery,
+  ContentInput,
+  EntitlementRecord,
+  EventType,
+  NewBinding,
+  NewEntitlement,
+  NewWebhookEndpoint,
+  Store,
+} from '../../../src/store/types.js';
 import type { TestDatabase } from '../../helpers/test-store.js';
 
 const T0 = new Date('2030-01-01T00:00:00.123Z');
@@ -70,10 +80,13 @@ function entitlement(
 }
 
 /**
- * Back to the schema as it was before migration 0006 (without 0007's events and binding columns, and with the
- * indexes as they were), for tests that rerun an earlier migration.
+ * Back to the schema as it was before migration 0006 (without 0008's webhook tables, 0007's events and binding
+ * columns, and with the indexes as they were), for tests that rerun an earlier migration.
  */
 export const UNDO_PAGE_INDEXES = [
+  'drop table webhook_attempts',
+  'drop table webhook_deliveries',
+  'drop table webhook_endpoints',
   'drop table events',
   'alter table bindings drop column last_used_at, drop column cooldown_waived',
   'drop index bindings_user_id_created_at_id',
@@ -206,6 +219,35 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
   });
 
   describe('content key encryption key', () => {
+    it('a store opened with the wrong key fails too when only webhook secrets are stored', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const secret = `whsec_${randomBytes(32).toString('base64')}`;
+        await store.createWebhookEndpoint({
+          id: 'ep_1',
+          url: 'https://receiver.example/hooks',
+          eventTypes: ['PURCHASED'],
+          secret,
+          createdBy: 'admin-1',
+          createdAt: T0,
+        });
+        await store.close();
+        const error: unknown = await db.openStore({ key: randomBytes(32) }).then(
+          async (s) => {
+            await s.close();
+            return undefined;
+          },
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(EncryptionKeyMismatchError);
+        expect((error as Error).message).toContain('the secret of webhook endpoint "ep_1" does not decrypt');
+        expect((error as Error).message).not.toContain(secret.slice(6));
+      } finally {
+        await db.dispose();
+      }
+    });
+
     it('a store opened with the wrong key fails loudly, without key material in the error', async () => {
       const db = await createDatabase();
       try {
@@ -832,6 +874,219 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     });
   });
 
+  describe('webhook outbox', () => {
+    // Endpoints subscribe to every user's events: this group has a database of its own.
+    const ctx = useStore();
+    const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
+    const endpoint = (eventTypes: EventType[], overrides: Partial<NewWebhookEndpoint> = {}) =>
+      ctx.store.createWebhookEndpoint({
+        id: id('ep'),
+        url: 'https://receiver.example/hooks',
+        eventTypes,
+        secret: secret(),
+        createdBy: 'admin-1',
+        createdAt: T0,
+        ...overrides,
+      });
+    const deliveriesOf = (endpointId: string) => ctx.store.listWebhookDeliveriesPage({ endpointId }, 100, null);
+    /** Claims everything due at `when` until nothing is left (other tests' deliveries included). */
+    const claimAll = async (when: Date, leaseSeconds = 60) => {
+      const all: ClaimedWebhookDelivery[] = [];
+      for (;;) {
+        const batch = await ctx.store.claimWebhookDeliveries(when, new Date(when.getTime() + leaseSeconds * 1000), 50);
+        all.push(...batch);
+        if (batch.length < 50) return all;
+      }
+    };
+    const outcome = (status: 'DELIVERED' | 'PENDING' | 'FAILED', nextAttemptAt?: Date) => ({
+      attempt: {
+        startedAt: T0,
+        finishedAt: T0,
+        statusCode: status === 'DELIVERED' ? 204 : 500,
+        errorKind: status === 'DELIVERED' ? null : ('HTTP_STATUS' as const),
+        durationMs: 3,
+        responseSnippet: null,
+      },
+      status,
+      ...(nextAttemptAt ? { nextAttemptAt } : {}),
+      lastError: status === 'DELIVERED' ? null : 'HTTP 500',
+    });
+
+    it('queues one delivery per enabled endpoint subscribed to the event type, with the Standard Webhooks body', async () => {
+      const both = await endpoint(['BINDING_STARTED', 'BINDING_BOUND']);
+      const boundOnly = await endpoint(['BINDING_BOUND']);
+      const disabled = await endpoint(['BINDING_STARTED']);
+      await ctx.store.updateWebhookEndpoint(disabled.id, { enabled: false }, at(1));
+      const b = await ctx.store.createBinding(binding({ createdAt: at(2) }));
+      await ctx.store.markBound(b.id, 'd'.repeat(32), at(3));
+      const queued = await deliveriesOf(both.id);
+      expect(queued.map((d) => [d.eventType, d.status, d.attempts])).toEqual([
+        ['BINDING_BOUND', 'PENDING', 0],
+        ['BINDING_STARTED', 'PENDING', 0],
+      ]);
+      expect(queued[0].id).toMatch(/^msg_[0-9a-f-]{36}$/);
+      expect((await deliveriesOf(boundOnly.id)).map((d) => d.eventType)).toEqual(['BINDING_BOUND']);
+      expect(await deliveriesOf(disabled.id)).toEqual([]);
+      const [event] = await ctx.store.listEventsPage({ bindingId: b.id }, 1, null);
+      const [row] = await ctx.db.query<{ body: string }>('select body from webhook_deliveries where id = $1', [
+        queued[0].id,
+      ]);
+      expect(JSON.parse(row.body)).toEqual({
+        type: 'BINDING_BOUND',
+        timestamp: at(3).toISOString(),
+        data: {
+          eventId: event.id,
+          userId: b.userId,
+          actor: { id: b.userId, admin: false },
+          bindingId: b.id,
+          entitlementId: null,
+          contentId: null,
+          deviceId: 'd'.repeat(32),
+          drm: 'WIDEVINE',
+        },
+      });
+    });
+
+    it('keeps the secret encrypted and never returns it from a read', async () => {
+      const s = secret();
+      const e = await endpoint(['PURCHASED'], { secret: s });
+      expect(JSON.stringify(await ctx.store.getWebhookEndpoint(e.id))).not.toContain(s.slice(6));
+      const [row] = await ctx.db.query<{ secret_ciphertext: string }>(
+        'select secret_ciphertext from webhook_endpoints where id = $1',
+        [e.id],
+      );
+      expect(row.secret_ciphertext).toMatch(/^v1:/);
+      expect(row.secret_ciphertext).not.toContain(s.slice(6));
+    });
+
+    it('claims each due delivery once, leases it, reclaims it when the lease ends, and lets only the holder record', async () => {
+      const e = await endpoint(['BINDING_STARTED']);
+      const b = await ctx.store.createBinding(binding({ createdAt: at(10) }));
+      const [delivery] = await deliveriesOf(e.id);
+      // Not due yet, then due: two claims at once share it out, never both.
+      expect((await claimAll(at(9))).map((c) => c.id)).not.toContain(delivery.id);
+      const [first, second] = await Promise.all([claimAll(at(10)), claimAll(at(10))]);
+      const mine = [...first, ...second].filter((c) => c.id === delivery.id);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ attempt: 1, url: 'https://receiver.example/hooks', queuedAt: at(10) });
+      expect(mine[0].secret).toMatch(/^whsec_/);
+      expect(JSON.parse(mine[0].body)).toMatchObject({ type: 'BINDING_STARTED', data: { bindingId: b.id } });
+      expect(await ctx.store.getWebhookDelivery(delivery.id)).toMatchObject({ status: 'SENDING', attempts: 1 });
+      // Within the lease nobody takes it; once it has ended (the worker died), the next claim does, as attempt 2.
+      expect((await claimAll(at(69))).map((c) => c.id)).not.toContain(delivery.id);
+      const again = (await claimAll(at(71))).filter((c) => c.id === delivery.id);
+      expect(again.map((c) => c.attempt)).toEqual([2]);
+      // The first holder's late answer is kept as an attempt but decides nothing; the holder's does.
+      expect(await ctx.store.recordWebhookAttempt(delivery.id, 1, outcome('DELIVERED'))).toBe(false);
+      expect(await ctx.store.getWebhookDelivery(delivery.id)).toMatchObject({ status: 'SENDING' });
+      expect(await ctx.store.recordWebhookAttempt(delivery.id, 2, outcome('PENDING', at(100)))).toBe(true);
+      expect(await ctx.store.getWebhookDelivery(delivery.id)).toMatchObject({
+        status: 'PENDING',
+        nextAttemptAt: at(100),
+        lastError: 'HTTP 500',
+      });
+      expect((await ctx.store.webhookAttemptsOf([delivery.id])).map((a) => [a.number, a.statusCode])).toEqual([
+        [1, 204],
+        [2, 500],
+      ]);
+    });
+
+    it('replays a DELIVERED or FAILED delivery under the same id, and leaves one on its way alone', async () => {
+      const e = await endpoint(['BINDING_STARTED']);
+      await ctx.store.createBinding(binding({ createdAt: at(20) }));
+      const [delivery] = await deliveriesOf(e.id);
+      expect(await ctx.store.replayWebhookDelivery(delivery.id, at(21))).toMatchObject({ status: 'PENDING' });
+      const claimed = (await claimAll(at(21))).find((c) => c.id === delivery.id)!;
+      await ctx.store.recordWebhookAttempt(delivery.id, claimed.attempt, outcome('FAILED'));
+      const replayed = await ctx.store.replayWebhookDelivery(delivery.id, at(500));
+      expect(replayed).toMatchObject({
+        id: delivery.id,
+        status: 'PENDING',
+        queuedAt: at(500),
+        nextAttemptAt: at(500),
+      });
+      expect((await claimAll(at(500))).find((c) => c.id === delivery.id)).toMatchObject({ attempt: 2 });
+      expect(await ctx.store.replayWebhookDelivery(id('msg'), at(500))).toBeNull();
+    });
+
+    it("does not send a disabled endpoint's queued deliveries until it is enabled again", async () => {
+      const e = await endpoint(['BINDING_STARTED']);
+      await ctx.store.createBinding(binding({ createdAt: at(30) }));
+      await ctx.store.updateWebhookEndpoint(e.id, { enabled: false }, at(30));
+      const [delivery] = await deliveriesOf(e.id);
+      expect((await claimAll(at(31))).map((c) => c.id)).not.toContain(delivery.id);
+      await ctx.store.updateWebhookEndpoint(e.id, { enabled: true }, at(32));
+      expect((await claimAll(at(32))).map((c) => c.id)).toContain(delivery.id);
+    });
+
+    it('pages endpoints and deliveries newest first, deliveries per endpoint and status', async () => {
+      const e = await endpoint(['BINDING_STARTED'], { createdAt: at(40) });
+      for (let i = 0; i < 5; i += 1) await ctx.store.createBinding(binding({ createdAt: at(40 + i) }));
+      const page1 = await ctx.store.listWebhookDeliveriesPage({ endpointId: e.id }, 3, null);
+      const last = page1.at(-1)!;
+      const page2 = await ctx.store.listWebhookDeliveriesPage({ endpointId: e.id }, 3, {
+        createdAt: last.createdAt,
+        id: last.id,
+      });
+      expect([...page1, ...page2].map((d) => d.createdAt)).toEqual([at(44), at(43), at(42), at(41), at(40)]);
+      expect(await ctx.store.listWebhookDeliveriesPage({ endpointId: e.id, status: 'DELIVERED' }, 3, null)).toEqual([]);
+      const endpoints = await ctx.store.listWebhookEndpointsPage(100, null);
+      expect(endpoints[0]).toMatchObject({ id: e.id, eventTypes: ['BINDING_STARTED'], enabled: true });
+    });
+
+    it('a change whose webhook delivery cannot be queued does not happen, nor does its event', async () => {
+      const db = await createDatabase();
+      try {
+        const store = await db.openStore();
+        const base = await seed(store);
+        const pending = await store.createBinding(binding({ userId: base.userId }));
+        const bought = entitlement(base);
+        await store.createEntitlement(bought);
+        const everything = Object.values(EVENT_TYPES);
+        await store.createWebhookEndpoint({
+          id: id('ep'),
+          url: 'https://receiver.example/hooks',
+          eventTypes: everything,
+          secret: secret(),
+          createdBy: 'admin-1',
+          createdAt: T0,
+        });
+        const eventsBefore = await db.query('select id from events');
+        await db.query(`alter table webhook_deliveries add constraint refuse_all check (false) not valid`);
+        const admin = { id: 'admin-1', admin: true };
+        await expect(store.createBinding(binding({ userId: base.userId }))).rejects.toThrow(/refuse_all/);
+        await expect(store.markBound(pending.id, 'a'.repeat(32), at(1))).rejects.toThrow(/refuse_all/);
+        await expect(store.revokeBinding(base.bindingId, at(2), { actor: admin, reason: 'x' })).rejects.toThrow(
+          /refuse_all/,
+        );
+        await expect(store.renameBinding(base.bindingId, 'New', admin, at(3))).rejects.toThrow(/refuse_all/);
+        await expect(store.expirePendingBindings(base.userId, at(7200))).rejects.toThrow(/refuse_all/);
+        await expect(
+          store.createEntitlement(entitlement(base, { kind: 'RENTAL', expiresAt: at(100), playSeconds: 1 })),
+        ).rejects.toThrow(/refuse_all/);
+        await expect(
+          store.revokeEntitlement(bought.id, { revokedAt: at(4), revokedBy: 'admin-1', reason: 'refund' }),
+        ).rejects.toThrow(/refuse_all/);
+        const issued = { userId: base.userId, bindingId: base.bindingId, entitlementId: bought.id };
+        await expect(
+          store.recordTokenIssued({ ...issued, contentId: base.contentId, drm: 'wv', offline: false, at: at(5) }),
+        ).rejects.toThrow(/refuse_all/);
+        // Nothing changed, and no event was written.
+        expect((await store.listBindings(base.userId)).map((b) => [b.status, b.name, b.lastUsedAt])).toEqual([
+          ['PENDING', 'Living-room TV', null],
+          ['PENDING', 'Living-room TV', null],
+        ]);
+        expect((await store.listEntitlements(base.userId)).map((e) => [e.id, e.revokedAt])).toEqual([
+          [bought.id, null],
+        ]);
+        expect(await db.query('select id from events')).toEqual(eventsBefore);
+        await store.close();
+      } finally {
+        await db.dispose();
+      }
+    });
+  });
+
   describe('rate limits', () => {
     const ctx = useStore();
 
@@ -960,7 +1215,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await db.query(`alter table contents drop column offline_allowed`);
         for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
         await db.query(
-          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events')`,
+          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks')`,
         );
         const insert = (e: NewEntitlement) =>
           db.query(
@@ -1006,6 +1261,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           { name: '0005-offline-and-revocation' },
           { name: '0006-page-indexes' },
           { name: '0007-events' },
+          { name: '0008-webhooks' },
         ]);
       } finally {
         await db.dispose();
