@@ -8,6 +8,7 @@
  * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
  */
 import { sql, type Kysely } from 'kysely';
+import type { ChangeFeed, StoreChange } from './change-feed.js';
 import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow, EventRow } from './database.js';
 import type {
@@ -34,12 +35,33 @@ const STALE_WINDOWS_PER_SWEEP = 100;
 export interface PgStoreOptions {
   readonly db: Kysely<Database>;
   readonly cipher: ContentKeyCipher;
+  /** Tells in-process caches, here and on other replicas, of committed changes; closed with the store. */
+  readonly feed: ChangeFeed;
   /** Releases what the store holds (pool, PGlite); called once by close(). */
   readonly onClose: () => Promise<void>;
 }
 
-export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
+export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): Store {
   let closing: Promise<void> | undefined;
+
+  /**
+   * Runs a change that caches must hear of: announced to other replicas in its transaction, and to this process once
+   * it committed (and only when `changed` says the change happened).
+   */
+  const announced = async <T>(
+    change: (trx: Kysely<Database>) => Promise<T>,
+    changed: (result: T) => StoreChange | null,
+  ): Promise<T> => {
+    const result = await db.transaction().execute(async (trx) => {
+      const value = await change(trx);
+      const what = changed(value);
+      if (what !== null) await feed.announce(trx as unknown as Kysely<unknown>, what);
+      return value;
+    });
+    const what = changed(result);
+    if (what !== null) feed.emit(what);
+    return result;
+  };
 
   /** A user's entitlements, all or to one content, newest first. */
   const entitlementsOf = async (userId: string, contentId?: string): Promise<EntitlementRecord[]> => {
@@ -88,12 +110,16 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         updated_at: now,
       };
       // created_at is left out of the update set, so it keeps the first insert's time.
-      const row = await db
-        .insertInto('contents')
-        .values({ id: content.id, created_at: now, ...values })
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await announced(
+        (trx) =>
+          trx
+            .insertInto('contents')
+            .values({ id: content.id, created_at: now, ...values })
+            .onConflict((oc) => oc.column('id').doUpdateSet(values))
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        (changed) => ({ kind: 'content', id: changed.id }),
+      );
       return toContent(row);
     },
 
@@ -194,36 +220,39 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async revokeBinding(id, revokedAt, by) {
-      return db.transaction().execute(async (trx) => {
-        // Locked: whether this is a removal or a waiver of an earlier one depends on the status read here.
-        const row = await trx.selectFrom('bindings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-        if (!row) return null;
-        const actor = by?.actor ?? { id: row.user_id, admin: false };
-        const waive = by?.waiveCooldown === true;
-        const reason = by?.reason !== undefined ? { reason: by.reason } : {};
-        const event = { userId: row.user_id, at: revokedAt, actor, bindingId: id };
-        if (row.status === 'PENDING' || row.status === 'BOUND') {
-          const revoked = await trx
-            .updateTable('bindings')
-            .set({ status: 'REVOKED', revoked_at: revokedAt, cooldown_waived: waive })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await writeEvent(trx, { ...event, type: 'BINDING_REVOKED', data: { ...reason, cooldownWaived: waive } });
-          return toBinding(revoked);
-        }
-        if (row.status === 'REVOKED' && waive && !row.cooldown_waived) {
-          const waived = await trx
-            .updateTable('bindings')
-            .set({ cooldown_waived: true })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await writeEvent(trx, { ...event, type: 'COOLDOWN_WAIVED', data: reason });
-          return toBinding(waived);
-        }
-        return toBinding(row);
-      });
+      return announced(
+        async (trx) => {
+          // Locked: whether this is a removal or a waiver of an earlier one depends on the status read here.
+          const row = await trx.selectFrom('bindings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+          if (!row) return null;
+          const actor = by?.actor ?? { id: row.user_id, admin: false };
+          const waive = by?.waiveCooldown === true;
+          const reason = by?.reason !== undefined ? { reason: by.reason } : {};
+          const event = { userId: row.user_id, at: revokedAt, actor, bindingId: id };
+          if (row.status === 'PENDING' || row.status === 'BOUND') {
+            const revoked = await trx
+              .updateTable('bindings')
+              .set({ status: 'REVOKED', revoked_at: revokedAt, cooldown_waived: waive })
+              .where('id', '=', id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            await writeEvent(trx, { ...event, type: 'BINDING_REVOKED', data: { ...reason, cooldownWaived: waive } });
+            return toBinding(revoked);
+          }
+          if (row.status === 'REVOKED' && waive && !row.cooldown_waived) {
+            const waived = await trx
+              .updateTable('bindings')
+              .set({ cooldown_waived: true })
+              .where('id', '=', id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            await writeEvent(trx, { ...event, type: 'COOLDOWN_WAIVED', data: reason });
+            return toBinding(waived);
+          }
+          return toBinding(row);
+        },
+        (binding) => (binding === null ? null : { kind: 'binding', id: binding.id }),
+      );
     },
 
     async expirePendingBindings(userId, now) {
@@ -251,25 +280,28 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async renameBinding(id, name, actor, at) {
-      const row = await db.transaction().execute(async (trx) => {
-        const renamed = await trx
-          .updateTable('bindings')
-          .set({ name })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst();
-        if (renamed) {
-          await writeEvent(trx, {
-            userId: renamed.user_id,
-            type: 'BINDING_RENAMED',
-            at,
-            actor,
-            bindingId: id,
-            data: { name },
-          });
-        }
-        return renamed;
-      });
+      const row = await announced(
+        async (trx) => {
+          const renamed = await trx
+            .updateTable('bindings')
+            .set({ name })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirst();
+          if (renamed) {
+            await writeEvent(trx, {
+              userId: renamed.user_id,
+              type: 'BINDING_RENAMED',
+              at,
+              actor,
+              bindingId: id,
+              data: { name },
+            });
+          }
+          return renamed;
+        },
+        (renamed) => (renamed === undefined ? null : { kind: 'binding', id }),
+      );
       return row ? toBinding(row) : null;
     },
 
@@ -287,6 +319,9 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
           data: { drm: issued.drm, offline: issued.offline },
         });
       });
+      // Only lastUsedAt changed: this process forgets its copy, and another replica's shows the old time until its
+      // cache entry lives out its short lifetime. Not worth a notification on every license token.
+      feed.emit({ kind: 'binding', id: issued.bindingId });
     },
 
     async listEventsPage(filter, limit, after) {
@@ -461,8 +496,11 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       }
     },
 
+    onChange: (listener) => feed.subscribe(listener),
+    changesLive: () => feed.live(),
+
     close() {
-      closing ??= onClose();
+      closing ??= feed.close().then(onClose);
       return closing;
     },
   };

@@ -4,6 +4,9 @@
  * dates are `Date`s; the content key is returned decrypted and only to the services that request tokens.
  */
 import type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
+import type { ChangeListener } from './change-feed.js';
+
+export type { ChangeListener, StoreChange } from './change-feed.js';
 
 export type { BindingStatus, DrmSystem, EntitlementKind, EventType } from '../domain/enums.js';
 
@@ -237,6 +240,15 @@ export interface Store {
    * are swept per action.
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+
+  /**
+   * Hears of committed changes to bindings and titles, made by this process or (on a PostgreSQL server) by any
+   * replica, so that in-process caches can drop what changed; `reset` means anything may have. Returns the
+   * unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void;
+  /** True while every replica's changes reach onChange; a cache must serve nothing while it is false. */
+  changesLive(): boolean;
 
   /** True when the database answers. */
   ping(): Promise<boolean>;
