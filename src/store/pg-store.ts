@@ -87,6 +87,74 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   };
 
+  /**
+   * Takes `want` hits of (userId, action)'s window at once if they fit under `limit`, else one if that fits, else none:
+   * the number taken. One statement each way; see Store.reserveRateLimit.
+   */
+  const reserveRateLimit = async (
+    userId: string,
+    action: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+    want: number,
+  ): Promise<number> => {
+    if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
+      throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
+    }
+    const windowMs = windowSeconds * 1000;
+    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas. The count
+    // stops at the limit: a refused hit updates nothing (no row is returned), so a flood of refusals writes no
+    // tuple. Capped at the int4 maximum, which the counter can then never pass.
+    const int4Max = 2_147_483_647;
+    const cap = Math.min(limit, int4Max);
+    const take = (n: number) =>
+      db
+        .insertInto('rate_limits')
+        .values({ user_id: userId, action, window_start: windowStart, hits: n })
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'action', 'window_start'])
+            .doUpdateSet({ hits: sql<number>`rate_limits.hits + ${n}` })
+            // Never `hits + n`: that could overflow int4 where the cap is near its maximum.
+            .where('rate_limits.hits', '<=', cap - n),
+        )
+        .returning('hits')
+        .executeTakeFirst();
+    const size = Math.max(1, Math.min(Math.floor(want), cap));
+    let taken = size;
+    // Near the end of the window, a whole slice may not fit where one hit still does.
+    let row = await take(size);
+    if (row === undefined && size > 1) {
+      taken = 1;
+      row = await take(1);
+    }
+    if (row === undefined) return 0;
+    const { hits } = row;
+    // No row holds 0 hits: hits equal to what was taken means this statement inserted the row.
+    if (hits === taken) {
+      // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
+      // ours, so that we never delete the window they are still counting in. First this counter's own, then a
+      // batch of other users' of the same action: users who never come back would otherwise leave theirs
+      // forever. Every stale row was made by a window-opening hit, and each such hit removes up to a batch, so
+      // the table stays near the number of active users. SKIP LOCKED: replicas sweeping at once never wait on
+      // one another.
+      const cutoff = new Date(windowStart.getTime() - windowMs);
+      await db
+        .deleteFrom('rate_limits')
+        .where('user_id', '=', userId)
+        .where('action', '=', action)
+        .where('window_start', '<', cutoff)
+        .execute();
+      await sql`
+          delete from rate_limits where ctid in (
+            select ctid from rate_limits where action = ${action} and window_start < ${cutoff}
+            limit ${STALE_WINDOWS_PER_SWEEP} for update skip locked)`.execute(db);
+    }
+    return taken;
+  };
+
   const toContent = (row: ContentRow): ContentRecord => ({
     ...toCatalogEntry(row),
     contentKey: cipher.decrypt(row.content_key_ciphertext, row.id),
@@ -443,49 +511,11 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     entitlementsFor: entitlementsOf,
 
     async hitRateLimit(userId, action, limit, windowSeconds, now) {
-      if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
-        throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
-      }
-      const windowMs = windowSeconds * 1000;
-      const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-      // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas. The count
-      // stops at the limit: a refused hit updates nothing (no row is returned), so a flood of refusals writes no
-      // tuple. Capped at the int4 maximum, which the counter can then never pass.
-      const int4Max = 2_147_483_647;
-      const row = await db
-        .insertInto('rate_limits')
-        .values({ user_id: userId, action, window_start: windowStart, hits: 1 })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'action', 'window_start'])
-            .doUpdateSet({ hits: sql<number>`rate_limits.hits + 1` })
-            .where('rate_limits.hits', '<', Math.min(limit, int4Max)),
-        )
-        .returning('hits')
-        .executeTakeFirst();
-      if (row === undefined) return false;
-      const { hits } = row;
-      if (hits === 1) {
-        // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
-        // ours, so that we never delete the window they are still counting in. First this counter's own, then a
-        // batch of other users' of the same action: users who never come back would otherwise leave theirs
-        // forever. Every stale row was made by a window-opening hit, and each such hit removes up to a batch, so
-        // the table stays near the number of active users. SKIP LOCKED: replicas sweeping at once never wait on
-        // one another.
-        const cutoff = new Date(windowStart.getTime() - windowMs);
-        await db
-          .deleteFrom('rate_limits')
-          .where('user_id', '=', userId)
-          .where('action', '=', action)
-          .where('window_start', '<', cutoff)
-          .execute();
-        await sql`
-          delete from rate_limits where ctid in (
-            select ctid from rate_limits where action = ${action} and window_start < ${cutoff}
-            limit ${STALE_WINDOWS_PER_SWEEP} for update skip locked)`.execute(db);
-      }
-      return hits <= limit;
+      return (await reserveRateLimit(userId, action, limit, windowSeconds, now, 1)) === 1;
     },
+
+    reserveRateLimit: (userId, action, limit, windowSeconds, now, want) =>
+      reserveRateLimit(userId, action, limit, windowSeconds, now, want),
 
     async ping() {
       try {

@@ -240,6 +240,18 @@ export interface Store {
    * are swept per action.
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+  /**
+   * The same count, `want` hits at once, for a process that spends them locally (policy/rate-limiter.ts): takes
+   * `want` if they fit under `limit`, else one if it fits, else none (and writes nothing); returns how many it took.
+   */
+  reserveRateLimit(
+    userId: string,
+    action: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+    want: number,
+  ): Promise<number>;
 
   /**
    * Hears of committed changes to bindings and titles, made by this process or (on a PostgreSQL server) by any
