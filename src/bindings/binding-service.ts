@@ -105,7 +105,15 @@ export class RequestBindings {
     await store.expirePendingBindings(viewer.userId, at);
     // A first check before ExpressPlay is asked, so a full account costs no upstream call. The store records a
     // refusal in the user's history ("why can't I bind my new phone?").
-    await store.admitBinding(viewer.userId, input.drm, at, (current) => this.checkDeviceSlots(current, at));
+    // Only the bindings that can hold a slot are read: not a user's whole history.
+    const coolingSince = new Date(at.getTime() - policy.deviceSwapCooldownSeconds * 1000);
+    await store.admitBinding(
+      viewer.userId,
+      input.drm,
+      at,
+      (current) => this.checkDeviceSlots(current, at),
+      coolingSince,
+    );
 
     const cookie = newCookie();
     const pendingExpiresAt = new Date(at.getTime() + policy.pendingBindingTtlSeconds * 1000);
@@ -127,6 +135,7 @@ export class RequestBindings {
     const binding = await store.createBinding(
       { id: randomUUID(), userId: viewer.userId, name, cookie, drm: input.drm, createdAt: at, pendingExpiresAt },
       (current) => this.checkDeviceSlots(current, at),
+      coolingSince,
     );
     return { binding, licenseUrl, contentUrl: dummyStreamUrl(this.deps.publicUrl, licenseUrl) };
   }

@@ -9,6 +9,7 @@ import * as onePurchasePerTitle from './migrations/0004-one-purchase-per-title.j
 import * as offlineAndRevocation from './migrations/0005-offline-and-revocation.js';
 import * as pageIndexes from './migrations/0006-page-indexes.js';
 import * as events from './migrations/0007-events.js';
+import * as deviceSlotIndexes from './migrations/0009-device-slot-indexes.js';
 
 // A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
 // dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0005-offline-and-revocation': offlineAndRevocation,
   '0006-page-indexes': pageIndexes,
   '0007-events': events,
+  '0009-device-slot-indexes': deviceSlotIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

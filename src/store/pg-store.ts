@@ -218,10 +218,17 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       return rows.map(toCatalogEntry);
     },
 
-    async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
+    async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void, coolingSince?: Date) {
       const outcome = await db.transaction().execute(async (trx) => {
         if (admit) {
-          const refusal = await admitUnderLock(trx, binding.userId, binding.drm, binding.createdAt, admit);
+          const refusal = await admitUnderLock(
+            trx,
+            binding.userId,
+            binding.drm,
+            binding.createdAt,
+            admit,
+            coolingSince,
+          );
           // The refusal event commits with this transaction; the binding is not inserted.
           if (refusal !== undefined) return { refusal };
         }
@@ -240,8 +247,10 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       return outcome.binding;
     },
 
-    async admitBinding(userId, drm, at, admit) {
-      const refusal = await db.transaction().execute((trx) => admitUnderLock(trx, userId, drm, at, admit));
+    async admitBinding(userId, drm, at, admit, coolingSince) {
+      const refusal = await db
+        .transaction()
+        .execute((trx) => admitUnderLock(trx, userId, drm, at, admit, coolingSince));
       if (refusal !== undefined) throw refusal;
     },
 
@@ -551,9 +560,25 @@ async function admitUnderLock(
   drm: BindingRecord['drm'],
   at: Date,
   admit: (current: readonly BindingRecord[]) => void,
+  coolingSince?: Date,
 ): Promise<Error | undefined> {
   await lockUser(trx, userId);
-  const current = await trx.selectFrom('bindings').selectAll().where('user_id', '=', userId).execute();
+  let query = trx.selectFrom('bindings').selectAll().where('user_id', '=', userId);
+  if (coolingSince !== undefined) {
+    // Only what can hold a slot, on migration 0009's partial indexes: not the user's whole history.
+    query = query.where((eb) =>
+      eb.or([
+        eb('status', 'in', ['PENDING', 'BOUND']),
+        eb.and([
+          eb('status', '=', 'REVOKED'),
+          eb('bound_at', 'is not', null),
+          eb('cooldown_waived', '=', false),
+          eb('revoked_at', '>', coolingSince),
+        ]),
+      ]),
+    );
+  }
+  const current = await query.execute();
   try {
     admit(current.map(toBinding));
     return undefined;

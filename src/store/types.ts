@@ -167,11 +167,16 @@ export interface Store {
   /**
    * Inserts a PENDING binding. With `admit`, the user's bindings are locked and passed to it first, inside one
    * transaction: a policy check there (device limits) holds even when the same user binds from two replicas at
-   * once. `admit` throws to refuse; no binding is inserted then, and the refusal is recorded as a
+   * once. With `coolingSince`, `admit` gets only the bindings that can hold a device slot: PENDING and BOUND ones,
+   * and bound ones revoked after it whose cool-down was not waived. `admit` throws to refuse; no binding is inserted then, and the refusal is recorded as a
    * DEVICE_LIMIT_REFUSED event (with the error's message as reason) in the same transaction, which commits it, before
    * the error is rethrown. Otherwise the binding and its BINDING_STARTED event are written together.
    */
-  createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void): Promise<BindingRecord>;
+  createBinding(
+    binding: NewBinding,
+    admit?: (current: readonly BindingRecord[]) => void,
+    coolingSince?: Date,
+  ): Promise<BindingRecord>;
   /**
    * The same check as createBinding's `admit`, under the same lock, with nothing to insert: a refusal is recorded as
    * a DEVICE_LIMIT_REFUSED event and rethrown. For the check made before ExpressPlay is asked for a dummy token.
@@ -181,6 +186,7 @@ export interface Store {
     drm: DrmSystem,
     at: Date,
     admit: (current: readonly BindingRecord[]) => void,
+    coolingSince?: Date,
   ): Promise<void>;
   getBinding(id: string): Promise<BindingRecord | null>;
   listBindings(userId: string): Promise<BindingRecord[]>;

@@ -648,6 +648,36 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       ]);
     });
 
+    it('with coolingSince, a device-slot check reads only the bindings that can hold a slot, not the history', async () => {
+      const userId = id('user');
+      const make = async (revokedAt: Date | null, options: { bound?: boolean; waive?: boolean } = {}) => {
+        const b = await ctx.store.createBinding(binding({ userId }));
+        if (options.bound ?? true) await ctx.store.markBound(b.id, randomBytes(16).toString('hex'), at(1));
+        if (revokedAt !== null) {
+          const by = options.waive ? { actor: { id: 'admin', admin: true }, waiveCooldown: true } : undefined;
+          await ctx.store.revokeBinding(b.id, revokedAt, by);
+        }
+        return b.id;
+      };
+      const active = await make(null);
+      const pending = (await ctx.store.createBinding(binding({ userId }))).id;
+      const cooling = await make(at(100));
+      // History: revoked before the cool-down's start, waived, never bound, expired.
+      await make(at(10));
+      await make(at(100), { waive: true });
+      await make(at(100), { bound: false });
+      const expired = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(2) }));
+      await ctx.store.expirePendingBindings(userId, at(3));
+      expect((await ctx.store.getBinding(expired.id))?.status).toBe('EXPIRED');
+
+      const seen: string[][] = [];
+      const look = (current: readonly { id: string }[]) => void seen.push(current.map((b) => b.id).sort());
+      await ctx.store.admitBinding(userId, 'wv', at(200), look, at(50));
+      await ctx.store.createBinding(binding({ userId, createdAt: at(200) }), look, at(50));
+      const expected = [active, pending, cooling].sort();
+      expect(seen).toEqual([expected, expected]);
+    });
+
     it('markBound writes BINDING_BOUND with the device and DRM, only when it binds', async () => {
       const b = await ctx.store.createBinding(binding({ drm: 'pr' }));
       await ctx.store.markBound(b.id, 'a'.repeat(32), at(10));
