@@ -93,7 +93,7 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
     makeContext({
       authorization: userId === null ? undefined : `Bearer ${options.admin ? 'admin:' : ''}${userId}`,
       requestId: 'test-request',
-      log,
+      log: () => log,
       httpRequest: {},
     });
 

@@ -53,7 +53,8 @@ export function createContextFunction(deps: ContextDeps) {
   return async (args: {
     authorization: string | undefined;
     requestId: string;
-    log: Logger;
+    /** The request's logger, asked for only when something is logged (a child logger per request costs). */
+    log: () => Logger;
     /** The HTTP request this context serves: its identity keys the per-request budget and scope. */
     httpRequest: object;
   }): Promise<RequestContext> => {
@@ -75,7 +76,16 @@ export function createContextFunction(deps: ContextDeps) {
       };
       scopes.set(args.httpRequest, scope);
     }
-    return { viewer, ...scope, events: deps.events, log: args.log, requestId: args.requestId };
+    const { log } = args;
+    return {
+      viewer,
+      ...scope,
+      events: deps.events,
+      requestId: args.requestId,
+      get log() {
+        return log();
+      },
+    };
   };
 }
 
