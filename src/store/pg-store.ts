@@ -16,6 +16,7 @@ import type {
   BindingRecord,
   CatalogEntry,
   ContentInput,
+  CreateEntitlementOnBindingResult,
   CreateEntitlementResult,
   ContentRecord,
   EntitlementRecord,
@@ -383,19 +384,29 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     },
 
     async recordTokenIssued(issued) {
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('bindings').set({ last_used_at: issued.at }).where('id', '=', issued.bindingId).execute();
-        await writeEvent(trx, {
-          userId: issued.userId,
-          type: 'TOKEN_ISSUED',
-          at: issued.at,
-          actor: { id: issued.userId, admin: false },
-          bindingId: issued.bindingId,
-          entitlementId: issued.entitlementId,
-          contentId: issued.contentId,
-          data: { drm: issued.drm, offline: issued.offline },
-        });
-      });
+      // One statement, so atomic without a transaction's BEGIN and COMMIT: it runs after every license token.
+      await db
+        .with('used', (qb) =>
+          qb
+            .updateTable('bindings')
+            .set({ last_used_at: issued.at })
+            .where('id', '=', issued.bindingId)
+            .returning('id'),
+        )
+        .insertInto('events')
+        .values(
+          eventRow({
+            userId: issued.userId,
+            type: 'TOKEN_ISSUED',
+            at: issued.at,
+            actor: { id: issued.userId, admin: false },
+            bindingId: issued.bindingId,
+            entitlementId: issued.entitlementId,
+            contentId: issued.contentId,
+            data: { drm: issued.drm, offline: issued.offline },
+          }),
+        )
+        .execute();
       // Only lastUsedAt changed: this process forgets its copy, and another replica's shows the old time until its
       // cache entry lives out its short lifetime. Not worth a notification on every license token.
       feed.emit({ kind: 'binding', id: issued.bindingId });
@@ -419,60 +430,26 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
         // unique index can express, so concurrent acquisitions of one user (on any replica) take turns. The lock is
         // released at commit, after the row is visible: the next holder's first statement sees it.
         await lockUser(trx, entitlement.userId);
-        const held = await trx
-          .selectFrom('entitlements')
+        return acquireUnderLock(trx, entitlement);
+      });
+    },
+
+    async createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult> {
+      // One transaction for the whole purchase: the binding as stored (never a cache's copy), the user's holdings,
+      // the new row and its event. FOR SHARE: a revocation of the binding waits for this to commit, or this for it.
+      return db.transaction().execute(async (trx) => {
+        await lockUser(trx, entitlement.userId);
+        const row = await trx
+          .selectFrom('bindings')
           .selectAll()
-          .where('user_id', '=', entitlement.userId)
-          .where('content_id', '=', entitlement.contentId)
-          .where('kind', '=', entitlement.kind)
-          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
-          // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
-          .where('revoked_at', 'is', null)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(1)
+          .where('id', '=', entitlement.bindingId)
+          .forShare()
           .executeTakeFirst();
-        if (held) {
-          const outcome = held.idempotency_key === entitlement.idempotencyKey ? 'existing' : 'held';
-          return { entitlement: toEntitlement(held), outcome };
+        const binding = row ? toBinding(row) : null;
+        if (binding === null || binding.userId !== entitlement.userId || binding.status !== 'BOUND') {
+          return { outcome: 'unbound', binding } as const;
         }
-        const inserted = await trx
-          .insertInto('entitlements')
-          .values({
-            id: entitlement.id,
-            user_id: entitlement.userId,
-            content_id: entitlement.contentId,
-            kind: entitlement.kind,
-            binding_id: entitlement.bindingId,
-            idempotency_key: entitlement.idempotencyKey,
-            created_at: entitlement.createdAt,
-            expires_at: entitlement.expiresAt,
-            play_seconds: entitlement.playSeconds,
-          })
-          // Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
-          // uniqueness a plain answer rather than an error all the same.
-          .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (inserted) {
-          await writeEvent(trx, {
-            userId: inserted.user_id,
-            type: inserted.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED',
-            at: inserted.created_at,
-            actor: { id: inserted.user_id, admin: false },
-            bindingId: inserted.binding_id,
-            entitlementId: inserted.id,
-            contentId: inserted.content_id,
-          });
-          return { entitlement: toEntitlement(inserted), outcome: 'created' };
-        }
-        const existing = await trx
-          .selectFrom('entitlements')
-          .selectAll()
-          .where('user_id', '=', entitlement.userId)
-          .where('idempotency_key', '=', entitlement.idempotencyKey)
-          .executeTakeFirstOrThrow();
-        return { entitlement: toEntitlement(existing), outcome: 'existing' };
+        return { ...(await acquireUnderLock(trx, entitlement)), binding };
       });
     },
 
@@ -553,6 +530,67 @@ async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
 }
 
+/**
+ * Records a purchase or rental unless the user holds one (Store.createEntitlement), in the caller's transaction, under
+ * the per-user lock it took.
+ */
+async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
+  const held = await trx
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('user_id', '=', entitlement.userId)
+    .where('content_id', '=', entitlement.contentId)
+    .where('kind', '=', entitlement.kind)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
+    // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (held) {
+    const outcome = held.idempotency_key === entitlement.idempotencyKey ? 'existing' : 'held';
+    return { entitlement: toEntitlement(held), outcome };
+  }
+  const inserted = await trx
+    .insertInto('entitlements')
+    .values({
+      id: entitlement.id,
+      user_id: entitlement.userId,
+      content_id: entitlement.contentId,
+      kind: entitlement.kind,
+      binding_id: entitlement.bindingId,
+      idempotency_key: entitlement.idempotencyKey,
+      created_at: entitlement.createdAt,
+      expires_at: entitlement.expiresAt,
+      play_seconds: entitlement.playSeconds,
+    })
+    // Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
+    // uniqueness a plain answer rather than an error all the same.
+    .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) {
+    await writeEvent(trx, {
+      userId: inserted.user_id,
+      type: inserted.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED',
+      at: inserted.created_at,
+      actor: { id: inserted.user_id, admin: false },
+      bindingId: inserted.binding_id,
+      entitlementId: inserted.id,
+      contentId: inserted.content_id,
+    });
+    return { entitlement: toEntitlement(inserted), outcome: 'created' };
+  }
+  const existing = await trx
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('user_id', '=', entitlement.userId)
+    .where('idempotency_key', '=', entitlement.idempotencyKey)
+    .executeTakeFirstOrThrow();
+  return { entitlement: toEntitlement(existing), outcome: 'existing' };
+}
+
 /** Runs `admit` over the user's bindings under the per-user lock; a refusal is recorded and returned, not thrown. */
 async function admitUnderLock(
   trx: Kysely<Database>,
@@ -614,20 +652,21 @@ interface NewEvent {
  * transactional outbox) belongs here, in the same transaction.
  */
 async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void> {
-  await trx
-    .insertInto('events')
-    .values({
-      user_id: event.userId,
-      type: event.type,
-      at: event.at,
-      actor_id: event.actor?.id ?? null,
-      actor_admin: event.actor?.admin ?? false,
-      binding_id: event.bindingId ?? null,
-      entitlement_id: event.entitlementId ?? null,
-      content_id: event.contentId ?? null,
-      data: JSON.stringify(event.data ?? {}),
-    })
-    .execute();
+  await trx.insertInto('events').values(eventRow(event)).execute();
+}
+
+function eventRow(event: NewEvent) {
+  return {
+    user_id: event.userId,
+    type: event.type,
+    at: event.at,
+    actor_id: event.actor?.id ?? null,
+    actor_admin: event.actor?.admin ?? false,
+    binding_id: event.bindingId ?? null,
+    entitlement_id: event.entitlementId ?? null,
+    content_id: event.contentId ?? null,
+    data: JSON.stringify(event.data ?? {}),
+  };
 }
 
 function toEvent(row: EventRow): EventRecord {

@@ -155,6 +155,15 @@ export interface CreateEntitlementResult {
   readonly outcome: 'created' | 'held' | 'existing';
 }
 
+/** createEntitlementOnBinding: as createEntitlement, or `unbound` (nothing written) with the binding as stored. */
+export type CreateEntitlementOnBindingResult =
+  | (CreateEntitlementResult & { readonly binding: BindingRecord })
+  | {
+      readonly outcome: 'unbound';
+      /** Null when there is no such binding; otherwise it is another user's, or not BOUND. */
+      readonly binding: BindingRecord | null;
+    };
+
 export interface Store {
   upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
   getContent(id: string): Promise<ContentRecord | null>;
@@ -226,6 +235,12 @@ export interface Store {
    * purchases apart.
    */
   createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult>;
+  /**
+   * createEntitlement, in the same transaction as a check that `entitlement.bindingId` is the user's and BOUND as
+   * stored: a purchase or rental is never recorded on a binding revoked meanwhile, on any replica. When it is not,
+   * nothing is written and the outcome is `unbound`.
+   */
+  createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult>;
   getEntitlement(id: string): Promise<EntitlementRecord | null>;
   /**
    * Revokes an entitlement unless it already is: the first revocation (its time, admin and reason) is kept, with an

@@ -118,3 +118,32 @@ describe('catalog titles in process', () => {
     }
   });
 });
+
+describe("a purchase's database work", () => {
+  it('one transaction for the binding check and the record, no separate binding read, the title from the process', async () => {
+    const id = await boundBinding('frugal');
+    const viewer = h.viewer('frugal');
+    const buy = async (key: string) =>
+      (await h.context('frugal')).entitlements.purchase(viewer, {
+        contentId: 'film',
+        bindingId: id,
+        idempotencyKey: key,
+      });
+    await buy('frugal-0001');
+    const spies = {
+      getBinding: vi.spyOn(h.store, 'getBinding'),
+      getContent: vi.spyOn(h.store, 'getContent'),
+      createEntitlement: vi.spyOn(h.store, 'createEntitlement'),
+      createEntitlementOnBinding: vi.spyOn(h.store, 'createEntitlementOnBinding'),
+    };
+    try {
+      await buy('frugal-0002');
+      expect(spies.createEntitlementOnBinding).toHaveBeenCalledTimes(1);
+      expect(spies.createEntitlement).not.toHaveBeenCalled();
+      expect(spies.getBinding).not.toHaveBeenCalled();
+      expect(spies.getContent).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of Object.values(spies)) spy.mockRestore();
+    }
+  });
+});

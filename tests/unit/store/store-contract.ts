@@ -70,10 +70,12 @@ function entitlement(
 }
 
 /**
- * Back to the schema as it was before migration 0006 (without 0007's events and binding columns, and with the
+ * Back to the schema as it was before migration 0006 (without 0007's events and binding columns, 0009's indexes, and with the
  * indexes as they were), for tests that rerun an earlier migration.
  */
 export const UNDO_PAGE_INDEXES = [
+  'drop index bindings_user_id_active',
+  'drop index bindings_user_id_revoked_at_cooling',
   'drop table events',
   'alter table bindings drop column last_used_at, drop column cooldown_waived',
   'drop index bindings_user_id_created_at_id',
@@ -393,6 +395,31 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await ctx.store.getEntitlement(purchase.id)).toEqual(purchase);
       expect(await ctx.store.getEntitlement(rental.id)).toEqual(rental);
       expect(await ctx.store.getEntitlement(randomUUID())).toBeNull();
+    });
+
+    it("createEntitlementOnBinding records only on the user's BOUND binding as stored, in the same transaction", async () => {
+      const base = await seed(ctx.store);
+      // seed's binding is PENDING: nothing is written.
+      const pending = await ctx.store.createEntitlementOnBinding(entitlement(base));
+      expect(pending).toMatchObject({ outcome: 'unbound', binding: { id: base.bindingId, status: 'PENDING' } });
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+      const purchase = entitlement(base);
+      const created = await ctx.store.createEntitlementOnBinding(purchase);
+      expect(created).toMatchObject({ outcome: 'created', entitlement: purchase, binding: { status: 'BOUND' } });
+      // Another user's binding, an unknown one and a revoked one: unbound, nothing written.
+      const stranger = await ctx.store.createEntitlementOnBinding(entitlement({ ...base, userId: id('user') }));
+      expect(stranger).toMatchObject({ outcome: 'unbound', binding: { id: base.bindingId } });
+      expect(await ctx.store.createEntitlementOnBinding(entitlement({ ...base, bindingId: randomUUID() }))).toEqual({
+        outcome: 'unbound',
+        binding: null,
+      });
+      await ctx.store.revokeBinding(base.bindingId, at(2));
+      const rental = entitlement(base, { kind: 'RENTAL', expiresAt: at(3600), playSeconds: 60 });
+      expect(await ctx.store.createEntitlementOnBinding(rental)).toMatchObject({
+        outcome: 'unbound',
+        binding: { status: 'REVOKED' },
+      });
+      expect((await ctx.store.listEntitlements(base.userId)).map((e) => e.id)).toEqual([purchase.id]);
     });
 
     it('returns the stored row, not the new input, when the idempotency key was used', async () => {
@@ -990,7 +1017,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await db.query(`alter table contents drop column offline_allowed`);
         for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
         await db.query(
-          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events')`,
+          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0009-device-slot-indexes')`,
         );
         const insert = (e: NewEntitlement) =>
           db.query(
@@ -1036,6 +1063,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           { name: '0005-offline-and-revocation' },
           { name: '0006-page-indexes' },
           { name: '0007-events' },
+          { name: '0009-device-slot-indexes' },
         ]);
       } finally {
         await db.dispose();
