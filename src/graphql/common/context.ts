@@ -59,8 +59,11 @@ export function createContextFunction(deps: ContextDeps) {
     httpRequest: object;
   }): Promise<RequestContext> => {
     const viewer = await deps.authenticator.viewerFrom(args.authorization);
-    let scope = scopes.get(args.httpRequest);
-    if (scope === undefined) {
+    // Made when a resolver first needs it: a request that never reaches the binding flow, the entitlements or the
+    // catalog (introspection, a refused operation) builds no budget, loaders or scopes.
+    const scopeOf = (): RequestScope => {
+      const made = scopes.get(args.httpRequest);
+      if (made !== undefined) return made;
       const budget = createUpstreamBudget({
         limiter: rateLimiter,
         userId: viewer?.userId ?? null,
@@ -69,17 +72,26 @@ export function createContextFunction(deps: ContextDeps) {
       });
       const upstream = createRequestUpstream(deps.expressplay, budget);
       const bindings = deps.bindings.forRequest({ upstream, readers: createBindingReaders(upstream.client, store) });
-      scope = {
+      const scope = {
         bindings,
         entitlements: deps.entitlements.forRequest({ upstream, bindings }),
         catalog: deps.catalog.forRequest(),
       };
       scopes.set(args.httpRequest, scope);
-    }
+      return scope;
+    };
     const { log } = args;
     return {
       viewer,
-      ...scope,
+      get bindings() {
+        return scopeOf().bindings;
+      },
+      get entitlements() {
+        return scopeOf().entitlements;
+      },
+      get catalog() {
+        return scopeOf().catalog;
+      },
       events: deps.events,
       requestId: args.requestId,
       get log() {
