@@ -80,9 +80,10 @@ const KIND_CODES = { binding: 'b', content: 'c' } as const;
 
 /**
  * A PostgreSQL server shared by replicas: LISTEN on a connection of its own (not the pool's: a pooled connection
- * changes hands and would drop notifications), opened at once, reopened with backoff whenever it is lost.
+ * changes hands and would drop notifications), opened when the first listener subscribes (a store nothing caches
+ * over holds no extra connection), reopened with backoff whenever it is lost. Not live until it listens.
  */
-export async function createPgChangeFeed(options: PgChangeFeedOptions): Promise<ChangeFeed> {
+export function createPgChangeFeed(options: PgChangeFeedOptions): ChangeFeed {
   const { emit, subscribe } = listeners();
   const { schema, logger } = options;
   const baseRetry = options.retryMs ?? 100;
@@ -147,7 +148,7 @@ export async function createPgChangeFeed(options: PgChangeFeedOptions): Promise<
     emit({ kind: 'reset' });
   };
 
-  await connect();
+  let started = false;
   return {
     async announce(trx, change) {
       if (change.kind === 'reset') return;
@@ -156,7 +157,13 @@ export async function createPgChangeFeed(options: PgChangeFeedOptions): Promise<
       );
     },
     emit,
-    subscribe,
+    subscribe(listener) {
+      if (!started) {
+        started = true;
+        void connect();
+      }
+      return subscribe(listener);
+    },
     live: () => connected,
     async close() {
       closed = true;

@@ -140,7 +140,7 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
   // Replicas share a server, and hear of one another's changes through it; PGlite is one process.
   const feed: ChangeFeed =
     options.databaseUrl !== undefined
-      ? await createPgChangeFeed({
+      ? createPgChangeFeed({
           connectionString: options.databaseUrl,
           schema,
           applicationName: options.applicationName,

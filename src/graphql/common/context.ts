@@ -80,25 +80,38 @@ export function createContextFunction(deps: ContextDeps) {
       scopes.set(args.httpRequest, scope);
       return scope;
     };
-    const { log } = args;
-    return {
-      viewer,
-      get bindings() {
-        return scopeOf().bindings;
-      },
-      get entitlements() {
-        return scopeOf().entitlements;
-      },
-      get catalog() {
-        return scopeOf().catalog;
-      },
-      events: deps.events,
-      requestId: args.requestId,
-      get log() {
-        return log();
-      },
-    };
+    return new LazyRequestContext(viewer, scopeOf, args.log, deps.events, args.requestId);
   };
+}
+
+/**
+ * The context as a class: Apollo Server copies the context for each operation with Object.assign, which would call
+ * getters of the object's own and so build every lazy part at once; getters on the prototype stay lazy in the copy.
+ */
+class LazyRequestContext implements RequestContext {
+  constructor(
+    readonly viewer: Viewer | null,
+    private readonly scopeOf: () => RequestScope,
+    private readonly logOf: () => Logger,
+    readonly events: EventHistory,
+    readonly requestId: string,
+  ) {}
+
+  get bindings(): RequestBindings {
+    return this.scopeOf().bindings;
+  }
+
+  get entitlements(): RequestEntitlements {
+    return this.scopeOf().entitlements;
+  }
+
+  get catalog(): RequestCatalog {
+    return this.scopeOf().catalog;
+  }
+
+  get log(): Logger {
+    return this.logOf();
+  }
 }
 
 /** The signed-in viewer, or UNAUTHENTICATED. */

@@ -36,6 +36,12 @@ it('makes no per-request scope for a request that never uses one, and one for a 
   expect(forRequest.bindings).not.toHaveBeenCalled();
   expect(forRequest.catalog).not.toHaveBeenCalled();
   expect(log).not.toHaveBeenCalled();
+  // Apollo Server copies the context for each operation like this: the copy is as lazy.
+  const blank: typeof quiet = Object.create(Object.getPrototypeOf(quiet) as object) as typeof quiet;
+  const copy = Object.assign(blank, quiet);
+  expect(copy.viewer).toEqual({ userId: 'u', isAdmin: false });
+  expect(forRequest.bindings).not.toHaveBeenCalled();
+  expect(log).not.toHaveBeenCalled();
 
   const request = {};
   const [first, second] = [

@@ -12,6 +12,13 @@ import { createPostgresTestDatabase } from '../../helpers/test-store.js';
 
 const url = process.env.TEST_DATABASE_URL;
 
+/** Waits until `live()` says the feed listens, for at most 3 s. */
+async function listening(live: () => boolean): Promise<void> {
+  const until = Date.now() + 3000;
+  while (!live() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(live()).toBe(true);
+}
+
 /** Resolves with the first change `pick` accepts, or rejects after 2 s. */
 function next(heard: StoreChange[], pick: (c: StoreChange) => boolean): Promise<StoreChange> {
   return new Promise((resolve, reject) => {
@@ -32,8 +39,10 @@ describeWithEnv(['TEST_DATABASE_URL'], 'change feed on PostgreSQL', () => {
     const [a, b] = [await database.openStore(), await database.openStore()];
     try {
       const heard: StoreChange[] = [];
+      // Nothing listens before the first subscriber: a store nothing caches over holds no extra connection.
+      expect(b.changesLive()).toBe(false);
       b.onChange((change) => heard.push(change));
-      expect(b.changesLive()).toBe(true);
+      await listening(() => b.changesLive());
       await a.upsertContent(
         {
           id: 'film',
@@ -97,21 +106,19 @@ describeWithEnv(['TEST_DATABASE_URL'], 'change feed on PostgreSQL', () => {
 
   it('a lost listening connection resets the caches, reads as not live, and is reopened', async () => {
     const applicationName = `feed_${randomBytes(6).toString('hex')}`;
-    const feed = await createPgChangeFeed({ connectionString: url!, schema: 'public', applicationName, retryMs: 20 });
+    const feed = createPgChangeFeed({ connectionString: url!, schema: 'public', applicationName, retryMs: 20 });
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      expect(feed.live()).toBe(true);
       const heard: StoreChange[] = [];
       feed.subscribe((change) => heard.push(change));
+      await listening(() => feed.live());
       await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [
         applicationName,
       ]);
       await next(heard, (c) => c.kind === 'reset');
       // Back within a few retries: live again, and told to forget what was cached meanwhile.
-      const until = Date.now() + 3000;
-      while (!feed.live() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(feed.live()).toBe(true);
+      await listening(() => feed.live());
       expect(heard.filter((c) => c.kind === 'reset').length).toBeGreaterThanOrEqual(2);
       // And hears changes again.
       await admin.query(`select pg_notify('entitlement_api_changes', 'public c again')`);
