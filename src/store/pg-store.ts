@@ -438,10 +438,12 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       // One transaction for the whole purchase: the binding as stored (never a cache's copy), the user's holdings,
       // the new row and its event. FOR SHARE: a revocation of the binding waits for this to commit, or this for it.
       return db.transaction().execute(async (trx) => {
-        await lockUser(trx, entitlement.userId);
+        // The per-user lock (lockUser's) taken by the same statement that reads the binding: one round trip fewer
+        // on every purchase. No binding, no lock: nothing is written then.
         const row = await trx
           .selectFrom('bindings')
           .selectAll()
+          .select(sql<null>`pg_advisory_xact_lock(hashtext(${entitlement.userId}))`.as('user_locked'))
           .where('id', '=', entitlement.bindingId)
           .forShare()
           .executeTakeFirst();
