@@ -174,10 +174,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
 
     const contextFunction = createContextFunction(services);
     app.use(requestLog(logger));
-    if (config.graphql.graphiql) app.use(createGraphiqlRouter({ endpoint: '/graphql', defaultQuery: DEFAULT_QUERY }));
-    app.use(createRoutes({ store, registry: metrics.registry, metrics: config.metrics }));
-    app.use(
-      '/graphql',
+    const graphql = [
       express.json({ limit: config.graphql.bodyLimitBytes }),
       createTrustedDocuments({
         mode: config.graphql.trustedDocuments,
@@ -192,12 +189,18 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
             contextFunction({
               authorization: req.get('authorization'),
               requestId: req.id,
-              log: req.log,
+              log: () => req.log,
               httpRequest: req,
             }),
           ),
       }),
-    );
+    ];
+    // POST /graphql, nearly every request, first: no other route's matching runs for it. GET /graphql may be a
+    // browser asking for GraphiQL, so the other methods go after its router.
+    app.post('/graphql', ...graphql);
+    if (config.graphql.graphiql) app.use(createGraphiqlRouter({ endpoint: '/graphql', defaultQuery: DEFAULT_QUERY }));
+    app.use('/graphql', ...graphql);
+    app.use(createRoutes({ store, registry: metrics.registry, metrics: config.metrics }));
 
     app.use(httpErrorHandler(logger));
 

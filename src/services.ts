@@ -38,7 +38,7 @@ export type DomainServices = Pick<
  * service-tier tests use them as they are, so both test and run the same wiring.
  */
 export function createDomainServices(deps: {
-  readonly config: Pick<Config, 'policy' | 'expressplay' | 'webhooks'>;
+  readonly config: Pick<Config, 'policy' | 'expressplay' | 'webhooks' | 'cache'>;
   readonly store: Store;
   /** How clients reach the service (the dummy stream's URL). */
   readonly publicUrl: string;
@@ -57,11 +57,22 @@ export function createDomainServices(deps: {
     },
     now,
   });
-  const catalog = new CatalogService({ store, now });
+  const catalog = new CatalogService({
+    store,
+    now,
+    cache: { maxEntries: config.cache.catalog, ttlMs: config.cache.ttlMs },
+  });
   return {
     rateLimiter,
     catalog,
-    bindings: new BindingService({ store, rateLimiter, policy: config.policy, publicUrl, now }),
+    bindings: new BindingService({
+      store,
+      rateLimiter,
+      policy: config.policy,
+      publicUrl,
+      now,
+      cache: { maxEntries: config.cache.bindings, ttlMs: config.cache.ttlMs },
+    }),
     entitlements: new EntitlementService({
       store,
       catalog,

@@ -4,6 +4,7 @@
  * PENDING one EXPIRES when nobody plays the dummy stream in time.
  */
 import { randomUUID } from 'node:crypto';
+import { ChangeCache } from '../cache/change-cache.js';
 import type { PolicyConfig } from '../config/config.js';
 import type { LicenseRecord } from '../datasources/expressplay/types.js';
 import type { DrmSystem } from '../domain/enums.js';
@@ -31,6 +32,18 @@ export interface BindingServiceDeps {
   readonly policy: PolicyConfig;
   readonly publicUrl: string;
   readonly now: () => Date;
+  /** BOUND bindings kept in process (bound-binding lookups): how many, and for how long at most. */
+  readonly cache?: { readonly maxEntries: number; readonly ttlMs: number };
+}
+
+/** What every request of the process shares. */
+interface SharedBindings extends BindingServiceDeps {
+  /**
+   * BOUND bindings by id. A BOUND binding changes only when revoked (or renamed, or used), and each of those tells
+   * the cache through the store's change feed; lookups (`deviceBinding`) read it, acts (purchase, rent,
+   * licenseToken, unbind) never do.
+   */
+  readonly bound: ChangeCache<BindingRecord>;
 }
 
 /** What one HTTP request brings to the binding flow (graphql/common/context.ts makes it once per request). */
@@ -45,10 +58,26 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Long-lived: holds what every request shares. Each request works through its own `forRequest` scope. */
 export class BindingService {
-  constructor(private readonly deps: BindingServiceDeps) {}
+  private readonly shared: SharedBindings;
+
+  constructor(deps: BindingServiceDeps) {
+    const bound = new ChangeCache<BindingRecord>({
+      maxEntries: deps.cache?.maxEntries ?? 0,
+      ttlMs: deps.cache?.ttlMs ?? 0,
+      now: deps.now,
+      kind: 'binding',
+      store: deps.store,
+    });
+    this.shared = { ...deps, bound };
+  }
 
   forRequest(scope: BindingRequestScope): RequestBindings {
-    return new RequestBindings(this.deps, scope);
+    return new RequestBindings(this.shared, scope);
+  }
+
+  /** BOUND bindings held in process now (for tests and metrics). */
+  get cachedBindings(): number {
+    return this.shared.bound.size;
   }
 }
 
@@ -62,7 +91,7 @@ export class RequestBindings {
   private readonly current = new Map<string, Promise<BindingRecord | null>>();
 
   constructor(
-    private readonly deps: BindingServiceDeps,
+    private readonly deps: SharedBindings,
     private readonly scope: BindingRequestScope,
   ) {}
 
@@ -76,7 +105,15 @@ export class RequestBindings {
     await store.expirePendingBindings(viewer.userId, at);
     // A first check before ExpressPlay is asked, so a full account costs no upstream call. The store records a
     // refusal in the user's history ("why can't I bind my new phone?").
-    await store.admitBinding(viewer.userId, input.drm, at, (current) => this.checkDeviceSlots(current, at));
+    // Only the bindings that can hold a slot are read: not a user's whole history.
+    const coolingSince = new Date(at.getTime() - policy.deviceSwapCooldownSeconds * 1000);
+    await store.admitBinding(
+      viewer.userId,
+      input.drm,
+      at,
+      (current) => this.checkDeviceSlots(current, at),
+      coolingSince,
+    );
 
     const cookie = newCookie();
     const pendingExpiresAt = new Date(at.getTime() + policy.pendingBindingTtlSeconds * 1000);
@@ -98,6 +135,7 @@ export class RequestBindings {
     const binding = await store.createBinding(
       { id: randomUUID(), userId: viewer.userId, name, cookie, drm: input.drm, createdAt: at, pendingExpiresAt },
       (current) => this.checkDeviceSlots(current, at),
+      coolingSince,
     );
     return { binding, licenseUrl, contentUrl: dummyStreamUrl(this.deps.publicUrl, licenseUrl) };
   }
@@ -133,9 +171,14 @@ export class RequestBindings {
     }
   }
 
-  /** The viewer's own binding, brought up to date with ExpressPlay; another user's is NOT_FOUND. */
-  async get(viewer: Viewer, id: string): Promise<BindingRecord> {
-    const binding = UUID.test(id) ? await this.upToDate(id.toLowerCase()) : null;
+  /**
+   * The viewer's own binding, brought up to date with ExpressPlay; another user's is NOT_FOUND. A BOUND one may come
+   * from the process's cache (`lookup`, for reads); anything that acts on the binding asks for it as stored.
+   */
+  async get(viewer: Viewer, id: string, { lookup = false } = {}): Promise<BindingRecord> {
+    const key = id.toLowerCase();
+    const cached = lookup && UUID.test(id) && !this.current.has(key) ? this.deps.bound.get(key) : undefined;
+    const binding = cached ?? (UUID.test(id) ? await this.upToDate(key) : null);
     if (binding === null || binding.userId !== viewer.userId) throw new NotFoundError('device binding', id);
     return binding;
   }
@@ -158,8 +201,16 @@ export class RequestBindings {
   private upToDate(id: string, row?: BindingRecord): Promise<BindingRecord | null> {
     let binding = this.current.get(id);
     if (binding === undefined) {
+      const { bound } = this.deps;
+      // Taken before the read: a revocation heard of meanwhile keeps what was read out of the cache.
+      const version = bound.version();
       const stored = row ? Promise.resolve(row) : this.scope.readers.bindingById.load(id);
-      binding = stored.then((found) => (found === null ? null : this.refresh(found)));
+      binding = stored.then(async (found) => {
+        const current = found === null ? null : await this.refresh(found);
+        // Not a page's rows: the page was read before `version` was taken.
+        if (current?.status === 'BOUND' && !row) bound.set(current.id, current, version);
+        return current;
+      });
       // Settled by whoever awaits it; kept from being reported as unhandled meanwhile.
       binding.catch(() => undefined);
       this.current.set(id, binding);

@@ -1,16 +1,46 @@
 import type { Viewer } from '../auth/viewer.js';
 import { ForbiddenError, NotFoundError } from '../errors/app-error.js';
 import DataLoader from 'dataloader';
+import { ChangeCache } from '../cache/change-cache.js';
 import type { CatalogEntry, ContentRecord, Store } from '../store/types.js';
 import { CONTENT_ID, validateContentInput, type RawContentInput } from './content-input.js';
 import { demoCatalog } from './demo-catalog.js';
 
 /** Long-lived: what every request shares. Each request reads titles through its own `forRequest` scope. */
 export class CatalogService {
-  constructor(private readonly deps: { store: Store; now: () => Date }) {}
+  /**
+   * Titles by id, as purchases, rentals and license tokens read them (key included: each of them issues a token with
+   * it). Dropped on upsertContent through the store's change feed, on this replica and every other.
+   */
+  private readonly titles: ChangeCache<ContentRecord>;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      now: () => Date;
+      /** Titles kept in process: how many, and for how long at most. */
+      cache?: { maxEntries: number; ttlMs: number };
+    },
+  ) {
+    this.titles = new ChangeCache<ContentRecord>({
+      maxEntries: deps.cache?.maxEntries ?? 0,
+      ttlMs: deps.cache?.ttlMs ?? 0,
+      now: deps.now,
+      kind: 'content',
+      store: deps.store,
+    });
+  }
 
   forRequest(): RequestCatalog {
     return new RequestCatalog(this, this.deps.store);
+  }
+
+  /** A title from the process's cache, if it holds it; without its key. */
+  cachedEntry(id: string): CatalogEntry | undefined {
+    const content = this.titles.get(id);
+    if (content === undefined) return undefined;
+    const { contentKey: _key, ...entry } = content;
+    return entry;
   }
 
   /** A page of the catalog by id; no content key is read. */
@@ -18,10 +48,18 @@ export class CatalogService {
     return this.deps.store.listContentsPage(limit, afterId);
   }
 
-  /** One title with its content key in clear: for issuing a token only. */
+  /**
+   * One title with its content key in clear: for issuing a token only. Kept in process, key included: the process
+   * holds the key that decrypts every stored content key anyway, and the title is issued a token with at once.
+   */
   async get(id: string): Promise<ContentRecord> {
-    const content = CONTENT_ID.test(id) ? await this.deps.store.getContent(id) : null;
+    if (!CONTENT_ID.test(id)) throw new NotFoundError('content', id);
+    const cached = this.titles.get(id);
+    if (cached !== undefined) return cached;
+    const version = this.titles.version();
+    const content = await this.deps.store.getContent(id);
     if (content === null) throw new NotFoundError('content', id);
+    this.titles.set(id, content, version);
     return content;
   }
 
@@ -53,7 +91,13 @@ export class RequestCatalog {
   ) {
     this.contentById = new DataLoader<string, CatalogEntry | null>(
       async (ids) => {
-        const byId = new Map((await store.contentsByIds(ids)).map((c) => [c.id, c]));
+        const byId = new Map<string, CatalogEntry>();
+        for (const id of ids) {
+          const cached = catalog.cachedEntry(id);
+          if (cached !== undefined) byId.set(id, cached);
+        }
+        const missing = ids.filter((id) => !byId.has(id));
+        for (const content of await store.contentsByIds(missing)) byId.set(content.id, content);
         return ids.map((id) => byId.get(id) ?? null);
       },
       // A page holds at most 100 items; one IN list per page.

@@ -86,6 +86,18 @@ export interface HttpServerConfig {
   readonly keepAliveTimeoutMs: number;
 }
 
+/**
+ * In-process caches of rows that rarely change, kept right across replicas by the store's change notifications, each
+ * entry served for at most `ttlMs` as a backstop. 0 entries turns a cache off.
+ */
+export interface CacheConfig {
+  readonly ttlMs: number;
+  /** BOUND bindings, for deviceBinding lookups. */
+  readonly bindings: number;
+  /** Catalog titles, for purchases, rentals and license tokens. */
+  readonly catalog: number;
+}
+
 export interface MetricsConfig {
   /** When set, `GET /metrics` needs `Authorization: Bearer <token>`. Secret. */
   readonly token: string | undefined;
@@ -127,6 +139,7 @@ export interface Config {
   /** 32 bytes, or undefined for the embedded default (generated once and kept in the data folder). */
   readonly contentKeyEncryptionKey: Buffer | undefined;
   readonly policy: PolicyConfig;
+  readonly cache: CacheConfig;
   readonly graphql: GraphqlConfig;
   readonly metrics: MetricsConfig;
   readonly http: HttpServerConfig;
@@ -287,6 +300,11 @@ export function loadConfig(env: Env): Config {
       mutationsPerMinute: int('RATE_LIMIT_PER_MINUTE', 30, 1),
       upstreamCallsPerRequest,
       upstreamCallsPerMinute: int('UPSTREAM_CALLS_PER_MINUTE', 120, 1),
+    },
+    cache: {
+      ttlMs: int('CACHE_TTL_MS', 5000, 100, 600_000),
+      bindings: int('BINDING_CACHE_SIZE', 10_000, 0, 1_000_000),
+      catalog: int('CATALOG_CACHE_SIZE', 1000, 0, 1_000_000),
     },
     graphql: {
       introspection: bool('GRAPHQL_INTROSPECTION', !production),

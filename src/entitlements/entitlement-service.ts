@@ -142,23 +142,37 @@ export class RequestEntitlements {
     const content = await this.deps.catalog.get(input.contentId);
     // Before anything is recorded: a streaming-only title is not sold as a download.
     requireOfflineAllowed(content, input.offline);
-    const binding = await this.scope.bindings.requireBound(viewer, input.bindingId);
+    // A malformed id never reaches the store: NOT_FOUND, as for any binding that is not the viewer's.
+    if (!UUID.test(input.bindingId)) await this.scope.bindings.requireBound(viewer, input.bindingId);
 
     // Nothing is sold twice: buying owned content, or renting a title whose rental is still running, returns what
     // the user already has (a double tap with a fresh key is the usual cause). A lapsed rental can be rented again.
-    // The store decides under a per-user lock, so that concurrent requests on any replica agree.
+    // The store decides under a per-user lock, in one transaction with the check that the binding is the viewer's
+    // and BOUND as stored (never as a cache remembers it), so that concurrent requests on any replica agree.
     const at = now();
-    const { entitlement, outcome } = await store.createEntitlement({
-      id: randomUUID(),
-      userId: viewer.userId,
-      contentId: content.id,
-      kind,
-      bindingId: binding.id,
-      idempotencyKey: input.idempotencyKey,
-      createdAt: at,
-      expiresAt: kind === 'RENTAL' ? rentalWindowEnd(content, at) : null,
-      playSeconds: kind === 'RENTAL' ? content.rentalPlaySeconds : null,
-    });
+    const record = () =>
+      store.createEntitlementOnBinding({
+        id: randomUUID(),
+        userId: viewer.userId,
+        contentId: content.id,
+        kind,
+        bindingId: input.bindingId.toLowerCase(),
+        idempotencyKey: input.idempotencyKey,
+        createdAt: at,
+        expiresAt: kind === 'RENTAL' ? rentalWindowEnd(content, at) : null,
+        playSeconds: kind === 'RENTAL' ? content.rentalPlaySeconds : null,
+      });
+    let recorded = await record();
+    if (recorded.outcome === 'unbound') {
+      // Not BOUND as stored: a PENDING binding may have been played since. Brought up to date with ExpressPlay, it
+      // is BOUND now or this throws what the client must do (NOT_FOUND, DEVICE_NOT_BOUND with the reason).
+      await this.scope.bindings.requireBound(viewer, input.bindingId);
+      recorded = await record();
+      if (recorded.outcome === 'unbound') {
+        throw new DeviceNotBoundError('This device binding is no longer bound. Bind the device again with bindDevice.');
+      }
+    }
+    const { entitlement, outcome, binding } = recorded;
     const offline = input.offline === true;
     if (outcome === 'held') {
       return {

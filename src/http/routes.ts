@@ -15,22 +15,20 @@ export function createRoutes(deps: { store: Store; registry: Registry; metrics: 
   });
 
   const allowed = metricsAccess(deps.metrics.token);
-  router.get('/metrics', async (req: Request, res: Response, next) => {
-    // Not served (production without METRICS_TOKEN): answer as for any unknown path.
-    if (!deps.metrics.enabled) {
-      next();
-      return;
-    }
-    if (!allowed(req.get('authorization'))) {
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer realm="metrics"')
-        .type('text/plain')
-        .send('Send "Authorization: Bearer <METRICS_TOKEN>".\n');
-      return;
-    }
-    res.type(deps.registry.contentType).send(await deps.registry.metrics());
-  });
+  // Not served (production without METRICS_TOKEN): not even mounted, so it answers as any unknown path does.
+  if (deps.metrics.enabled) {
+    router.get('/metrics', async (req: Request, res: Response) => {
+      if (!allowed(req.get('authorization'))) {
+        res
+          .status(401)
+          .set('WWW-Authenticate', 'Bearer realm="metrics"')
+          .type('text/plain')
+          .send('Send "Authorization: Bearer <METRICS_TOKEN>".\n');
+        return;
+      }
+      res.type(deps.registry.contentType).send(await deps.registry.metrics());
+    });
+  }
 
   router.get('/streams/dummy.m3u8', (req: Request, res: Response) => {
     const license = typeof req.query.license === 'string' ? req.query.license : '';

@@ -151,12 +151,28 @@ export function judgeQueryText(
   return judgeShape(limits, measureDocument(document, schema), getOperationAST(document, operationName));
 }
 
+/** Documents whose verdict the guard remembers (the oldest goes first), and the longest text it remembers one for. */
+const MAX_REMEMBERED_VERDICTS = 1000;
+const MAX_REMEMBERED_TEXT = 8192;
+
 /** The guard: mount it on /graphql after express.json() (and after trusted documents, which turn ids into text). */
 export function createQueryLimitsGuard(limits: QueryLimits, schema: GraphQLSchema): RequestHandler {
+  // A text's verdict depends on the text and the operation chosen, nothing else: clients send the same few documents
+  // over and over, so each is parsed and measured once, not on every request. Bounded in count and text length.
+  const verdicts = new Map<string, Verdict | undefined>();
+  const judged = (query: string, operationName: string | undefined): Verdict | undefined => {
+    if (query.length > MAX_REMEMBERED_TEXT) return judgeQueryText(limits, schema, query, operationName);
+    const key = `${operationName ?? ''}\u0000${query}`;
+    if (verdicts.has(key)) return verdicts.get(key);
+    const verdict = judgeQueryText(limits, schema, query, operationName);
+    if (verdicts.size >= MAX_REMEMBERED_VERDICTS) verdicts.delete(verdicts.keys().next().value!);
+    verdicts.set(key, verdict);
+    return verdict;
+  };
   return createRequestGate((request) => {
     if (!isObject(request) || typeof request.query !== 'string') return { ok: true, request };
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
-    const refusal = judgeQueryText(limits, schema, request.query, operationName);
+    const refusal = judged(request.query, operationName);
     if (refusal === null || refusal === undefined) return { ok: true, request };
     return { ok: false, status: 400, error: { message: refusal, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } } };
   });

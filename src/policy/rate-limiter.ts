@@ -16,8 +16,28 @@ export interface RateLimiterOptions {
   /** Calls per user per minute, for each action. */
   readonly perMinute: Readonly<Record<LimitedAction, number>>;
   readonly now: () => Date;
-  /** Exhausted (user, action) windows this process remembers; the oldest is forgotten first. */
+  /**
+   * Exhausted (user, action) windows this process remembers, and as many reserved slices; the oldest is forgotten
+   * first (a forgotten slice's unspent hits are lost for the window, never given twice).
+   */
   readonly maxRemembered?: number;
+}
+
+/** Hits of a (user, action) window this process took from the database and has not spent yet. */
+interface Slice {
+  /** End of the window they belong to (ms since the epoch). */
+  readonly windowEnd: number;
+  left: number;
+  /** How many to ask for next time: doubles with each reservation in the window, up to `maxSlice`. */
+  next: number;
+}
+
+/**
+ * The most hits one reservation takes: a quarter of the limit (at most 100), so that a user whose calls are spread
+ * over replicas finds most of the window in the database and not stranded in another replica's slice.
+ */
+export function maxSliceOf(limit: number): number {
+  return Math.max(1, Math.min(100, Math.floor(limit / 4)));
 }
 
 const WINDOW_SECONDS = 60;
@@ -25,8 +45,12 @@ const WINDOW_MS = WINDOW_SECONDS * 1000;
 const DEFAULT_MAX_REMEMBERED = 10_000;
 
 /**
- * Counted in the shared database, not in memory, so the limit holds however many replicas serve the user. Two things
- * keep a flood of refused calls from costing the database, and so everyone else, anything:
+ * Counted in the shared database, not in memory, so the limit holds however many replicas serve the user. An admitted
+ * call mostly writes nothing either: the process reserves a slice of the user's window in the database (1 hit, then
+ * 2, 4, ... up to a quarter of the limit) and spends it locally, so the database's count is never below what the
+ * replicas admitted and never passes the limit. The price: hits a replica reserved and did not spend before the
+ * window ended are lost, so a user spread over N replicas may be refused up to N × (slice − 1) calls early.
+ * Two things keep a flood of refused calls from costing the database, and so everyone else, anything:
  * - once the database has refused a (user, action) in a window, this process refuses it locally until the window
  *   ends. Safe because a window's count only grows: a refusal stays a refusal for the rest of that window;
  * - one user's hits of one action go to the database one at a time per process, so a burst holds at most one pooled
@@ -43,6 +67,22 @@ export function createRateLimiter({
   const exhausted = new Map<string, number>();
   /** Key → the last database hit queued for it; only keys with a hit in flight are here. */
   const tails = new Map<string, Promise<unknown>>();
+  /** Key → its reserved, unspent hits. Bounded like `exhausted`. */
+  const slices = new Map<string, Slice>();
+
+  /** Spends one reserved hit of the window that contains `at`, if this process holds one. */
+  const spend = (key: string, at: Date): boolean => {
+    const slice = slices.get(key);
+    if (slice === undefined) return false;
+    if (slice.windowEnd !== windowEndOf(at)) {
+      // A past window's slice: its next reservation starts small again.
+      slices.delete(key);
+      return false;
+    }
+    if (slice.left === 0) return false;
+    slice.left -= 1;
+    return true;
+  };
 
   const windowEndOf = (at: Date): number => (Math.floor(at.getTime() / WINDOW_MS) + 1) * WINDOW_MS;
   const secondsUntil = (end: number, at: Date): number => Math.max(1, Math.ceil((end - at.getTime()) / 1000));
@@ -78,17 +118,29 @@ export function createRateLimiter({
 
   const hit = async (userId: string, action: LimitedAction): Promise<number | null> => {
     const key = `${action}\u0000${userId}`;
-    const early = knownRefusal(key, now());
+    const first = now();
+    const early = knownRefusal(key, first);
     if (early !== undefined) return early;
+    if (!tails.has(key) && spend(key, first)) return null;
     return serially(key, async () => {
       const at = now();
-      // Asked again: the hit before this one in the queue may have found the window exhausted.
+      // Asked again: the hit before this one in the queue may have found the window exhausted, or reserved a slice.
       const known = knownRefusal(key, at);
       if (known !== undefined) return known;
-      if (await store.hitRateLimit(userId, action, perMinute[action], WINDOW_SECONDS, at)) return null;
+      if (spend(key, at)) return null;
       const end = windowEndOf(at);
-      remember(key, end);
-      return secondsUntil(end, at);
+      const limit = perMinute[action];
+      const held = slices.get(key);
+      const want = held?.windowEnd === end ? held.next : 1;
+      const taken = await store.reserveRateLimit(userId, action, limit, WINDOW_SECONDS, at, want);
+      slices.delete(key);
+      if (taken === 0) {
+        remember(key, end);
+        return secondsUntil(end, at);
+      }
+      if (slices.size >= maxRemembered) slices.delete(slices.keys().next().value!);
+      slices.set(key, { windowEnd: end, left: taken - 1, next: Math.min(maxSliceOf(limit), want * 2) });
+      return null;
     });
   };
 

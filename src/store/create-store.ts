@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import { createLocalChangeFeed, createPgChangeFeed, type ChangeFeed } from './change-feed.js';
 import { ContentKeyDecryptionError, createContentKeyCipher, type ContentKeyCipher } from './content-key-cipher.js';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { Database } from './database.js';
@@ -137,7 +138,17 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     if (lock && !(error instanceof StoreStartupError)) throw damagedDataDir(lock.dataDir, error as Error);
     throw error;
   }
-  return createPgStore({ db, cipher, onClose: release });
+  // Replicas share a server, and hear of one another's changes through it; PGlite is one process.
+  const feed: ChangeFeed =
+    options.databaseUrl !== undefined
+      ? createPgChangeFeed({
+          connectionString: options.databaseUrl,
+          schema,
+          applicationName: options.applicationName,
+          logger,
+        })
+      : createLocalChangeFeed();
+  return createPgStore({ db, cipher, feed, onClose: release });
 }
 
 /**

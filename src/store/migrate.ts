@@ -10,6 +10,7 @@ import * as offlineAndRevocation from './migrations/0005-offline-and-revocation.
 import * as pageIndexes from './migrations/0006-page-indexes.js';
 import * as events from './migrations/0007-events.js';
 import * as webhooks from './migrations/0008-webhooks.js';
+import * as deviceSlotIndexes from './migrations/0009-device-slot-indexes.js';
 
 // A static list rather than Kysely's FileMigrationProvider: it works the same from src/ under tsx or vitest and from
 // dist/ after tsc, with no reading of folders at run time. Names sort in the order they must run.
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0006-page-indexes': pageIndexes,
   '0007-events': events,
   '0008-webhooks': webhooks,
+  '0009-device-slot-indexes': deviceSlotIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

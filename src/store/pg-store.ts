@@ -7,7 +7,8 @@
  * Each change writes its event (the user's history) in the same transaction: a change that rolls back leaves no
  * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type QueryCreator } from 'kysely';
+import type { ChangeFeed, StoreChange } from './change-feed.js';
 import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow, EventRow } from './database.js';
 import { webhookBodyAround } from './webhook-payload.js';
@@ -17,6 +18,7 @@ import type {
   BindingRecord,
   CatalogEntry,
   ContentInput,
+  CreateEntitlementOnBindingResult,
   CreateEntitlementResult,
   ContentRecord,
   EntitlementRecord,
@@ -36,11 +38,13 @@ const STALE_WINDOWS_PER_SWEEP = 100;
 export interface PgStoreOptions {
   readonly db: Kysely<Database>;
   readonly cipher: ContentKeyCipher;
+  /** Tells in-process caches, here and on other replicas, of committed changes; closed with the store. */
+  readonly feed: ChangeFeed;
   /** Releases what the store holds (pool, PGlite); called once by close(). */
   readonly onClose: () => Promise<void>;
 }
 
-export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
+export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): Store {
   let closing: Promise<void> | undefined;
   const queuedListeners = new Set<() => void>();
 
@@ -55,6 +59,25 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return fn(trx);
     });
     if (queued) for (const listener of queuedListeners) listener();
+    return result;
+  };
+
+  /**
+   * Runs a change that caches must hear of: announced to other replicas in its transaction, and to this process once
+   * it committed (and only when `changed` says the change happened).
+   */
+  const announced = async <T>(
+    change: (trx: Kysely<Database>) => Promise<T>,
+    changed: (result: T) => StoreChange | null,
+  ): Promise<T> => {
+    const result = await transact(async (trx) => {
+      const value = await change(trx);
+      const what = changed(value);
+      if (what !== null) await feed.announce(trx as unknown as Kysely<unknown>, what);
+      return value;
+    });
+    const what = changed(result);
+    if (what !== null) feed.emit(what);
     return result;
   };
 
@@ -82,6 +105,74 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
   };
 
+  /**
+   * Takes `want` hits of (userId, action)'s window at once if they fit under `limit`, else one if that fits, else none:
+   * the number taken. One statement each way; see Store.reserveRateLimit.
+   */
+  const reserveRateLimit = async (
+    userId: string,
+    action: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+    want: number,
+  ): Promise<number> => {
+    if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
+      throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
+    }
+    const windowMs = windowSeconds * 1000;
+    const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+    // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas. The count
+    // stops at the limit: a refused hit updates nothing (no row is returned), so a flood of refusals writes no
+    // tuple. Capped at the int4 maximum, which the counter can then never pass.
+    const int4Max = 2_147_483_647;
+    const cap = Math.min(limit, int4Max);
+    const take = (n: number) =>
+      db
+        .insertInto('rate_limits')
+        .values({ user_id: userId, action, window_start: windowStart, hits: n })
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'action', 'window_start'])
+            .doUpdateSet({ hits: sql<number>`rate_limits.hits + ${n}` })
+            // Never `hits + n`: that could overflow int4 where the cap is near its maximum.
+            .where('rate_limits.hits', '<=', cap - n),
+        )
+        .returning('hits')
+        .executeTakeFirst();
+    const size = Math.max(1, Math.min(Math.floor(want), cap));
+    let taken = size;
+    // Near the end of the window, a whole slice may not fit where one hit still does.
+    let row = await take(size);
+    if (row === undefined && size > 1) {
+      taken = 1;
+      row = await take(1);
+    }
+    if (row === undefined) return 0;
+    const { hits } = row;
+    // No row holds 0 hits: hits equal to what was taken means this statement inserted the row.
+    if (hits === taken) {
+      // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
+      // ours, so that we never delete the window they are still counting in. First this counter's own, then a
+      // batch of other users' of the same action: users who never come back would otherwise leave theirs
+      // forever. Every stale row was made by a window-opening hit, and each such hit removes up to a batch, so
+      // the table stays near the number of active users. SKIP LOCKED: replicas sweeping at once never wait on
+      // one another.
+      const cutoff = new Date(windowStart.getTime() - windowMs);
+      await db
+        .deleteFrom('rate_limits')
+        .where('user_id', '=', userId)
+        .where('action', '=', action)
+        .where('window_start', '<', cutoff)
+        .execute();
+      await sql`
+          delete from rate_limits where ctid in (
+            select ctid from rate_limits where action = ${action} and window_start < ${cutoff}
+            limit ${STALE_WINDOWS_PER_SWEEP} for update skip locked)`.execute(db);
+    }
+    return taken;
+  };
+
   const toContent = (row: ContentRow): ContentRecord => ({
     ...toCatalogEntry(row),
     contentKey: cipher.decrypt(row.content_key_ciphertext, row.id),
@@ -105,12 +196,16 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         updated_at: now,
       };
       // created_at is left out of the update set, so it keeps the first insert's time.
-      const row = await db
-        .insertInto('contents')
-        .values({ id: content.id, created_at: now, ...values })
-        .onConflict((oc) => oc.column('id').doUpdateSet(values))
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await announced(
+        (trx) =>
+          trx
+            .insertInto('contents')
+            .values({ id: content.id, created_at: now, ...values })
+            .onConflict((oc) => oc.column('id').doUpdateSet(values))
+            .returningAll()
+            .executeTakeFirstOrThrow(),
+        (changed) => ({ kind: 'content', id: changed.id }),
+      );
       return toContent(row);
     },
 
@@ -141,10 +236,17 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return rows.map(toCatalogEntry);
     },
 
-    async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void) {
+    async createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void, coolingSince?: Date) {
       const outcome = await transact(async (trx) => {
         if (admit) {
-          const refusal = await admitUnderLock(trx, binding.userId, binding.drm, binding.createdAt, admit);
+          const refusal = await admitUnderLock(
+            trx,
+            binding.userId,
+            binding.drm,
+            binding.createdAt,
+            admit,
+            coolingSince,
+          );
           // The refusal event commits with this transaction; the binding is not inserted.
           if (refusal !== undefined) return { refusal };
         }
@@ -163,8 +265,8 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       return outcome.binding;
     },
 
-    async admitBinding(userId, drm, at, admit) {
-      const refusal = await transact((trx) => admitUnderLock(trx, userId, drm, at, admit));
+    async admitBinding(userId, drm, at, admit, coolingSince) {
+      const refusal = await transact((trx) => admitUnderLock(trx, userId, drm, at, admit, coolingSince));
       if (refusal !== undefined) throw refusal;
     },
 
@@ -211,36 +313,39 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async revokeBinding(id, revokedAt, by) {
-      return transact(async (trx) => {
-        // Locked: whether this is a removal or a waiver of an earlier one depends on the status read here.
-        const row = await trx.selectFrom('bindings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
-        if (!row) return null;
-        const actor = by?.actor ?? { id: row.user_id, admin: false };
-        const waive = by?.waiveCooldown === true;
-        const reason = by?.reason !== undefined ? { reason: by.reason } : {};
-        const event = { userId: row.user_id, at: revokedAt, actor, bindingId: id };
-        if (row.status === 'PENDING' || row.status === 'BOUND') {
-          const revoked = await trx
-            .updateTable('bindings')
-            .set({ status: 'REVOKED', revoked_at: revokedAt, cooldown_waived: waive })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await writeEvent(trx, { ...event, type: 'BINDING_REVOKED', data: { ...reason, cooldownWaived: waive } });
-          return toBinding(revoked);
-        }
-        if (row.status === 'REVOKED' && waive && !row.cooldown_waived) {
-          const waived = await trx
-            .updateTable('bindings')
-            .set({ cooldown_waived: true })
-            .where('id', '=', id)
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await writeEvent(trx, { ...event, type: 'COOLDOWN_WAIVED', data: reason });
-          return toBinding(waived);
-        }
-        return toBinding(row);
-      });
+      return announced(
+        async (trx) => {
+          // Locked: whether this is a removal or a waiver of an earlier one depends on the status read here.
+          const row = await trx.selectFrom('bindings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+          if (!row) return null;
+          const actor = by?.actor ?? { id: row.user_id, admin: false };
+          const waive = by?.waiveCooldown === true;
+          const reason = by?.reason !== undefined ? { reason: by.reason } : {};
+          const event = { userId: row.user_id, at: revokedAt, actor, bindingId: id };
+          if (row.status === 'PENDING' || row.status === 'BOUND') {
+            const revoked = await trx
+              .updateTable('bindings')
+              .set({ status: 'REVOKED', revoked_at: revokedAt, cooldown_waived: waive })
+              .where('id', '=', id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            await writeEvent(trx, { ...event, type: 'BINDING_REVOKED', data: { ...reason, cooldownWaived: waive } });
+            return toBinding(revoked);
+          }
+          if (row.status === 'REVOKED' && waive && !row.cooldown_waived) {
+            const waived = await trx
+              .updateTable('bindings')
+              .set({ cooldown_waived: true })
+              .where('id', '=', id)
+              .returningAll()
+              .executeTakeFirstOrThrow();
+            await writeEvent(trx, { ...event, type: 'COOLDOWN_WAIVED', data: reason });
+            return toBinding(waived);
+          }
+          return toBinding(row);
+        },
+        (binding) => (binding === null ? null : { kind: 'binding', id: binding.id }),
+      );
     },
 
     async expirePendingBindings(userId, now) {
@@ -268,32 +373,36 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     },
 
     async renameBinding(id, name, actor, at) {
-      const row = await transact(async (trx) => {
-        const renamed = await trx
-          .updateTable('bindings')
-          .set({ name })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirst();
-        if (renamed) {
-          await writeEvent(trx, {
-            userId: renamed.user_id,
-            type: 'BINDING_RENAMED',
-            at,
-            actor,
-            bindingId: id,
-            data: { name },
-          });
-        }
-        return renamed;
-      });
+      const row = await announced(
+        async (trx) => {
+          const renamed = await trx
+            .updateTable('bindings')
+            .set({ name })
+            .where('id', '=', id)
+            .returningAll()
+            .executeTakeFirst();
+          if (renamed) {
+            await writeEvent(trx, {
+              userId: renamed.user_id,
+              type: 'BINDING_RENAMED',
+              at,
+              actor,
+              bindingId: id,
+              data: { name },
+            });
+          }
+          return renamed;
+        },
+        (renamed) => (renamed === undefined ? null : { kind: 'binding', id }),
+      );
       return row ? toBinding(row) : null;
     },
 
     async recordTokenIssued(issued) {
-      await transact(async (trx) => {
-        await trx.updateTable('bindings').set({ last_used_at: issued.at }).where('id', '=', issued.bindingId).execute();
-        await writeEvent(trx, {
+      // One statement, so atomic without a transaction's BEGIN and COMMIT: it runs after every license token.
+      const queued = await writeEvent(
+        db,
+        {
           userId: issued.userId,
           type: 'TOKEN_ISSUED',
           at: issued.at,
@@ -302,8 +411,13 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
           entitlementId: issued.entitlementId,
           contentId: issued.contentId,
           data: { drm: issued.drm, offline: issued.offline },
-        });
-      });
+        },
+        { lastUsedOf: issued.bindingId },
+      );
+      if (queued) for (const listener of queuedListeners) listener();
+      // Only lastUsedAt changed: this process forgets its copy, and another replica's shows the old time until its
+      // cache entry lives out its short lifetime. Not worth a notification on every license token.
+      feed.emit({ kind: 'binding', id: issued.bindingId });
     },
 
     async listEventsPage(filter, limit, after) {
@@ -324,60 +438,28 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
         // unique index can express, so concurrent acquisitions of one user (on any replica) take turns. The lock is
         // released at commit, after the row is visible: the next holder's first statement sees it.
         await lockUser(trx, entitlement.userId);
-        const held = await trx
-          .selectFrom('entitlements')
+        return acquireUnderLock(trx, entitlement);
+      });
+    },
+
+    async createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult> {
+      // One transaction for the whole purchase: the binding as stored (never a cache's copy), the user's holdings,
+      // the new row and its event. FOR SHARE: a revocation of the binding waits for this to commit, or this for it.
+      return transact(async (trx) => {
+        // The per-user lock (lockUser's) taken by the same statement that reads the binding: one round trip fewer
+        // on every purchase. No binding, no lock: nothing is written then.
+        const row = await trx
+          .selectFrom('bindings')
           .selectAll()
-          .where('user_id', '=', entitlement.userId)
-          .where('content_id', '=', entitlement.contentId)
-          .where('kind', '=', entitlement.kind)
-          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
-          // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
-          .where('revoked_at', 'is', null)
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
-          .limit(1)
+          .select(sql<null>`pg_advisory_xact_lock(hashtext(${entitlement.userId}))`.as('user_locked'))
+          .where('id', '=', entitlement.bindingId)
+          .forShare()
           .executeTakeFirst();
-        if (held) {
-          const outcome = held.idempotency_key === entitlement.idempotencyKey ? 'existing' : 'held';
-          return { entitlement: toEntitlement(held), outcome };
+        const binding = row ? toBinding(row) : null;
+        if (binding === null || binding.userId !== entitlement.userId || binding.status !== 'BOUND') {
+          return { outcome: 'unbound', binding } as const;
         }
-        const inserted = await trx
-          .insertInto('entitlements')
-          .values({
-            id: entitlement.id,
-            user_id: entitlement.userId,
-            content_id: entitlement.contentId,
-            kind: entitlement.kind,
-            binding_id: entitlement.bindingId,
-            idempotency_key: entitlement.idempotencyKey,
-            created_at: entitlement.createdAt,
-            expires_at: entitlement.expiresAt,
-            play_seconds: entitlement.playSeconds,
-          })
-          // Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
-          // uniqueness a plain answer rather than an error all the same.
-          .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
-          .returningAll()
-          .executeTakeFirst();
-        if (inserted) {
-          await writeEvent(trx, {
-            userId: inserted.user_id,
-            type: inserted.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED',
-            at: inserted.created_at,
-            actor: { id: inserted.user_id, admin: false },
-            bindingId: inserted.binding_id,
-            entitlementId: inserted.id,
-            contentId: inserted.content_id,
-          });
-          return { entitlement: toEntitlement(inserted), outcome: 'created' };
-        }
-        const existing = await trx
-          .selectFrom('entitlements')
-          .selectAll()
-          .where('user_id', '=', entitlement.userId)
-          .where('idempotency_key', '=', entitlement.idempotencyKey)
-          .executeTakeFirstOrThrow();
-        return { entitlement: toEntitlement(existing), outcome: 'existing' };
+        return { ...(await acquireUnderLock(trx, entitlement)), binding };
       });
     },
 
@@ -425,48 +507,7 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
     entitlementsFor: entitlementsOf,
 
     async hitRateLimit(userId, action, limit, windowSeconds, now) {
-      if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
-        throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
-      }
-      const windowMs = windowSeconds * 1000;
-      const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-      // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas. The count
-      // stops at the limit: a refused hit updates nothing (no row is returned), so a flood of refusals writes no
-      // tuple. Capped at the int4 maximum, which the counter can then never pass.
-      const int4Max = 2_147_483_647;
-      const row = await db
-        .insertInto('rate_limits')
-        .values({ user_id: userId, action, window_start: windowStart, hits: 1 })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'action', 'window_start'])
-            .doUpdateSet({ hits: sql<number>`rate_limits.hits + 1` })
-            .where('rate_limits.hits', '<', Math.min(limit, int4Max)),
-        )
-        .returning('hits')
-        .executeTakeFirst();
-      if (row === undefined) return false;
-      const { hits } = row;
-      if (hits === 1) {
-        // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
-        // ours, so that we never delete the window they are still counting in. First this counter's own, then a
-        // batch of other users' of the same action: users who never come back would otherwise leave theirs
-        // forever. Every stale row was made by a window-opening hit, and each such hit removes up to a batch, so
-        // the table stays near the number of active users. SKIP LOCKED: replicas sweeping at once never wait on
-        // one another.
-        const cutoff = new Date(windowStart.getTime() - windowMs);
-        await db
-          .deleteFrom('rate_limits')
-          .where('user_id', '=', userId)
-          .where('action', '=', action)
-          .where('window_start', '<', cutoff)
-          .execute();
-        await sql`
-          delete from rate_limits where ctid in (
-            select ctid from rate_limits where action = ${action} and window_start < ${cutoff}
-            limit ${STALE_WINDOWS_PER_SWEEP} for update skip locked)`.execute(db);
-      }
-      return hits <= limit;
+      return (await reserveRateLimit(userId, action, limit, windowSeconds, now, 1)) === 1;
     },
 
     ...createWebhookOutbox({ db, cipher }),
@@ -475,6 +516,9 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       queuedListeners.add(listener);
       return () => queuedListeners.delete(listener);
     },
+
+    reserveRateLimit: (userId, action, limit, windowSeconds, now, want) =>
+      reserveRateLimit(userId, action, limit, windowSeconds, now, want),
 
     async ping() {
       try {
@@ -485,8 +529,11 @@ export function createPgStore({ db, cipher, onClose }: PgStoreOptions): Store {
       }
     },
 
+    onChange: (listener) => feed.subscribe(listener),
+    changesLive: () => feed.live(),
+
     close() {
-      closing ??= onClose();
+      closing ??= feed.close().then(onClose);
       return closing;
     },
   };
@@ -500,6 +547,67 @@ async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${userId}))`.execute(trx);
 }
 
+/**
+ * Records a purchase or rental unless the user holds one (Store.createEntitlement), in the caller's transaction, under
+ * the per-user lock it took.
+ */
+async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
+  const held = await trx
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('user_id', '=', entitlement.userId)
+    .where('content_id', '=', entitlement.contentId)
+    .where('kind', '=', entitlement.kind)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
+    // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (held) {
+    const outcome = held.idempotency_key === entitlement.idempotencyKey ? 'existing' : 'held';
+    return { entitlement: toEntitlement(held), outcome };
+  }
+  const inserted = await trx
+    .insertInto('entitlements')
+    .values({
+      id: entitlement.id,
+      user_id: entitlement.userId,
+      content_id: entitlement.contentId,
+      kind: entitlement.kind,
+      binding_id: entitlement.bindingId,
+      idempotency_key: entitlement.idempotencyKey,
+      created_at: entitlement.createdAt,
+      expires_at: entitlement.expiresAt,
+      play_seconds: entitlement.playSeconds,
+    })
+    // Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
+    // uniqueness a plain answer rather than an error all the same.
+    .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) {
+    await writeEvent(trx, {
+      userId: inserted.user_id,
+      type: inserted.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED',
+      at: inserted.created_at,
+      actor: { id: inserted.user_id, admin: false },
+      bindingId: inserted.binding_id,
+      entitlementId: inserted.id,
+      contentId: inserted.content_id,
+    });
+    return { entitlement: toEntitlement(inserted), outcome: 'created' };
+  }
+  const existing = await trx
+    .selectFrom('entitlements')
+    .selectAll()
+    .where('user_id', '=', entitlement.userId)
+    .where('idempotency_key', '=', entitlement.idempotencyKey)
+    .executeTakeFirstOrThrow();
+  return { entitlement: toEntitlement(existing), outcome: 'existing' };
+}
+
 /** Runs `admit` over the user's bindings under the per-user lock; a refusal is recorded and returned, not thrown. */
 async function admitUnderLock(
   trx: Kysely<Database>,
@@ -507,9 +615,25 @@ async function admitUnderLock(
   drm: BindingRecord['drm'],
   at: Date,
   admit: (current: readonly BindingRecord[]) => void,
+  coolingSince?: Date,
 ): Promise<Error | undefined> {
   await lockUser(trx, userId);
-  const current = await trx.selectFrom('bindings').selectAll().where('user_id', '=', userId).execute();
+  let query = trx.selectFrom('bindings').selectAll().where('user_id', '=', userId);
+  if (coolingSince !== undefined) {
+    // Only what can hold a slot, on migration 0009's partial indexes: not the user's whole history.
+    query = query.where((eb) =>
+      eb.or([
+        eb('status', 'in', ['PENDING', 'BOUND']),
+        eb.and([
+          eb('status', '=', 'REVOKED'),
+          eb('bound_at', 'is not', null),
+          eb('cooldown_waived', '=', false),
+          eb('revoked_at', '>', coolingSince),
+        ]),
+      ]),
+    );
+  }
+  const current = await query.execute();
   try {
     admit(current.map(toBinding));
     return undefined;
@@ -548,7 +672,11 @@ const queuedBy = new WeakMap<Kysely<Database>, () => void>();
  * subscribed to the event's type (the transactional outbox). A change that rolls back queues nothing; a committed
  * one cannot lose its deliveries.
  */
-async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void> {
+async function writeEvent(
+  trx: Kysely<Database>,
+  event: NewEvent,
+  options: { readonly lastUsedOf?: string } = {},
+): Promise<boolean> {
   // The body names the event's id, which the insert makes: it is sent as the text around that id, joined in SQL, so
   // that the event and its deliveries take one statement (one round trip per change, endpoints or none).
   const [before, after] = webhookBodyAround({
@@ -561,8 +689,19 @@ async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void>
     contentId: event.contentId ?? null,
     data: event.data ?? {},
   });
+  // A license token also stamps its binding's last use, in the same statement: atomic without BEGIN and COMMIT.
+  const start: QueryCreator<Database> =
+    options.lastUsedOf === undefined
+      ? trx
+      : (trx.with('used', (db) =>
+          db
+            .updateTable('bindings')
+            .set({ last_used_at: event.at })
+            .where('id', '=', options.lastUsedOf!)
+            .returning('id'),
+        ) as unknown as QueryCreator<Database>);
   // A data-modifying WITH runs whether or not any endpoint is subscribed; with none, the select adds nothing.
-  const queued = await trx
+  const queued = await start
     .with('event', (db) =>
       db
         .insertInto('events')
@@ -609,7 +748,9 @@ async function writeEvent(trx: Kysely<Database>, event: NewEvent): Promise<void>
         .where(sql<boolean>`${event.type} = any(webhook_endpoints.event_types)`),
     )
     .executeTakeFirst();
-  if (Number(queued.numInsertedOrUpdatedRows ?? 0) > 0) queuedBy.get(trx)?.();
+  const any = Number(queued.numInsertedOrUpdatedRows ?? 0) > 0;
+  if (any) queuedBy.get(trx)?.();
+  return any;
 }
 
 function toEvent(row: EventRow): EventRecord {

@@ -11,6 +11,9 @@ import type {
   WebhookAttemptError,
   WebhookDeliveryStatus,
 } from '../domain/enums.js';
+import type { ChangeListener } from './change-feed.js';
+
+export type { ChangeListener, StoreChange } from './change-feed.js';
 
 export type {
   BindingStatus,
@@ -249,6 +252,15 @@ export interface WebhookDeliveryFilter {
   readonly status?: WebhookDeliveryStatus;
 }
 
+/** createEntitlementOnBinding: as createEntitlement, or `unbound` (nothing written) with the binding as stored. */
+export type CreateEntitlementOnBindingResult =
+  | (CreateEntitlementResult & { readonly binding: BindingRecord })
+  | {
+      readonly outcome: 'unbound';
+      /** Null when there is no such binding; otherwise it is another user's, or not BOUND. */
+      readonly binding: BindingRecord | null;
+    };
+
 export interface Store {
   upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
   getContent(id: string): Promise<ContentRecord | null>;
@@ -261,11 +273,16 @@ export interface Store {
   /**
    * Inserts a PENDING binding. With `admit`, the user's bindings are locked and passed to it first, inside one
    * transaction: a policy check there (device limits) holds even when the same user binds from two replicas at
-   * once. `admit` throws to refuse; no binding is inserted then, and the refusal is recorded as a
+   * once. With `coolingSince`, `admit` gets only the bindings that can hold a device slot: PENDING and BOUND ones,
+   * and bound ones revoked after it whose cool-down was not waived. `admit` throws to refuse; no binding is inserted then, and the refusal is recorded as a
    * DEVICE_LIMIT_REFUSED event (with the error's message as reason) in the same transaction, which commits it, before
    * the error is rethrown. Otherwise the binding and its BINDING_STARTED event are written together.
    */
-  createBinding(binding: NewBinding, admit?: (current: readonly BindingRecord[]) => void): Promise<BindingRecord>;
+  createBinding(
+    binding: NewBinding,
+    admit?: (current: readonly BindingRecord[]) => void,
+    coolingSince?: Date,
+  ): Promise<BindingRecord>;
   /**
    * The same check as createBinding's `admit`, under the same lock, with nothing to insert: a refusal is recorded as
    * a DEVICE_LIMIT_REFUSED event and rethrown. For the check made before ExpressPlay is asked for a dummy token.
@@ -275,6 +292,7 @@ export interface Store {
     drm: DrmSystem,
     at: Date,
     admit: (current: readonly BindingRecord[]) => void,
+    coolingSince?: Date,
   ): Promise<void>;
   getBinding(id: string): Promise<BindingRecord | null>;
   listBindings(userId: string): Promise<BindingRecord[]>;
@@ -314,6 +332,12 @@ export interface Store {
    * purchases apart.
    */
   createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult>;
+  /**
+   * createEntitlement, in the same transaction as a check that `entitlement.bindingId` is the user's and BOUND as
+   * stored: a purchase or rental is never recorded on a binding revoked meanwhile, on any replica. When it is not,
+   * nothing is written and the outcome is `unbound`.
+   */
+  createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult>;
   getEntitlement(id: string): Promise<EntitlementRecord | null>;
   /**
    * Revokes an entitlement unless it already is: the first revocation (its time, admin and reason) is kept, with an
@@ -334,6 +358,27 @@ export interface Store {
    * are swept per action.
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
+  /**
+   * The same count, `want` hits at once, for a process that spends them locally (policy/rate-limiter.ts): takes
+   * `want` if they fit under `limit`, else one if it fits, else none (and writes nothing); returns how many it took.
+   */
+  reserveRateLimit(
+    userId: string,
+    action: string,
+    limit: number,
+    windowSeconds: number,
+    now: Date,
+    want: number,
+  ): Promise<number>;
+
+  /**
+   * Hears of committed changes to bindings and titles, made by this process or (on a PostgreSQL server) by any
+   * replica, so that in-process caches can drop what changed; `reset` means anything may have. Returns the
+   * unsubscribe function.
+   */
+  onChange(listener: ChangeListener): () => void;
+  /** True while every replica's changes reach onChange; a cache must serve nothing while it is false. */
+  changesLive(): boolean;
 
   /** Registers an endpoint (enabled); its secret is stored encrypted. */
   createWebhookEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointRecord>;

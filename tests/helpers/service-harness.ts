@@ -15,7 +15,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createDomainServices, type DomainServices } from '../../src/services.js';
 import type { Store } from '../../src/store/types.js';
 import { createFakeExpressPlayClient, type FakeExpressPlayClient } from './fake-expressplay-client.js';
-import { createTestStore } from './test-store.js';
+import { createTestDatabase } from './test-store.js';
 
 export interface ServiceHarness {
   readonly config: Config;
@@ -24,6 +24,8 @@ export interface ServiceHarness {
   readonly bindings: DomainServices['bindings'];
   readonly entitlements: DomainServices['entitlements'];
   readonly catalog: DomainServices['catalog'];
+  /** Raw SQL on the store's database, behind the store's back (its change feed hears nothing of it). */
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   /** The harness's clock: `now()` is what the services see; `advance` moves it. */
   now(): Date;
   advance(seconds: number): void;
@@ -64,7 +66,8 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
   });
   let clock = T0.getTime();
   const now = () => new Date(clock);
-  const store = await createTestStore('pglite');
+  const database = await createTestDatabase('pglite');
+  const store = await database.openStore();
   const expressplay = createFakeExpressPlayClient(now);
   // The app's own wiring, over a fake ExpressPlay and a test clock.
   const domain = createDomainServices({ config, store, publicUrl: 'http://service.test', now });
@@ -90,7 +93,7 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
     makeContext({
       authorization: userId === null ? undefined : `Bearer ${options.admin ? 'admin:' : ''}${userId}`,
       requestId: 'test-request',
-      log,
+      log: () => log,
       httpRequest: {},
     });
 
@@ -114,6 +117,7 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
     bindings,
     entitlements,
     catalog,
+    sql: (text, params) => database.query(text, params),
     now,
     advance(seconds) {
       clock += seconds * 1000;
@@ -136,6 +140,7 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
     async close() {
       if (server) await (await server).stop();
       await store.close();
+      await database.dispose();
     },
   };
 }

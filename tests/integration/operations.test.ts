@@ -87,7 +87,8 @@ describe('operations', () => {
     const mine = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } });
     expect(mine.headers.get('x-request-id')).toBe('abc-123');
     const hostile = await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'a'.repeat(200) } });
-    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // A new one: this process's prefix and a counter.
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
   });
 
   it('refuses a well-signed token that names no user', async () => {

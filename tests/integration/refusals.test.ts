@@ -22,9 +22,9 @@ describe('rate-limit refusals', () => {
     let statements = 0;
     const store: Store = {
       ...base,
-      hitRateLimit(...args) {
+      reserveRateLimit(...args) {
         statements += 1;
-        return base.hitRateLimit(...args);
+        return base.reserveRateLimit(...args);
       },
     };
     const app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', MAX_DEVICES: '10' }, { store, now: frozenClock() });

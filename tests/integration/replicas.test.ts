@@ -59,7 +59,12 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await createPostgresTestDatabase(url!);
-    const env = { AUTH_JWT_SECRET: randomBytes(32).toString('hex'), RATE_LIMIT_PER_MINUTE: '10000' };
+    // Cache entries live for 10 minutes here: only the change notifications can explain a replica's seeing a change.
+    const env = {
+      AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
+      RATE_LIMIT_PER_MINUTE: '10000',
+      CACHE_TTL_MS: '600000',
+    };
     for (let i = 0; i < 2; i++) {
       const store = await database.openStore();
       stores.push(store);
@@ -90,11 +95,11 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
   });
 
   /** A user with a bound device (bound through the first replica); both replicas see it in the shared database. */
-  async function boundUser(userId: string): Promise<{ token: string; bindingId: string }> {
+  async function boundUser(userId: string, drm?: string): Promise<{ token: string; bindingId: string }> {
     const token = await apps[0].token(userId);
     const bound = await apps[0].gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
       BIND,
-      { input: {} },
+      { input: drm ? { drm } : {} },
       { token },
     );
     expect(bound.errors).toBeUndefined();
@@ -150,5 +155,84 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
     const counts: number[] = [];
     for (let trial = 0; trial < 15; trial++) counts.push((await race(PURCHASE, `tapper-${trial}`, 2)).stored.length);
     expect(counts).toEqual(Array.from({ length: 15 }, () => 1));
+  });
+
+  /** deviceBinding's status on one replica, or the error's code. */
+  async function status(app: TestApp, token: string, id: string): Promise<string | undefined> {
+    const read = await app.gql<{ deviceBinding: { status: string } }>(
+      `query($id: ID!) { deviceBinding(id: $id) { status } }`,
+      { id },
+      { token },
+    );
+    return read.data?.deviceBinding.status ?? read.errors?.[0]?.extensions?.code;
+  }
+
+  /** Asks `probe` every 10 ms until it answers other than `was`, for at most `ms`; its last answer. */
+  async function changedWithin<T>(ms: number, was: T, probe: () => Promise<T>): Promise<T> {
+    const until = Date.now() + ms;
+    let seen = await probe();
+    while (seen === was && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      seen = await probe();
+    }
+    return seen;
+  }
+
+  it('a binding revoked on one replica: the other refuses its purchase at once and stops reading it BOUND within 1 s', async () => {
+    const { token, bindingId } = await boundUser('swapper');
+    // The second replica reads it BOUND, and now holds it in process.
+    expect(await status(apps[1], token, bindingId)).toBe('BOUND');
+    const cachedBefore = apps[1].services.bindings.cachedBindings;
+    expect(cachedBefore).toBeGreaterThan(0);
+
+    const unbound = await apps[0].gql(
+      `mutation($id: ID!) { unbindDevice(id: $id) { status } }`,
+      { id: bindingId },
+      { token },
+    );
+    expect(unbound.errors).toBeUndefined();
+    const bought = await apps[1].gql(
+      PURCHASE,
+      { input: { contentId: 'film-1', bindingId, idempotencyKey: `swapper-${randomBytes(4).toString('hex')}` } },
+      { token },
+    );
+    expect(bought.errors?.[0]?.extensions?.code).toBe('DEVICE_NOT_BOUND');
+    expect(await changedWithin(1000, 'BOUND', () => status(apps[1], token, bindingId))).toBe('REVOKED');
+  });
+
+  it("a title changed on one replica reaches the other's next purchase within 1 s", async () => {
+    const admin = await apps[0].token('admin', { admin: true });
+    const title = (offlineAllowed: boolean) => ({
+      input: {
+        id: 'film-2',
+        title: 'Film Two',
+        keyId: 'a2'.repeat(16),
+        contentKey: 'c4'.repeat(16),
+        iv: 'e6'.repeat(16),
+        rental: { periodSeconds: 3600, playSeconds: 600 },
+        offlineAllowed,
+      },
+    });
+    expect((await apps[0].gql(UPSERT, title(false), { token: admin })).errors).toBeUndefined();
+    const { token, bindingId } = await boundUser('downloader', 'WIDEVINE');
+    const buyOffline = async () => {
+      const answer = await apps[1].gql(
+        PURCHASE,
+        {
+          input: {
+            contentId: 'film-2',
+            bindingId,
+            offline: true,
+            idempotencyKey: `downloader-${randomBytes(4).toString('hex')}`,
+          },
+        },
+        { token },
+      );
+      return answer.errors?.[0]?.extensions?.code ?? 'OK';
+    };
+    // The second replica reads the title (streaming only) and keeps it.
+    expect(await buyOffline()).toBe('OFFLINE_NOT_ALLOWED');
+    expect((await apps[0].gql(UPSERT, title(true), { token: admin })).errors).toBeUndefined();
+    expect(await changedWithin(1000, 'OFFLINE_NOT_ALLOWED', buyOffline)).toBe('OK');
   });
 });

@@ -5,6 +5,8 @@
  * got error is replaced here by an `ExpressPlayError` built from the operation, path, status, ExpressPlay's numeric
  * code and got's error code only. Nothing of got's error (options, message, response) is kept.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import got, { HTTPError, type Got, type RequestError, type RetryObject } from 'got';
 import type { ExpressPlayConfig } from './config.js';
 import {
@@ -62,10 +64,23 @@ export function backoffDelay(attemptCount: number, baseMs: number, maxMs: number
   return Math.max(1, Math.round(step / 2 + random() * (step / 2)));
 }
 
+/**
+ * Connections kept open between calls: a purchase's token request then costs one round trip, not a TCP (and TLS)
+ * handshake first. LIFO hands out the most recently used socket, so a quiet period lets the others time out.
+ */
+const KEEP_ALIVE = {
+  keepAlive: true,
+  maxSockets: 256,
+  maxFreeSockets: 32,
+  scheduling: 'lifo',
+  timeout: 60_000,
+} as const;
+
 export function createExpressPlayHttp(config: ExpressPlayConfig, options: ExpressPlayHttpOptions = {}): Got {
   const baseMs = options.backoffBaseMs ?? 200;
   const maxMs = options.backoffMaxMs ?? 2000;
   return got.extend({
+    agent: { http: new HttpAgent(KEEP_ALIVE), https: new HttpsAgent(KEEP_ALIVE) },
     timeout: { request: config.timeoutMs },
     // A redirect would resend the form (authenticator and CEK) to wherever it points; ExpressPlay does not
     // redirect API calls, so a 3xx is treated as an unexpected answer instead.

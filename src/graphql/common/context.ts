@@ -57,13 +57,17 @@ export function createContextFunction(deps: ContextDeps) {
   return async (args: {
     authorization: string | undefined;
     requestId: string;
-    log: Logger;
+    /** The request's logger, asked for only when something is logged (a child logger per request costs). */
+    log: () => Logger;
     /** The HTTP request this context serves: its identity keys the per-request budget and scope. */
     httpRequest: object;
   }): Promise<RequestContext> => {
     const viewer = await deps.authenticator.viewerFrom(args.authorization);
-    let scope = scopes.get(args.httpRequest);
-    if (scope === undefined) {
+    // Made when a resolver first needs it: a request that never reaches the binding flow, the entitlements or the
+    // catalog (introspection, a refused operation) builds no budget, loaders or scopes.
+    const scopeOf = (): RequestScope => {
+      const made = scopes.get(args.httpRequest);
+      if (made !== undefined) return made;
       const budget = createUpstreamBudget({
         limiter: rateLimiter,
         userId: viewer?.userId ?? null,
@@ -72,15 +76,47 @@ export function createContextFunction(deps: ContextDeps) {
       });
       const upstream = createRequestUpstream(deps.expressplay, budget);
       const bindings = deps.bindings.forRequest({ upstream, readers: createBindingReaders(upstream.client, store) });
-      scope = {
+      const scope = {
         bindings,
         entitlements: deps.entitlements.forRequest({ upstream, bindings }),
         catalog: deps.catalog.forRequest(),
       };
       scopes.set(args.httpRequest, scope);
-    }
-    return { viewer, ...scope, events: deps.events, webhooks: deps.webhooks, log: args.log, requestId: args.requestId };
+      return scope;
+    };
+    return new LazyRequestContext(viewer, scopeOf, args.log, deps.events, deps.webhooks, args.requestId);
   };
+}
+
+/**
+ * The context as a class: Apollo Server copies the context for each operation with Object.assign, which would call
+ * getters of the object's own and so build every lazy part at once; getters on the prototype stay lazy in the copy.
+ */
+class LazyRequestContext implements RequestContext {
+  constructor(
+    readonly viewer: Viewer | null,
+    private readonly scopeOf: () => RequestScope,
+    private readonly logOf: () => Logger,
+    readonly events: EventHistory,
+    readonly webhooks: WebhookService,
+    readonly requestId: string,
+  ) {}
+
+  get bindings(): RequestBindings {
+    return this.scopeOf().bindings;
+  }
+
+  get entitlements(): RequestEntitlements {
+    return this.scopeOf().entitlements;
+  }
+
+  get catalog(): RequestCatalog {
+    return this.scopeOf().catalog;
+  }
+
+  get log(): Logger {
+    return this.logOf();
+  }
 }
 
 /** The signed-in viewer, or UNAUTHENTICATED. */

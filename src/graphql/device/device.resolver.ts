@@ -33,7 +33,7 @@ export class DeviceResolver {
     @Arg('id', () => ID, { description: 'The binding id from bindDevice.' }) id: string,
     @Ctx() ctx: RequestContext,
   ): Promise<BindingRecord> {
-    return ctx.bindings.get(requireViewer(ctx), id);
+    return ctx.bindings.get(requireViewer(ctx), id, { lookup: true });
   }
 
   @Query(() => DeviceBindingConnection, {

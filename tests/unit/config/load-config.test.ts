@@ -119,6 +119,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/HTTP_MAX_CONNECTIONS/);
   });
 
+  it('keeps BOUND bindings and titles in process for at most 5 s by default; 0 entries turns a cache off', () => {
+    expect(loadConfig({}).cache).toEqual({ ttlMs: 5000, bindings: 10_000, catalog: 1000 });
+    expect(loadConfig({ CACHE_TTL_MS: '250', BINDING_CACHE_SIZE: '0', CATALOG_CACHE_SIZE: '10' }).cache).toEqual({
+      ttlMs: 250,
+      bindings: 0,
+      catalog: 10,
+    });
+    expect(() => loadConfig({ CACHE_TTL_MS: '0', BINDING_CACHE_SIZE: '-1', CATALOG_CACHE_SIZE: 'many' })).toThrow(
+      /CACHE_TTL_MS[\s\S]*BINDING_CACHE_SIZE[\s\S]*CATALOG_CACHE_SIZE/,
+    );
+  });
+
   it("reads TOKEN_TTL: one hour by default, and never past ExpressPlay's 30-day token limit", () => {
     expect(loadConfig({}).expressplay.tokenTtlSeconds).toBe(3600);
     expect(loadConfig({ TOKEN_TTL: '600' }).expressplay.tokenTtlSeconds).toBe(600);

@@ -1,8 +1,11 @@
-/** The request log line names the path the client asked for, without its query string. */
+/**
+ * The request log line names the path the client asked for, without its query string, and costs no child logger and
+ * no UUID unless the request logs something of its own.
+ */
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
 import { requestLog } from '../../../src/http/request-log.js';
 
@@ -36,6 +39,45 @@ describe('requestLog', () => {
         ['GET', '/nowhere', 404],
       ]);
       expect(JSON.stringify(lines)).not.toContain('secret');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('makes a child logger only for a request that logs, and ids from a counter; every line keeps the request id', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)) as Record<string, unknown>);
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    const child = vi.spyOn(logger, 'child');
+    const app = express();
+    app.use(requestLog(logger));
+    app.get('/quiet', (_req, res) => {
+      res.send('ok');
+    });
+    app.get('/chatty', (req, res) => {
+      req.log.warn('something to say');
+      res.send('ok');
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await fetch(`${base}/quiet`)).headers.get('x-request-id')!);
+      expect(child).not.toHaveBeenCalled();
+      const chatty = (await fetch(`${base}/chatty`)).headers.get('x-request-id')!;
+      expect(child).toHaveBeenCalledTimes(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      // One process prefix, then a counter: distinct, and nothing like a UUID's cost.
+      expect(new Set([...ids, chatty]).size).toBe(4);
+      expect(ids[0].split('-')[0]).toBe(ids[1].split('-')[0]);
+      expect(lines.filter((l) => l.msg === 'request').map((l) => l.requestId)).toEqual([...ids, chatty]);
+      expect(lines.find((l) => l.msg === 'something to say')?.requestId).toBe(chatty);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

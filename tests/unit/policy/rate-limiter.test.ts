@@ -10,15 +10,15 @@ import { describeEachBackend } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:10.000Z');
 
-/** The store, with its rate-limit hits counted: each is one statement on the database. */
+/** The store, with its rate-limit reservations counted: each is one statement on the database (two near the limit). */
 function counting(store: Store): { store: Store; hits: () => number } {
   let hits = 0;
   return {
     store: {
       ...store,
-      hitRateLimit(...args) {
+      reserveRateLimit(...args) {
         hits += 1;
-        return store.hitRateLimit(...args);
+        return store.reserveRateLimit(...args);
       },
     },
     hits: () => hits,
@@ -76,6 +76,46 @@ describeEachBackend('rate limiter on', (backend) => {
       for (const replica of replicas) expect(await replica.hit('busy', 'upstream')).toBe(50);
       const [row] = await db.query<{ hits: number }>("select hits from rate_limits where user_id = 'busy'");
       expect(row.hits).toBe(7);
+    } finally {
+      for (const store of stores) await store.close();
+      await db.dispose();
+    }
+  });
+
+  it('admits most calls with no database statement: slices of the window, reserved 1, 2, 4 ... up to a quarter', async () => {
+    const db = await createTestDatabase(backend);
+    const base = await db.openStore();
+    try {
+      const { store, hits } = counting(base);
+      const limiter = createRateLimiter({ store, perMinute: limits(100), now: () => T0 });
+      for (let i = 0; i < 100; i++) expect(await limiter.hit('buyer', 'purchase')).toBeNull();
+      // 1 + 2 + 4 + 8 + 16 + 25 + 25 + 19 (the last slice no longer fits whole: one at a time): at most 27 statements.
+      expect(hits()).toBeLessThanOrEqual(27);
+      expect(hits()).toBeGreaterThanOrEqual(8);
+      const [row] = await db.query<{ hits: number }>("select hits from rate_limits where user_id = 'buyer'");
+      expect(row.hits).toBe(100);
+      expect(await limiter.hit('buyer', 'purchase')).toBe(50);
+    } finally {
+      await base.close();
+      await db.dispose();
+    }
+  });
+
+  it('holds a limit of 100 exactly over two replicas that reserve slices of it', async () => {
+    const db = await createTestDatabase(backend);
+    const stores = [await db.openStore(), await db.openStore()];
+    try {
+      const replicas = stores.map((store) => createRateLimiter({ store, perMinute: limits(100), now: () => T0 }));
+      const results: Array<number | null> = [];
+      // In waves, so that both replicas hold slices at once.
+      for (let wave = 0; wave < 10; wave++) {
+        results.push(
+          ...(await Promise.all(Array.from({ length: 30 }, (_, i) => replicas[i % 2].hit('spread', 'purchase')))),
+        );
+      }
+      expect(results.filter((r) => r === null)).toHaveLength(100);
+      const [row] = await db.query<{ hits: number }>("select hits from rate_limits where user_id = 'spread'");
+      expect(row.hits).toBe(100);
     } finally {
       for (const store of stores) await store.close();
       await db.dispose();

@@ -62,6 +62,7 @@ describe('createStore on PGlite', () => {
       { migration: '0006-page-indexes', schema: 'public' },
       { migration: '0007-events', schema: 'public' },
       { migration: '0008-webhooks', schema: 'public' },
+      { migration: '0009-device-slot-indexes', schema: 'public' },
     ]);
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
@@ -73,7 +74,7 @@ describe('createStore on PGlite', () => {
     });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(8); // nothing more on the reopen
+    expect(logged).toHaveLength(9); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -207,7 +208,7 @@ describe('createStore on PGlite', () => {
       await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;
         alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason; alter table contents drop column offline_allowed;
         ${UNDO_PAGE_INDEXES.join(';\n')};
-        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks')`);
+        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks', '0009-device-slot-indexes')`);
 
       const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);

@@ -80,10 +80,12 @@ function entitlement(
 }
 
 /**
- * Back to the schema as it was before migration 0006 (without 0008's webhook tables, 0007's events and binding
- * columns, and with the indexes as they were), for tests that rerun an earlier migration.
+ * Back to the schema as it was before migration 0006 (without 0009's indexes, 0008's webhook tables, 0007's events and
+ * binding columns, and with the indexes as they were), for tests that rerun an earlier migration.
  */
 export const UNDO_PAGE_INDEXES = [
+  'drop index bindings_user_id_active',
+  'drop index bindings_user_id_revoked_at_cooling',
   'drop table webhook_attempts',
   'drop table webhook_deliveries',
   'drop table webhook_endpoints',
@@ -437,6 +439,31 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await ctx.store.getEntitlement(randomUUID())).toBeNull();
     });
 
+    it("createEntitlementOnBinding records only on the user's BOUND binding as stored, in the same transaction", async () => {
+      const base = await seed(ctx.store);
+      // seed's binding is PENDING: nothing is written.
+      const pending = await ctx.store.createEntitlementOnBinding(entitlement(base));
+      expect(pending).toMatchObject({ outcome: 'unbound', binding: { id: base.bindingId, status: 'PENDING' } });
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+      const purchase = entitlement(base);
+      const created = await ctx.store.createEntitlementOnBinding(purchase);
+      expect(created).toMatchObject({ outcome: 'created', entitlement: purchase, binding: { status: 'BOUND' } });
+      // Another user's binding, an unknown one and a revoked one: unbound, nothing written.
+      const stranger = await ctx.store.createEntitlementOnBinding(entitlement({ ...base, userId: id('user') }));
+      expect(stranger).toMatchObject({ outcome: 'unbound', binding: { id: base.bindingId } });
+      expect(await ctx.store.createEntitlementOnBinding(entitlement({ ...base, bindingId: randomUUID() }))).toEqual({
+        outcome: 'unbound',
+        binding: null,
+      });
+      await ctx.store.revokeBinding(base.bindingId, at(2));
+      const rental = entitlement(base, { kind: 'RENTAL', expiresAt: at(3600), playSeconds: 60 });
+      expect(await ctx.store.createEntitlementOnBinding(rental)).toMatchObject({
+        outcome: 'unbound',
+        binding: { status: 'REVOKED' },
+      });
+      expect((await ctx.store.listEntitlements(base.userId)).map((e) => e.id)).toEqual([purchase.id]);
+    });
+
     it('returns the stored row, not the new input, when the idempotency key was used', async () => {
       const base = await seed(ctx.store);
       const first = entitlement(base);
@@ -688,6 +715,36 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         },
         { type: 'DEVICE_LIMIT_REFUSED', at: at(2), actor: { id: userId, admin: false }, data: { drm: 'wv' } },
       ]);
+    });
+
+    it('with coolingSince, a device-slot check reads only the bindings that can hold a slot, not the history', async () => {
+      const userId = id('user');
+      const make = async (revokedAt: Date | null, options: { bound?: boolean; waive?: boolean } = {}) => {
+        const b = await ctx.store.createBinding(binding({ userId }));
+        if (options.bound ?? true) await ctx.store.markBound(b.id, randomBytes(16).toString('hex'), at(1));
+        if (revokedAt !== null) {
+          const by = options.waive ? { actor: { id: 'admin', admin: true }, waiveCooldown: true } : undefined;
+          await ctx.store.revokeBinding(b.id, revokedAt, by);
+        }
+        return b.id;
+      };
+      const active = await make(null);
+      const pending = (await ctx.store.createBinding(binding({ userId }))).id;
+      const cooling = await make(at(100));
+      // History: revoked before the cool-down's start, waived, never bound, expired.
+      await make(at(10));
+      await make(at(100), { waive: true });
+      await make(at(100), { bound: false });
+      const expired = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(2) }));
+      await ctx.store.expirePendingBindings(userId, at(3));
+      expect((await ctx.store.getBinding(expired.id))?.status).toBe('EXPIRED');
+
+      const seen: string[][] = [];
+      const look = (current: readonly { id: string }[]) => void seen.push(current.map((b) => b.id).sort());
+      await ctx.store.admitBinding(userId, 'wv', at(200), look, at(50));
+      await ctx.store.createBinding(binding({ userId, createdAt: at(200) }), look, at(50));
+      const expected = [active, pending, cooling].sort();
+      expect(seen).toEqual([expected, expected]);
     });
 
     it('markBound writes BINDING_BOUND with the device and DRM, only when it binds', async () => {
@@ -945,6 +1002,31 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           drm: 'WIDEVINE',
         },
       });
+    });
+
+    it("queues the deliveries of a purchase on a binding and of a license token's one-statement record, and says so", async () => {
+      const hooked = await endpoint(['PURCHASED', 'TOKEN_ISSUED']);
+      let heard = 0;
+      const stopListening = ctx.store.onWebhooksQueued(() => (heard += 1));
+      try {
+        const base = await seed(ctx.store);
+        await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+        const e = entitlement(base, { createdAt: at(1) });
+        expect(await ctx.store.createEntitlementOnBinding(e)).toMatchObject({ outcome: 'created' });
+        expect(heard).toBe(1);
+        const issued = {
+          userId: base.userId,
+          bindingId: base.bindingId,
+          entitlementId: e.id,
+          contentId: base.contentId,
+        };
+        await ctx.store.recordTokenIssued({ ...issued, drm: 'wv', offline: false, at: at(2) });
+        expect(heard).toBe(2);
+        expect((await ctx.store.getBinding(base.bindingId))?.lastUsedAt).toEqual(at(2));
+        expect((await deliveriesOf(hooked.id)).map((d) => d.eventType)).toEqual(['TOKEN_ISSUED', 'PURCHASED']);
+      } finally {
+        stopListening();
+      }
     });
 
     it('keeps the secret encrypted and never returns it from a read', async () => {
@@ -1215,7 +1297,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         await db.query(`alter table contents drop column offline_allowed`);
         for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
         await db.query(
-          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks')`,
+          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks', '0009-device-slot-indexes')`,
         );
         const insert = (e: NewEntitlement) =>
           db.query(
@@ -1262,6 +1344,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           { name: '0006-page-indexes' },
           { name: '0007-events' },
           { name: '0008-webhooks' },
+          { name: '0009-device-slot-indexes' },
         ]);
       } finally {
         await db.dispose();

@@ -95,6 +95,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
           { name: '0006-page-indexes' },
           { name: '0007-events' },
           { name: '0008-webhooks' },
+          { name: '0009-device-slot-indexes' },
         ]);
         const tables = await db.query<{ table_name: string }>(
           'select table_name from information_schema.tables where table_schema = $1 order by table_name',
