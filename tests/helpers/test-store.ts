@@ -63,24 +63,6 @@ export function testSchemaName(): { name: string; dropped: boolean } {
   return { name: `${prefix ?? 'test_'}${randomBytes(8).toString('hex')}`, dropped: prefix === undefined };
 }
 
-/**
- * Opens a store on PostgreSQL, again if its migration lost a race with another file's DDL. Kysely's migrator lists
- * the tables and columns of every schema on the server before it migrates ours; a schema, table or column that
- * another file drops during that listing (a rolled-back migration in store-contract.ts) fails it with "does not
- * exist". Nothing of ours was touched: trying again is safe.
- */
-export async function openPostgresStore(options: Parameters<typeof createStore>[0]): Promise<Store> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await createStore(options);
-    } catch (error) {
-      const code = ((error as Error).cause as { code?: string } | undefined)?.code;
-      const lostRace = code === '3F000' || code === '42P01' || code === '42703';
-      if (!lostRace || attempt === 3) throw error;
-    }
-  }
-}
-
 export async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
   const key = randomBytes(32);
   const { name: schema, dropped } = testSchemaName();
@@ -89,13 +71,13 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
   const admin = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 1 });
   admin.on('error', () => undefined);
   // Migrate now, so the database is ready like the PGlite one, whatever the test opens afterwards.
-  await (await openPostgresStore({ databaseUrl: url, schema, contentKeyEncryptionKey: key, poolSize: 2 })).close();
+  await (await createStore({ databaseUrl: url, schema, contentKeyEncryptionKey: key, poolSize: 2 })).close();
   return {
     backend: 'postgres',
     key,
     schema,
     openStore: (o = {}) =>
-      openPostgresStore({
+      createStore({
         databaseUrl: url,
         schema,
         applicationName: schema,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { createPostgresTestDatabase, openPostgresStore, testSchemaName } from '../../helpers/test-store.js';
+import { createStore } from '../../../src/store/create-store.js';
+import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
 import { defineStoreContract } from './store-contract.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 
@@ -78,7 +79,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
     const key = randomBytes(32);
     const stores = await Promise.all(
       Array.from({ length: 4 }, () =>
-        openPostgresStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
+        createStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
       ),
     );
     try {
