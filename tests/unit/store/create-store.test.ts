@@ -125,7 +125,7 @@ describe('createStore on PGlite', () => {
   it('runs in memory', async () => {
     const store = await createStore({ memory: true, contentKeyEncryptionKey: randomBytes(32) });
     await store.upsertContent(content, T0);
-    expect((await store.listContents()).map((c) => c.id)).toEqual([content.id]);
+    expect((await store.listContentsPage(10, null)).map((c) => c.id)).toEqual([content.id]);
     await store.close();
   });
 

@@ -43,12 +43,12 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
       });
 
       // Idle: four pooled connections die together. The pool drops them and reports it; the next query reconnects.
-      await Promise.all(Array.from({ length: 4 }, () => store.listBindings('u-1')));
+      await Promise.all(Array.from({ length: 4 }, () => store.listBindingsPage('u-1', 10, null)));
       const killed = await kill('application_name = $1', [db.schema]);
       expect(killed.length).toBeGreaterThan(0);
       // Termination is asynchronous; once each connection has reported its death, none of them is handed out again.
       await expect.poll(() => warnings.length).toBe(killed.length);
-      expect(await store.listBindings('u-1')).toEqual([b]);
+      expect(await store.listBindingsPage('u-1', 10, null)).toEqual([b]);
 
       // Busy: markBound waits on a row lock we hold, and its connection is killed while it waits. That query fails;
       // the process does not crash, and the broken connection is not handed out again.
