@@ -101,6 +101,14 @@ export async function migratedPglite(): Promise<PGlite> {
   return PGlite.create({ loadDataDir: await pgliteTemplate() });
 }
 
+/**
+ * A PGlite data directory on disk holding the migrated template, for tests that need a folder the service opens (and
+ * not its creation): writing the template takes about a third of the CPU of a new PGlite's initdb.
+ */
+export async function migratedDataDir(dataDir: string): Promise<void> {
+  await (await PGlite.create({ dataDir, loadDataDir: await pgliteTemplate() })).close();
+}
+
 export async function createPgliteTestDatabase(): Promise<TestDatabase> {
   const key = randomBytes(32);
   const lite = await migratedPglite();
