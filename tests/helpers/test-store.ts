@@ -1,6 +1,6 @@
 /**
- * Stores for tests. With TEST_DATABASE_URL, a real PostgreSQL server with a fresh random schema per store (dropped
- * when the run ends), so parallel test files share one server. Otherwise in-memory PGlite copied from a migrated template:
+ * Stores for tests. With TEST_DATABASE_URL, a real PostgreSQL server with a schema of its own per store (empty, and
+ * dropped when the run ends), so parallel test files share one server. Otherwise in-memory PGlite copied from a migrated template:
  * a copy takes about 0.5 s where a new PGlite (initdb) takes 2 s or more.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -63,15 +63,69 @@ export function testSchemaName(): { name: string; dropped: boolean } {
   return { name: `${prefix ?? 'test_'}${randomBytes(8).toString('hex')}`, dropped: prefix === undefined };
 }
 
+/**
+ * The run's migrated schemas that no test holds (see postgres-schemas.ts). A disposed database goes back to it emptied
+ * rather than dropped, so that a run keeps about as many schemas as files run at once: Kysely's migrator lists the
+ * tables and columns of every schema on the server at each store open, and that listing grew with every schema a run
+ * had made (about 1 s per open with 150 schemas, 0.3 s with none). A schema that a test changed (a migration rolled
+ * back, a trigger added) is not handed out again.
+ */
+const POOL = 'public.test_schema_pool';
+
+/** The shape of a schema: its columns, constraints, indexes, triggers, functions and applied migrations. */
+async function schemaShape(admin: pg.Pool, schema: string): Promise<string> {
+  const { rows } = await admin.query<{ shape: string }>(
+    `select md5(coalesce(string_agg(x, ',' order by x), '')) as shape from (
+       select 'col:' || table_name || '.' || column_name || ':' || data_type || ':' || coalesce(column_default, '')
+         || ':' || is_nullable from information_schema.columns where table_schema = $1
+       union all select 'con:' || conname || ':' || pg_get_constraintdef(c.oid) from pg_constraint c
+         join pg_namespace n on n.oid = c.connamespace where n.nspname = $1
+       union all select 'idx:' || indexdef from pg_indexes where schemaname = $1
+       union all select 'trg:' || tgname from pg_trigger t join pg_class c on c.oid = t.tgrelid
+         join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and not t.tgisinternal
+       union all select 'fn:' || proname from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = $1
+       union all select 'mig:' || name from kysely_migration
+     ) s(x)`,
+    [schema],
+  );
+  return rows[0].shape;
+}
+
+/** A free pooled schema of this run, now held; undefined when there is none. */
+async function claimPooledSchema(url: string, prefix: string): Promise<{ name: string; shape: string } | undefined> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ name: string; shape: string }>(
+      `update ${POOL} set free = false where name = (
+         select name from ${POOL} where free and starts_with(name, $1) limit 1 for update skip locked
+       ) returning name, shape`,
+      [prefix],
+    );
+    return rows[0];
+  } finally {
+    await client.end();
+  }
+}
+
 export async function createPostgresTestDatabase(url: string): Promise<TestDatabase> {
   const key = randomBytes(32);
-  const { name: schema, dropped } = testSchemaName();
+  const prefix = inject('testSchemaPrefix');
+  const pooled = prefix === undefined ? undefined : await claimPooledSchema(url, prefix);
+  const { name: schema, dropped } = pooled ? { name: pooled.name, dropped: false } : testSchemaName();
   // A pool, not a client: it survives the server restart of restart.test.ts (the error listener keeps a dropped
   // connection from crashing the worker), so dispose() still gets to drop the schema.
   const admin = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 1 });
   admin.on('error', () => undefined);
-  // Migrate now, so the database is ready like the PGlite one, whatever the test opens afterwards.
-  await (await createStore({ databaseUrl: url, schema, contentKeyEncryptionKey: key, poolSize: 2 })).close();
+  let shape = pooled?.shape;
+  if (!pooled) {
+    // Migrate now, so the database is ready like the PGlite one, whatever the test opens afterwards.
+    await (await createStore({ databaseUrl: url, schema, contentKeyEncryptionKey: key, poolSize: 2 })).close();
+    if (!dropped) {
+      shape = await schemaShape(admin, schema);
+      await admin.query(`insert into ${POOL} (name, shape, free) values ($1, $2, false)`, [schema, shape]);
+    }
+  }
   return {
     backend: 'postgres',
     key,
@@ -88,7 +142,18 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
     query: async <R>(text: string, params?: unknown[]) => (await admin.query(text, params)).rows as R[],
     async dispose() {
       try {
-        if (dropped) await admin.query(`drop schema if exists ${schema} cascade`);
+        if (dropped) {
+          await admin.query(`drop schema if exists ${schema} cascade`);
+        } else if ((await schemaShape(admin, schema)) === shape) {
+          // Emptied as it was after its migrations (their bookkeeping kept), then free for the next test.
+          const { rows } = await admin.query<{ tablename: string }>(
+            `select tablename from pg_tables where schemaname = $1 and tablename not like 'kysely_migration%'`,
+            [schema],
+          );
+          const tables = rows.map((r) => `${schema}.${r.tablename}`).join(', ');
+          await admin.query(`truncate ${tables} restart identity cascade`);
+          await admin.query(`update ${POOL} set free = true where name = $1`, [schema]);
+        }
       } finally {
         await admin.end();
       }
