@@ -73,8 +73,11 @@ export function testSchemaName(): { name: string; dropped: boolean } {
 const POOL = 'public.test_schema_pool';
 
 /** The shape of a schema: its columns, constraints, indexes, triggers, functions and applied migrations. */
-async function schemaShape(admin: pg.Pool, schema: string): Promise<string> {
-  const { rows } = await admin.query<{ shape: string }>(
+async function schemaShape(
+  query: <R>(text: string, params: unknown[]) => Promise<R[]>,
+  schema: string,
+): Promise<string> {
+  const rows = await query<{ shape: string }>(
     `select md5(coalesce(string_agg(x, ',' order by x), '')) as shape from (
        select 'col:' || table_name || '.' || column_name || ':' || data_type || ':' || coalesce(column_default, '')
          || ':' || is_nullable from information_schema.columns where table_schema = $1
@@ -117,12 +120,13 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
   // connection from crashing the worker), so dispose() still gets to drop the schema.
   const admin = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 1 });
   admin.on('error', () => undefined);
+  const adminQuery = async <R>(text: string, params?: unknown[]) => (await admin.query(text, params)).rows as R[];
   let shape = pooled?.shape;
   if (!pooled) {
     // Migrate now, so the database is ready like the PGlite one, whatever the test opens afterwards.
     await (await createStore({ databaseUrl: url, schema, contentKeyEncryptionKey: key, poolSize: 2 })).close();
     if (!dropped) {
-      shape = await schemaShape(admin, schema);
+      shape = await schemaShape(adminQuery, schema);
       await admin.query(`insert into ${POOL} (name, shape, free) values ($1, $2, false)`, [schema, shape]);
     }
   }
@@ -139,12 +143,12 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
         logger: o.logger,
         poolSize: 4,
       }),
-    query: async <R>(text: string, params?: unknown[]) => (await admin.query(text, params)).rows as R[],
+    query: adminQuery,
     async dispose() {
       try {
         if (dropped) {
           await admin.query(`drop schema if exists ${schema} cascade`);
-        } else if ((await schemaShape(admin, schema)) === shape) {
+        } else if ((await schemaShape(adminQuery, schema)) === shape) {
           // Emptied as it was after its migrations (their bookkeeping kept), then free for the next test.
           const { rows } = await admin.query<{ tablename: string }>(
             `select tablename from pg_tables where schemaname = $1 and tablename not like 'kysely_migration%'`,
@@ -174,17 +178,40 @@ export async function migratedDataDir(dataDir: string): Promise<void> {
   await (await PGlite.create({ dataDir, loadDataDir: await pgliteTemplate() })).close();
 }
 
+/**
+ * Disposed PGlite databases of this worker, emptied, for the next test to take: a copy of the template costs about
+ * 0.6 s of CPU, emptying one a few milliseconds. Only those whose shape no test changed, and only a few.
+ */
+const idlePglites: Array<{ lite: PGlite; shape: string }> = [];
+const MAX_IDLE_PGLITES = 2;
+
 export async function createPgliteTestDatabase(): Promise<TestDatabase> {
   const key = randomBytes(32);
-  const lite = await migratedPglite();
+  const idle = idlePglites.pop();
+  const lite = idle?.lite ?? (await migratedPglite());
+  const query = async <R>(text: string, params?: unknown[]) => (await lite.query<R>(text, params)).rows;
+  const shape = idle?.shape ?? (await schemaShape(query, 'public'));
   return {
     backend: 'pglite',
     schema: 'public',
     key,
     openStore: (o = {}) =>
       createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: o.key ?? key, logger: o.logger }),
-    query: async <R>(text: string, params?: unknown[]) => (await lite.query<R>(text, params)).rows,
-    dispose: () => lite.close(),
+    query,
+    async dispose() {
+      if (lite.closed) return;
+      // PGlite is one session: nothing of a test's session (an open transaction, a setting) may reach the next.
+      await lite.exec('rollback; reset all');
+      if (idlePglites.length < MAX_IDLE_PGLITES && (await schemaShape(query, 'public')) === shape) {
+        const tables = await query<{ tablename: string }>(
+          `select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_migration%'`,
+        );
+        await lite.exec(`truncate ${tables.map((t) => `public.${t.tablename}`).join(', ')} restart identity cascade`);
+        idlePglites.push({ lite, shape });
+      } else {
+        await lite.close();
+      }
+    },
   };
 }
 
