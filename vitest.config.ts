@@ -7,13 +7,18 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const require = createRequire(import.meta.url);
 
 /**
- * The longest files first, whatever their project. Vitest's own order runs the projects one after another (by name),
- * so the unit tier's slow store files started only once the integration tier was done, and ended the run alone.
- * Durations come from the last run's cache; without one (a fresh CI checkout), bigger files go first.
+ * Files that took 10 s or more first, longest first, whatever their project; then the projects one after another,
+ * each with its longest files first: browser (Chromium starts beside the rest), unit, integration. Vitest's own order
+ * runs the projects by name, so the unit tier's slow store files started only once the integration tier was done, and
+ * ended the run alone. Mixing all files across projects was no better: a worker is kept for the next file only if that
+ * file is of its own project, so each switch started a new worker that loaded the app's modules again (eight
+ * integration workers in one run). Durations come from the last run's cache; without one (a fresh CI checkout), bigger
+ * files go first.
  */
 class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
+    const order = ['browser', 'unit', 'integration'];
     const cost = (spec: TestSpecification): number => {
       const key = `${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`;
       const last = this.ctx.cache.getFileTestResults(key);
@@ -22,8 +27,9 @@ class LongestFirstSequencer extends BaseSequencer {
       // Milliseconds of the last run, or the file's size (a ~5 KB file took about a second), as a guess.
       return last?.duration ?? (this.ctx.cache.getFileStats(key)?.size ?? 0) / 5;
     };
+    const block = (spec: TestSpecification) => (cost(spec) >= 10_000 ? -1 : order.indexOf(spec.project.name));
     // Array.prototype.sort is stable: ties keep Vitest's order.
-    return sorted.sort((a, b) => cost(b) - cost(a));
+    return sorted.sort((a, b) => block(a) - block(b) || cost(b) - cost(a));
   }
 }
 

@@ -33,8 +33,22 @@ export interface MigrationLogger {
 }
 
 /**
+ * SQLSTATEs of a schema, table or column that vanished under Kysely's introspection: invalid_schema_name,
+ * undefined_table, undefined_column.
+ */
+const VANISHED = new Set(['3F000', '42P01', '42703']);
+
+/** Tries in all: a race needs another DDL statement at the very moment, so a third loss in a row is not one. */
+const INTROSPECTION_ATTEMPTS = 3;
+
+/**
  * Replicas that start together on one database are safe: Kysely's PostgreSQL adapter holds a session advisory lock
  * (`pg_advisory_lock`) around reading the applied list and running what is missing, all in one transaction.
+ *
+ * Before taking that lock, Kysely's migrator looks for its bookkeeping tables by listing the tables and columns of
+ * every schema on the server (its introspector has no schema filter). A schema, table or column that another
+ * application, tenant or migration drops during that listing fails it with "does not exist", though nothing of ours
+ * was touched: the listing is tried again, a bounded number of times and for that error only.
  */
 export async function migrateToLatest(db: Kysely<unknown>, schema: string, logger?: MigrationLogger): Promise<void> {
   const migrator = new Migrator({
@@ -44,12 +58,20 @@ export async function migrateToLatest(db: Kysely<unknown>, schema: string, logge
     // neighbour's (tests share one server through several schemas) for ours.
     migrationTableSchema: schema,
   });
-  const { error, results } = await migrator.migrateToLatest();
-  for (const result of results ?? []) {
-    if (result.status === 'Success') logger?.info({ migration: result.migrationName, schema }, 'database migrated');
-  }
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    for (const result of results ?? []) {
+      if (result.status === 'Success') logger?.info({ migration: result.migrationName, schema }, 'database migrated');
+    }
+    if (error === undefined) return;
+    // No results: it failed before any migration ran (in the bookkeeping checks), so trying again changes nothing.
+    if (results === undefined && lostIntrospectionRace(error) && attempt < INTROSPECTION_ATTEMPTS) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`Database migration ${failed ? `"${failed}" ` : ''}failed`, { cause: error });
   }
+}
+
+function lostIntrospectionRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && VANISHED.has(code);
 }

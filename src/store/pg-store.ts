@@ -214,11 +214,6 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       return row ? toContent(row) : null;
     },
 
-    async listContents() {
-      const rows = await db.selectFrom('contents').selectAll().orderBy('id').execute();
-      return rows.map(toContent);
-    },
-
     async listContentsPage(limit, afterId) {
       let query = db.selectFrom('contents').select(CATALOG_COLUMNS);
       if (afterId !== null) query = query.where('id', '>', afterId);
@@ -271,17 +266,6 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     },
 
     getBinding: bindingById,
-
-    async listBindings(userId) {
-      const rows = await db
-        .selectFrom('bindings')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .execute();
-      return rows.map(toBinding);
-    },
 
     async listBindingsPage(userId, limit, after) {
       return (await pageOf('bindings', userId, limit, after)).map(toBinding);
@@ -496,8 +480,6 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       const current = await db.selectFrom('entitlements').selectAll().where('id', '=', id).executeTakeFirst();
       return current ? toEntitlement(current) : null;
     },
-
-    listEntitlements: (userId) => entitlementsOf(userId),
 
     async listEntitlementsPage(userId, limit, after) {
       const rows = (await pageOf('entitlements', userId, limit, after)) as unknown as EntitlementRow[];

@@ -264,7 +264,6 @@ export type CreateEntitlementOnBindingResult =
 export interface Store {
   upsertContent(content: ContentInput, now: Date): Promise<ContentRecord>;
   getContent(id: string): Promise<ContentRecord | null>;
-  listContents(): Promise<ContentRecord[]>;
   /** Up to `limit` catalog entries ordered by id, after `afterId` when given (a keyset page on the primary key). */
   listContentsPage(limit: number, afterId: string | null): Promise<CatalogEntry[]>;
   /** The catalog entries with these ids, in no particular order; unknown ids are left out. No key is decrypted. */
@@ -295,7 +294,6 @@ export interface Store {
     coolingSince?: Date,
   ): Promise<void>;
   getBinding(id: string): Promise<BindingRecord | null>;
-  listBindings(userId: string): Promise<BindingRecord[]>;
   /** Up to `limit` of the user's bindings, newest first (createdAt desc, id desc), after `after` when given. */
   listBindingsPage(userId: string, limit: number, after: TimeKeyset | null): Promise<BindingRecord[]>;
   /**
@@ -345,7 +343,6 @@ export interface Store {
    * the row as it is afterwards (null if unknown).
    */
   revokeEntitlement(id: string, revocation: EntitlementRevocation): Promise<EntitlementRecord | null>;
-  listEntitlements(userId: string): Promise<EntitlementRecord[]>;
   /** Up to `limit` of the user's entitlements, newest first (createdAt desc, id desc), after `after` when given. */
   listEntitlementsPage(userId: string, limit: number, after: TimeKeyset | null): Promise<EntitlementRecord[]>;
   /** The user's entitlements to one content, newest first. */

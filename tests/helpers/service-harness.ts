@@ -15,7 +15,7 @@ import { createLogger } from '../../src/observability/logger.js';
 import { createDomainServices, type DomainServices } from '../../src/services.js';
 import type { Store } from '../../src/store/types.js';
 import { createFakeExpressPlayClient, type FakeExpressPlayClient } from './fake-expressplay-client.js';
-import { createTestDatabase } from './test-store.js';
+import { createTestDatabase, type TestStoreBackend } from './test-store.js';
 
 export interface ServiceHarness {
   readonly config: Config;
@@ -53,8 +53,14 @@ const T0 = new Date('2030-01-01T00:00:00.000Z');
 let schema: ReturnType<typeof buildAppSchema> | undefined;
 const appSchema = () => (schema ??= buildAppSchema());
 
-/** `env` adds or overrides configuration variables, as in startTestApp; the clock starts at 2030-01-01. */
-export async function createServiceHarness(env: Record<string, string> = {}): Promise<ServiceHarness> {
+/**
+ * `env` adds or overrides configuration variables, as in startTestApp; the clock starts at 2030-01-01. The store is
+ * PGlite unless `backend` says otherwise.
+ */
+export async function createServiceHarness(
+  env: Record<string, string> = {},
+  backend: TestStoreBackend = 'pglite',
+): Promise<ServiceHarness> {
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     AUTH_JWT_SECRET: randomBytes(32).toString('hex'),
@@ -66,7 +72,7 @@ export async function createServiceHarness(env: Record<string, string> = {}): Pr
   });
   let clock = T0.getTime();
   const now = () => new Date(clock);
-  const database = await createTestDatabase('pglite');
+  const database = await createTestDatabase(backend);
   const store = await database.openStore();
   const expressplay = createFakeExpressPlayClient(now);
   // The app's own wiring, over a fake ExpressPlay and a test clock.

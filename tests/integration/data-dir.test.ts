@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../../src/store/create-store.js';
 import { LOCK_FILE_NAME } from '../../src/store/data-dir-lock.js';
 import { startTestChild, type TestChild } from '../helpers/child-process.js';
+import { migratedDataDir } from '../helpers/test-store.js';
 
 const WRITER = 'tests/helpers/processes/write-store.ts';
 const key = randomBytes(32).toString('hex');
@@ -18,7 +19,7 @@ const key = randomBytes(32).toString('hex');
 /** The service's own entry point on `dataDir`, all ports 0. Waits (at most 90 s) for it to exit. */
 async function startService(dataDir: string, env: NodeJS.ProcessEnv = {}) {
   const started = Date.now();
-  const child = startTestChild('src/main.ts', [], {
+  const child = await startTestChild('src/main.ts', [], {
     DATA_DIR: dataDir,
     DATABASE_URL: undefined,
     PORT: '0',
@@ -41,10 +42,12 @@ async function startService(dataDir: string, env: NodeJS.ProcessEnv = {}) {
 /** A stack trace, or PGlite's wasm abort, in what a process printed. */
 const NOISE = /^\s+at |RuntimeError|Aborted\(\)/m;
 
-async function countWrites(dataDir: string, writer: TestChild): Promise<number> {
+/** How many of the writer's first `acknowledged` writes the data directory holds. */
+async function countWrites(dataDir: string, writer: TestChild, acknowledged: number): Promise<number> {
   const store = await createStore({ dataDir, contentKeyEncryptionKey: Buffer.from(key, 'hex') });
   try {
-    return (await store.listContents()).filter((c) => c.id.startsWith(`${writer.pid}-`)).length;
+    const written = Array.from({ length: acknowledged }, (_, n) => `${writer.pid}-${n}`);
+    return (await store.contentsByIds(written)).length;
   } finally {
     await store.close();
   }
@@ -56,18 +59,20 @@ describe('one PGlite data directory, several processes', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'data-dir-'));
     dataDir = join(root, 'data');
+    // Already migrated: what is under test is several processes on one folder, not its creation (create-store.test.ts).
+    await migratedDataDir(dataDir);
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
   });
 
   it('refuses a second process at once, naming the first, and the first keeps every acknowledged write', async () => {
-    const writer = startTestChild(WRITER, [], { DATA_DIR: dataDir, CONTENT_KEY_ENCRYPTION_KEY: key });
+    const writer = await startTestChild(WRITER, [], { DATA_DIR: dataDir, CONTENT_KEY_ENCRYPTION_KEY: key });
     await writer.line('ready', 120_000);
 
     const second = await startService(dataDir);
     console.info(
-      `second process on the data directory exited ${second.code} after ${second.ms} ms (tsx start included)`,
+      `second process on the data directory exited ${second.code} after ${second.ms} ms (its start included)`,
     );
     expect(second.code).toBe(1);
     const message = second.stderr.trim();
@@ -81,7 +86,7 @@ describe('one PGlite data directory, several processes', () => {
     expect((await writer.exited).code).toBe(0);
     expect(await readdir(dataDir)).not.toContain(LOCK_FILE_NAME);
     expect(acknowledged).toBeGreaterThan(0);
-    const kept = await countWrites(dataDir, writer);
+    const kept = await countWrites(dataDir, writer, acknowledged);
     console.info(
       `acknowledged writes kept with a second process started on the data directory: ${kept} of ${acknowledged}`,
     );
@@ -89,20 +94,20 @@ describe('one PGlite data directory, several processes', () => {
   }, 240_000);
 
   it('takes over the lock of a process killed with SIGKILL', async () => {
-    const killed = startTestChild(WRITER, [], { DATA_DIR: dataDir, CONTENT_KEY_ENCRYPTION_KEY: key });
+    const killed = await startTestChild(WRITER, [], { DATA_DIR: dataDir, CONTENT_KEY_ENCRYPTION_KEY: key });
     await killed.line('ready', 120_000);
     killed.process.kill('SIGKILL');
     expect((await killed.exited).signal).toBe('SIGKILL');
     expect(JSON.parse(await readFile(join(dataDir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: killed.pid });
 
-    const next = startTestChild(WRITER, [], { DATA_DIR: dataDir, CONTENT_KEY_ENCRYPTION_KEY: key });
+    const next = await startTestChild(WRITER, [], { DATA_DIR: dataDir, CONTENT_KEY_ENCRYPTION_KEY: key });
     await next.line('ready', 120_000);
     expect(JSON.parse(await readFile(join(dataDir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: next.pid });
     next.process.stdin!.end();
     const { acknowledged } = await next.line<{ acknowledged: number }>('acknowledged');
     expect((await next.exited).code).toBe(0);
     expect(await readdir(dataDir)).not.toContain(LOCK_FILE_NAME);
-    expect(await countWrites(dataDir, next)).toBe(acknowledged);
+    expect(await countWrites(dataDir, next, acknowledged)).toBe(acknowledged);
   }, 240_000);
 
   it('says that CONTENT_KEY_ENCRYPTION_KEY is not the key the data was written with, in one line, and exits 78', async () => {

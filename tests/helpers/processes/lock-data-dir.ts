@@ -1,17 +1,25 @@
 /**
- * A child process for lock tests: locks the data directory given as first argument, at the time (epoch ms) given as
- * second if any, so that several children try at the same moment. Prints one JSON line ({"locked":true} or
- * {"refused":"<message>"}) and, if locked, holds the lock until its stdin closes.
+ * A child process for lock tests: locks the data directory given as first argument. With `on-go` as second argument,
+ * it first prints {"ready":true} and waits for a line on stdin, so that several children, all started, try at the
+ * same moment. Prints one JSON line ({"locked":true} or {"refused":"<message>"}) and, if locked, holds the lock until
+ * its stdin closes.
  */
 import { lockDataDir } from '../../../src/store/data-dir-lock.js';
 
-const startAt = Number(process.argv[3] ?? 0);
-await new Promise((resolve) => setTimeout(resolve, Math.max(0, startAt - Date.now())));
+const [dataDir, mode] = process.argv.slice(2);
+const stdinEnded = new Promise((resolve) => process.stdin.once('end', resolve));
+if (mode === 'on-go') {
+  const go = new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+  await go;
+}
+process.stdin.resume();
 try {
-  const lock = await lockDataDir(process.argv[2]);
+  const lock = await lockDataDir(dataDir);
   process.stdout.write(`${JSON.stringify({ locked: true, pid: process.pid })}\n`);
-  process.stdin.resume();
-  process.stdin.once('end', () => void lock.release().then(() => process.exit(0)));
+  await stdinEnded;
+  await lock.release();
+  process.exit(0);
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ refused: (error as Error).message, name: (error as Error).name })}\n`);
   process.exit(3);

@@ -2,10 +2,10 @@
  * The rate limiter over a real store (PGlite, and PostgreSQL with TEST_DATABASE_URL): exact across replicas, and a
  * flood of refused calls costs the database (and so every other user) next to nothing.
  */
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRateLimiter, type LimitedAction } from '../../../src/policy/rate-limiter.js';
 import type { Store } from '../../../src/store/types.js';
-import { createTestDatabase } from '../../helpers/test-store.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-store.js';
 import { describeEachBackend } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:10.000Z');
@@ -28,8 +28,16 @@ function counting(store: Store): { store: Store; hits: () => number } {
 const limits = (n: number): Record<LimitedAction, number> => ({ bindDevice: n, purchase: n, rent: n, upstream: n });
 
 describeEachBackend('rate limiter on', (backend) => {
+  // One database for the file: each test counts its own users, so none sees another's rows.
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase(backend);
+  });
+  afterAll(async () => {
+    await db?.dispose();
+  });
+
   it('refuses a flood past the limit locally, with at most one database statement, until the window ends', async () => {
-    const db = await createTestDatabase(backend);
     const base = await db.openStore();
     try {
       const { store, hits } = counting(base);
@@ -61,12 +69,10 @@ describeEachBackend('rate limiter on', (backend) => {
       expect(await limiter.hit('flooder', 'bindDevice')).toBeNull();
     } finally {
       await base.close();
-      await db.dispose();
     }
   });
 
   it('holds the limit exactly across two replicas on one database, each refusing locally', async () => {
-    const db = await createTestDatabase(backend);
     const stores = [await db.openStore(), await db.openStore()];
     try {
       const replicas = stores.map((store) => createRateLimiter({ store, perMinute: limits(7), now: () => T0 }));
@@ -78,7 +84,6 @@ describeEachBackend('rate limiter on', (backend) => {
       expect(row.hits).toBe(7);
     } finally {
       for (const store of stores) await store.close();
-      await db.dispose();
     }
   });
 
@@ -123,7 +128,6 @@ describeEachBackend('rate limiter on', (backend) => {
   });
 
   it('remembers a bounded number of exhausted windows, and asks the database again for one it forgot', async () => {
-    const db = await createTestDatabase(backend);
     const base = await db.openStore();
     try {
       const { store, hits } = counting(base);
@@ -141,7 +145,6 @@ describeEachBackend('rate limiter on', (backend) => {
       expect(hits()).toBe(before + 1);
     } finally {
       await base.close();
-      await db.dispose();
     }
   });
 });

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,9 +12,9 @@ const LOCKER = 'tests/helpers/processes/lock-data-dir.ts';
 
 /** The pid of a process that has exited: nothing runs under it (until the system reuses it, far later). */
 async function deadPid(): Promise<number> {
-  const child = startTestChild(LOCKER, ['/nonexistent/folder']);
-  await child.exited;
-  return child.pid;
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await once(child, 'exit');
+  return child.pid!;
 }
 
 const lockText = (holder: { pid: number; host?: string; startedAt?: string; token?: string }) =>
@@ -45,7 +47,7 @@ describe('data directory lock', () => {
   });
 
   it('refuses while another live process holds the folder', async () => {
-    const holder = startTestChild(LOCKER, [dir]);
+    const holder = await startTestChild(LOCKER, [dir]);
     try {
       await holder.line('locked');
       const error = (await lockDataDir(dir).catch((e: unknown) => e)) as Error;
@@ -94,10 +96,11 @@ describe('data directory lock', () => {
 
   it('eight processes taking over one stale lock at once: exactly one gets it, the others name it', async () => {
     await writeFile(join(dir, LOCK_FILE_NAME), lockText({ pid: await deadPid() }));
-    // All at one moment, once every child has started (tsx takes seconds on a loaded machine).
-    const startAt = String(Date.now() + 8_000);
-    const children = Array.from({ length: 8 }, () => startTestChild(LOCKER, [dir, startAt]));
+    const children = await Promise.all(Array.from({ length: 8 }, () => startTestChild(LOCKER, [dir, 'on-go'])));
     try {
+      // All at one moment, once every child has started and is waiting.
+      await Promise.all(children.map((c) => c.line('ready')));
+      for (const c of children) c.process.stdin!.write('go\n');
       const outcomes = await Promise.all(
         children.map((c) =>
           Promise.race([c.line<{ locked?: true }>('locked'), c.line<{ refused: string }>('refused')]),

@@ -17,7 +17,7 @@ async function firstSuccess(store: Store, deadlineMs: number): Promise<{ failure
   let failures = 0;
   for (;;) {
     try {
-      await store.listBindings('u-1');
+      await store.listBindingsPage('u-1', 10, null);
       return { failures, ms: Date.now() - started };
     } catch (error) {
       failures++;
@@ -43,7 +43,7 @@ describeWithEnv(['TEST_DATABASE_URL', 'TEST_PG_RESTART_CMD'], 'Store across a Po
         pendingExpiresAt: new Date(),
       });
       // Several connections in the pool, all idle when the server goes away.
-      await Promise.all(Array.from({ length: 4 }, () => store.listBindings('u-1')));
+      await Promise.all(Array.from({ length: 4 }, () => store.listBindingsPage('u-1', 10, null)));
 
       // Asynchronously, as in production: the event loop keeps running while the server goes away.
       await promisify(exec)(restart!);
@@ -52,7 +52,7 @@ describeWithEnv(['TEST_DATABASE_URL', 'TEST_PG_RESTART_CMD'], 'Store across a Po
       // At most the first query fails (a connection the pool had not yet seen die); then it reconnects.
       expect(failures).toBeLessThanOrEqual(1);
       expect(ms).toBeLessThan(5_000);
-      expect((await store.listBindings('u-1')).map((b) => b.id)).toEqual(['b-1']);
+      expect((await store.listBindingsPage('u-1', 10, null)).map((b) => b.id)).toEqual(['b-1']);
       expect(await store.ping()).toBe(true);
       // The pool saw its idle connections die and said so, rather than crashing the process.
       expect(warnings.length).toBeGreaterThan(0);

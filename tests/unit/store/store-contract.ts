@@ -173,21 +173,6 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       await ctx.db.query('delete from contents where id = $1', [b.id]);
     });
 
-    it('lists every content, ordered by id', async () => {
-      const db = await createDatabase();
-      const store = await db.openStore();
-      try {
-        expect(await store.listContents()).toEqual([]);
-        const inputs = [content({ id: 'c-2' }), content({ id: 'c-1' }), content({ id: 'c-3' })];
-        for (const input of inputs) await store.upsertContent(input, T0);
-        const listed = await store.listContents();
-        expect(listed.map((c) => c.id)).toEqual(['c-1', 'c-2', 'c-3']);
-        expect(listed[0].contentKey).toBe(inputs[1].contentKey);
-      } finally {
-        await store.close();
-        await db.dispose();
-      }
-    });
     it('pages the catalog by id without its keys, and looks entries up by id', async () => {
       const db = await createDatabase();
       const store = await db.openStore();
@@ -321,16 +306,6 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       await expect(ctx.store.createBinding(binding({ cookie: first.cookie }))).rejects.toThrow();
     });
 
-    it('lists the bindings of one user, newest first', async () => {
-      const userId = id('user');
-      const b1 = await ctx.store.createBinding(binding({ userId, createdAt: at(1) }));
-      const b3 = await ctx.store.createBinding(binding({ userId, createdAt: at(3) }));
-      const b2 = await ctx.store.createBinding(binding({ userId, createdAt: at(2) }));
-      await ctx.store.createBinding(binding());
-      expect((await ctx.store.listBindings(userId)).map((b) => b.id)).toEqual([b3.id, b2.id, b1.id]);
-      expect(await ctx.store.listBindings(id('nobody'))).toEqual([]);
-    });
-
     it('pages the bindings of one user newest first, ties broken by id, from a keyset', async () => {
       const userId = id('user');
       const ids = ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'];
@@ -461,7 +436,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         outcome: 'unbound',
         binding: { status: 'REVOKED' },
       });
-      expect((await ctx.store.listEntitlements(base.userId)).map((e) => e.id)).toEqual([purchase.id]);
+      expect((await ctx.store.listEntitlementsPage(base.userId, 100, null)).map((e) => e.id)).toEqual([purchase.id]);
     });
 
     it('returns the stored row, not the new input, when the idempotency key was used', async () => {
@@ -607,11 +582,11 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       for (const e of [e1, e3, e2]) await ctx.store.createEntitlement(e);
       await ctx.store.createEntitlement(entitlement(await seed(ctx.store)));
 
-      expect(await ctx.store.listEntitlements(base.userId)).toEqual([e3, e2, e1]);
+      expect(await ctx.store.listEntitlementsPage(base.userId, 10, null)).toEqual([e3, e2, e1]);
       expect(await ctx.store.entitlementsFor(base.userId, base.contentId)).toEqual([e3, e1]);
       expect(await ctx.store.entitlementsFor(base.userId, other.id)).toEqual([e2]);
       expect(await ctx.store.entitlementsFor(id('nobody'), base.contentId)).toEqual([]);
-      expect(await ctx.store.listEntitlements(id('nobody'))).toEqual([]);
+      expect(await ctx.store.listEntitlementsPage(id('nobody'), 10, null)).toEqual([]);
     });
 
     it('revokes an entitlement once, keeping the first reason, and a revoked one is held no more', async () => {
@@ -703,7 +678,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       await expect(ctx.store.createBinding(binding({ userId, createdAt: at(2) }), refuse)).rejects.toThrow(
         /already have 1/,
       );
-      expect(await ctx.store.listBindings(userId)).toEqual([]);
+      expect(await ctx.store.listBindingsPage(userId, 10, null)).toEqual([]);
       await expect(ctx.store.admitBinding(userId, 'pr', at(3), refuse)).rejects.toThrow(/already have 1/);
       await ctx.store.admitBinding(userId, 'pr', at(4), () => undefined);
       expect(await history(userId)).toMatchObject([
@@ -897,12 +872,17 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         );
         // Nothing changed.
         expect(
-          (await store.listBindings(base.userId)).map((b) => [b.status, b.name, b.lastUsedAt, b.cooldownWaived]),
+          (await store.listBindingsPage(base.userId, 10, null)).map((b) => [
+            b.status,
+            b.name,
+            b.lastUsedAt,
+            b.cooldownWaived,
+          ]),
         ).toEqual([
           ['PENDING', 'Living-room TV', null, false],
           ['PENDING', 'Living-room TV', null, false],
         ]);
-        expect((await store.listEntitlements(base.userId)).map((e) => [e.id, e.revokedAt])).toEqual([
+        expect((await store.listEntitlementsPage(base.userId, 10, null)).map((e) => [e.id, e.revokedAt])).toEqual([
           [bought.id, null],
         ]);
         await store.close();
@@ -1154,11 +1134,13 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           store.recordTokenIssued({ ...issued, contentId: base.contentId, drm: 'wv', offline: false, at: at(5) }),
         ).rejects.toThrow(/refuse_all/);
         // Nothing changed, and no event was written.
-        expect((await store.listBindings(base.userId)).map((b) => [b.status, b.name, b.lastUsedAt])).toEqual([
+        expect(
+          (await store.listBindingsPage(base.userId, 100, null)).map((b) => [b.status, b.name, b.lastUsedAt]),
+        ).toEqual([
           ['PENDING', 'Living-room TV', null],
           ['PENDING', 'Living-room TV', null],
         ]);
-        expect((await store.listEntitlements(base.userId)).map((e) => [e.id, e.revokedAt])).toEqual([
+        expect((await store.listEntitlementsPage(base.userId, 100, null)).map((e) => [e.id, e.revokedAt])).toEqual([
           [bought.id, null],
         ]);
         expect(await db.query('select id from events')).toEqual(eventsBefore);

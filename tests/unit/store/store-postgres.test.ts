@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { createPostgresTestDatabase, openPostgresStore, testSchemaName } from '../../helpers/test-store.js';
+import { createStore } from '../../../src/store/create-store.js';
+import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
 import { defineStoreContract } from './store-contract.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 
@@ -42,12 +43,12 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
       });
 
       // Idle: four pooled connections die together. The pool drops them and reports it; the next query reconnects.
-      await Promise.all(Array.from({ length: 4 }, () => store.listBindings('u-1')));
+      await Promise.all(Array.from({ length: 4 }, () => store.listBindingsPage('u-1', 10, null)));
       const killed = await kill('application_name = $1', [db.schema]);
       expect(killed.length).toBeGreaterThan(0);
       // Termination is asynchronous; once each connection has reported its death, none of them is handed out again.
       await expect.poll(() => warnings.length).toBe(killed.length);
-      expect(await store.listBindings('u-1')).toEqual([b]);
+      expect(await store.listBindingsPage('u-1', 10, null)).toEqual([b]);
 
       // Busy: markBound waits on a row lock we hold, and its connection is killed while it waits. That query fails;
       // the process does not crash, and the broken connection is not handed out again.
@@ -78,7 +79,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
     const key = randomBytes(32);
     const stores = await Promise.all(
       Array.from({ length: 4 }, () =>
-        openPostgresStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
+        createStore({ databaseUrl: url!, schema, contentKeyEncryptionKey: key, poolSize: 2 }),
       ),
     );
     try {

@@ -10,8 +10,8 @@ describe('createTestStore', () => {
         { id: 'c', title: 't', keyId: 'k', contentKey: 'ck', iv: null, rentalPeriodSeconds: 1, rentalPlaySeconds: 1 },
         new Date(),
       );
-      expect(await a.listContents()).toHaveLength(1);
-      expect(await b.listContents()).toEqual([]);
+      expect(await a.listContentsPage(10, null)).toHaveLength(1);
+      expect(await b.listContentsPage(10, null)).toEqual([]);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

@@ -1,10 +1,16 @@
 /**
  * Every argument of the API fed hostile values: strings of every length and encoding, wrong types, unknown ids
- * and other users' ids. Nothing may answer 500 or INTERNAL_SERVER_ERROR, and nothing may leak.
+ * and other users' ids. Nothing may answer INTERNAL_SERVER_ERROR, and nothing may leak.
+ *
+ * Through the resolvers as Apollo Server runs them (executeOperation), with the variables as a JSON body would carry
+ * them: some 2,000 operations, where a socket, a sandbox and a JWT each added cost and no rule. What only HTTP shows
+ * (bodies that are not JSON, status codes, challenges) is tested in tests/integration/errors.test.ts and
+ * http-limits.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newDeviceId, playStream } from '../../src/device/simulated-device.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { newDeviceId } from '../../src/device/simulated-device.js';
+import { createServiceHarness, type ServiceHarness } from '../helpers/service-harness.js';
+import { testStoreBackend } from '../helpers/test-store.js';
 
 const CEK = '9e8d7c6b5a4938271605f4e3d2c1b0a9';
 const ALLOWED = new Set([
@@ -78,16 +84,40 @@ function hostileStrings(otherUsersIds: string[]): string[] {
 
 const WRONG_TYPES: unknown[] = [0, -1, 1.5, 2 ** 53, true, null, {}, [], ['sintel'], { id: 'sintel' }];
 
-let app: TestApp;
-let mallory: string;
-let admin: string;
+let h: ServiceHarness;
 let victimBinding: string;
 let malloryBinding: string;
 
+/** Who runs an operation: the harness's user id, and whether as an admin. */
+interface Caller {
+  readonly userId: string;
+  readonly admin?: boolean;
+}
+const mallory: Caller = { userId: 'mallory' };
+const admin: Caller = { userId: 'fuzz-admin', admin: true };
+
+/** One operation, its variables passed through JSON as a request body would pass them. */
+function gql<T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, caller: Caller) {
+  return h.execute<T>(query, JSON.parse(JSON.stringify(variables)) as Record<string, unknown>, caller);
+}
+
+/** bindDevice as `userId`, and the dummy stream played on a new device. */
+async function bindAndPlay(userId: string): Promise<string> {
+  const r = await gql<{ bindDevice: { binding: { id: string } } }>(
+    `mutation { bindDevice(input: {}) { binding { id } } }`,
+    {},
+    { userId },
+  );
+  const id = r.data!.bindDevice.binding.id;
+  h.expressplay.play((await h.store.getBinding(id))!.cookie, newDeviceId());
+  return id;
+}
+
 beforeAll(async () => {
-  app = await startTestApp({ MAX_DEVICES: '100' });
-  admin = await app.token('fuzz-admin', { admin: true });
-  await app.gql(
+  // The run's store, as over HTTP: PostgreSQL with TEST_DATABASE_URL. (On PGlite, a string with a lone surrogate next
+  // to 4-byte characters fails the statement with "invalid byte sequence for encoding UTF8": see revokeEntitlement.)
+  h = await createServiceHarness({ MAX_DEVICES: '100' }, testStoreBackend());
+  const created = await gql(
     `mutation($i: UpsertContentInput!) { upsertContent(input: $i) { id } }`,
     {
       i: {
@@ -99,39 +129,27 @@ beforeAll(async () => {
         rental: { periodSeconds: 60, playSeconds: 60 },
       },
     },
-    { token: admin },
+    admin,
   );
-  const victim = await app.token('victim');
-  const v = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-    `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`,
-    {},
-    { token: victim },
-  );
-  victimBinding = v.data!.bindDevice.binding.id;
-  await playStream(v.data!.bindDevice.contentUrl, newDeviceId());
-  await app.gql(
+  expect(created.errors).toBeUndefined();
+  victimBinding = await bindAndPlay('victim');
+  const bought = await gql(
     `mutation($b: ID!) { purchase(input: { contentId: "fuzz-film", bindingId: $b, idempotencyKey: "victim-key-0001" }) { licenseUrl } }`,
     { b: victimBinding },
-    { token: victim },
+    { userId: 'victim' },
   );
-  mallory = await app.token('mallory');
-  const m = await app.gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
-    `mutation { bindDevice(input: {}) { binding { id } contentUrl } }`,
-    {},
-    { token: mallory },
-  );
-  malloryBinding = m.data!.bindDevice.binding.id;
-  await playStream(m.data!.bindDevice.contentUrl, newDeviceId());
+  expect(bought.errors).toBeUndefined();
+  malloryBinding = await bindAndPlay(mallory.userId);
 });
 afterAll(async () => {
-  await app?.stop();
+  await h?.close();
 });
 
 interface Case {
   readonly name: string;
   readonly query: string;
   readonly variables: (value: unknown) => Record<string, unknown>;
-  readonly token: () => string;
+  readonly caller: Caller;
 }
 
 const acquire = (field: 'contentId' | 'bindingId' | 'idempotencyKey', op: 'purchase' | 'rent'): Case => ({
@@ -140,7 +158,7 @@ const acquire = (field: 'contentId' | 'bindingId' | 'idempotencyKey', op: 'purch
   variables: (value) => ({
     i: { contentId: 'fuzz-film', bindingId: malloryBinding, idempotencyKey: `k-${Math.random()}`, [field]: value },
   }),
-  token: () => mallory,
+  caller: mallory,
 });
 
 const upsert = (field: string): Case => ({
@@ -155,7 +173,7 @@ const upsert = (field: string): Case => ({
     const base = { id: 'fuzz-x', title: 'T', keyId: 'cc'.repeat(16), contentKey: 'dd'.repeat(16), iv: null, rental };
     return { i: field.startsWith('rental.') ? base : { ...base, [field]: value } };
   },
-  token: () => admin,
+  caller: admin,
 });
 
 const CASES: Case[] = [
@@ -163,49 +181,49 @@ const CASES: Case[] = [
     name: 'deviceBinding.id',
     query: `query($v: ID!) { deviceBinding(id: $v) { id deviceId } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'unbindDevice.id',
     query: `mutation($v: ID!) { unbindDevice(id: $v) { id } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'content.id',
     query: `query($v: ID!) { content(id: $v) { id } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'licenseToken.contentId',
     query: `query($v: ID!, $b: ID!) { licenseToken(contentId: $v, bindingId: $b) { licenseUrl } }`,
     variables: (v) => ({ v, b: malloryBinding }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'licenseToken.bindingId',
     query: `query($v: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $v) { licenseUrl } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'licenseToken.drm',
     query: `query($v: Drm!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, drm: $v) { licenseUrl } }`,
     variables: (v) => ({ v, b: malloryBinding }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'bindDevice.name',
     query: `mutation($v: String) { bindDevice(input: { name: $v }) { binding { id } } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'bindDevice.drm',
     query: `mutation($v: Drm!) { bindDevice(input: { drm: $v }) { binding { id } } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
   ...(['contentId', 'bindingId', 'idempotencyKey'] as const).flatMap((f) => [
     acquire(f, 'purchase'),
@@ -216,25 +234,25 @@ const CASES: Case[] = [
     name: 'licenseToken.offline',
     query: `query($v: Boolean!, $b: ID!) { licenseToken(contentId: "fuzz-film", bindingId: $b, offline: $v) { licenseUrl } }`,
     variables: (v) => ({ v, b: malloryBinding }),
-    token: () => mallory,
+    caller: mallory,
   },
   {
     name: 'revokeEntitlement.id',
     query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`,
     variables: (v) => ({ v }),
-    token: () => admin,
+    caller: admin,
   },
   {
     name: 'revokeEntitlement.reason',
     query: `mutation($v: String!) { revokeEntitlement(input: { id: "00000000-0000-4000-8000-000000000000", reason: $v }) { id } }`,
     variables: (v) => ({ v }),
-    token: () => admin,
+    caller: admin,
   },
   {
     name: 'revokeEntitlement by a user',
     query: `mutation($v: ID!) { revokeEntitlement(input: { id: $v, reason: "fuzz" }) { id } }`,
     variables: (v) => ({ v }),
-    token: () => mallory,
+    caller: mallory,
   },
 ];
 
@@ -242,10 +260,9 @@ describe('fuzzing every argument', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const values = [...hostileStrings([victimBinding]), ...WRONG_TYPES];
     for (const value of values) {
-      const r = await app.gql(c.query, c.variables(value), { token: c.token() });
+      const r = await gql(c.query, c.variables(value), c.caller);
       const body = JSON.stringify(r);
       const label = `${c.name} = ${JSON.stringify(value).slice(0, 60)}`;
-      expect(r.status, label).toBeLessThan(500);
       for (const error of r.errors ?? [])
         expect(ALLOWED, `${label}: ${error.message}`).toContain(error.extensions?.code);
       expect(body.toLowerCase(), label).not.toContain(CEK);
