@@ -80,6 +80,25 @@ describe('EntitlementService: nothing is sold twice', () => {
   });
 });
 
+describe('EntitlementService: revoking', () => {
+  it('refuses a reason that is not plain text (a lone surrogate, a control character) before it reaches the store', async () => {
+    const { request, bindingId } = await boundUser('refunded');
+    const viewer = h.viewer('refunded');
+    const input = { contentId: 'film', bindingId, drm: 'wv' as const, idempotencyKey: 'refunded-buy-0001' };
+    const { entitlement } = await (await request()).entitlements.purchase(viewer, input);
+    const admin = h.viewer('support', true);
+    // PGlite cannot encode a lone surrogate as UTF-8: it used to fail the statement, an INTERNAL_SERVER_ERROR.
+    for (const reason of ['refund \ud800 \u{1F600}', 'refund\u0007', ' ', 'x'.repeat(501)]) {
+      const error = await refusal((await request()).entitlements.revoke(admin, { id: entitlement.id, reason }));
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    }
+    const revoked = await (
+      await request()
+    ).entitlements.revoke(admin, { id: entitlement.id, reason: 'refund \u{1F600}' });
+    expect(revoked.revokedAt).not.toBeNull();
+  });
+});
+
 describe('EntitlementService: rentals', () => {
   it('keep the terms the user rented when the catalog changes afterwards', async () => {
     const { request, bindingId } = await boundUser('terms-user');

@@ -114,8 +114,8 @@ async function bindAndPlay(userId: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  // The run's store, as over HTTP: PostgreSQL with TEST_DATABASE_URL. (On PGlite, a string with a lone surrogate next
-  // to 4-byte characters fails the statement with "invalid byte sequence for encoding UTF8": see revokeEntitlement.)
+  // The run's store, as over HTTP: PostgreSQL with TEST_DATABASE_URL, else PGlite (which refuses to encode a lone
+  // surrogate: every free-text input is checked as plain text before it reaches the store).
   h = await createServiceHarness({ MAX_DEVICES: '100' }, testStoreBackend());
   const created = await gql(
     `mutation($i: UpsertContentInput!) { upsertContent(input: $i) { id } }`,
