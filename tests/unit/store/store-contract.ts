@@ -986,11 +986,12 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
 
     it("queues the deliveries of a purchase on a binding and of a license token's one-statement record, and says so", async () => {
       const hooked = await endpoint(['PURCHASED', 'TOKEN_ISSUED']);
+      // Seeded before listening: other tests' endpoints may subscribe to the binding's own events.
+      const base = await seed(ctx.store);
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
       let heard = 0;
       const stopListening = ctx.store.onWebhooksQueued(() => (heard += 1));
       try {
-        const base = await seed(ctx.store);
-        await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
         const e = entitlement(base, { createdAt: at(1) });
         expect(await ctx.store.createEntitlementOnBinding(e)).toMatchObject({ outcome: 'created' });
         expect(heard).toBe(1);
