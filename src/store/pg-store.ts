@@ -7,7 +7,7 @@
  * Each change writes its event (the user's history) in the same transaction: a change that rolls back leaves no
  * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
  */
-import { sql, type Kysely, type QueryCreator } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ChangeFeed, StoreChange } from './change-feed.js';
 import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow, EventRow } from './database.js';
@@ -703,66 +703,30 @@ async function writeEvent(
     contentId: event.contentId ?? null,
     data: event.data ?? {},
   });
-  // A license token also stamps its binding's last use, in the same statement: atomic without BEGIN and COMMIT.
-  const start: QueryCreator<Database> =
+  // Written as SQL text rather than built: it runs with every change and after every license token, and the query
+  // builder's immutable nodes cost more CPU than the statement's round trip. A license token also stamps its
+  // binding's last use, in the same statement: atomic without BEGIN and COMMIT. A data-modifying WITH runs whether
+  // or not any endpoint is subscribed; with none, the last select adds nothing.
+  const used =
     options.lastUsedOf === undefined
-      ? trx
-      : (trx.with('used', (db) =>
-          db
-            .updateTable('bindings')
-            .set({ last_used_at: event.at })
-            .where('id', '=', options.lastUsedOf!)
-            .returning('id'),
-        ) as unknown as QueryCreator<Database>);
-  // A data-modifying WITH runs whether or not any endpoint is subscribed; with none, the select adds nothing.
-  const queued = await start
-    .with('event', (db) =>
-      db
-        .insertInto('events')
-        .values({
-          user_id: event.userId,
-          type: event.type,
-          at: event.at,
-          actor_id: event.actor?.id ?? null,
-          actor_admin: event.actor?.admin ?? false,
-          binding_id: event.bindingId ?? null,
-          entitlement_id: event.entitlementId ?? null,
-          content_id: event.contentId ?? null,
-          data: JSON.stringify(event.data ?? {}),
-        })
-        .returning('id'),
+      ? sql``
+      : sql`used as (update bindings set last_used_at = ${event.at}::timestamptz where id = ${options.lastUsedOf} returning id), `;
+  const { numAffectedRows } = await sql`
+    with ${used}event as (
+      insert into events (user_id, type, at, actor_id, actor_admin, binding_id, entitlement_id, content_id, data)
+      values (${event.userId}, ${event.type}, ${event.at}::timestamptz, ${event.actor?.id ?? null},
+        ${event.actor?.admin ?? false}::boolean, ${event.bindingId ?? null}, ${event.entitlementId ?? null},
+        ${event.contentId ?? null}, ${JSON.stringify(event.data ?? {})}::jsonb)
+      returning id
     )
-    .insertInto('webhook_deliveries')
-    .columns([
-      'id',
-      'endpoint_id',
-      'event_id',
-      'event_type',
-      'body',
-      'status',
-      'next_attempt_at',
-      'queued_at',
-      'created_at',
-    ])
-    .expression((eb) =>
-      eb
-        .selectFrom(['event', 'webhook_endpoints'])
-        .select([
-          sql<string>`'msg_' || gen_random_uuid()`.as('id'),
-          'webhook_endpoints.id as endpoint_id',
-          'event.id as event_id',
-          sql<EventType>`${event.type}`.as('event_type'),
-          sql<string>`${before} || event.id || ${after}`.as('body'),
-          sql<'PENDING'>`'PENDING'`.as('status'),
-          sql<Date>`${event.at}::timestamptz`.as('next_attempt_at'),
-          sql<Date>`${event.at}::timestamptz`.as('queued_at'),
-          sql<Date>`${event.at}::timestamptz`.as('created_at'),
-        ])
-        .where('webhook_endpoints.enabled', '=', true)
-        .where(sql<boolean>`${event.type} = any(webhook_endpoints.event_types)`),
-    )
-    .executeTakeFirst();
-  const any = Number(queued.numInsertedOrUpdatedRows ?? 0) > 0;
+    insert into webhook_deliveries
+      (id, endpoint_id, event_id, event_type, body, status, next_attempt_at, queued_at, created_at)
+    select 'msg_' || gen_random_uuid(), webhook_endpoints.id, event.id, ${event.type},
+      ${before} || event.id || ${after}, 'PENDING',
+      ${event.at}::timestamptz, ${event.at}::timestamptz, ${event.at}::timestamptz
+    from event, webhook_endpoints
+    where webhook_endpoints.enabled and ${event.type} = any(webhook_endpoints.event_types)`.execute(trx);
+  const any = Number(numAffectedRows ?? 0) > 0;
   if (any) queuedBy.get(trx)?.();
   return any;
 }
