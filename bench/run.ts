@@ -738,7 +738,12 @@ async function main(): Promise<void> {
       }),
     }));
     const drift = baselineDrift(baselinePerRound, params.driftBound);
-    const decision = writeDecision(drift, args.force);
+    const problems = reports.flatMap((t) =>
+      t.scenarios
+        .filter((s) => s.checks.length > 0)
+        .map((s) => `${t.id} ${s.scenario}: ${s.checks.join('; ')}${s.firstError ? ` (${s.firstError})` : ''}`),
+    );
+    const decision = writeDecision(drift, args.force, problems);
     const baselineSummary = {
       requestsPerSecond: spread(
         baselineWindows.map((w) => w.requestsPerSecond),
@@ -763,11 +768,6 @@ async function main(): Promise<void> {
     await stopAll();
 
     process.stdout.write(`\n${consoleTable(reports, baselineSummary)}\n\n${markdown}\n\n`);
-    const problems = reports.flatMap((t) =>
-      t.scenarios
-        .filter((s) => s.checks.length > 0)
-        .map((s) => `${t.id} ${s.scenario}: ${s.checks.join('; ')}${s.firstError ? ` (${s.firstError})` : ''}`),
-    );
     for (const p of problems) process.stdout.write(`! ${p}\n`);
     const busy = reports.flatMap((t) =>
       t.scenarios.filter((s) => s.otherCpuPct.median > 10).map((s) => `${t.id} ${s.scenario} ${s.otherCpuPct.median}%`),
@@ -791,7 +791,7 @@ async function main(): Promise<void> {
       },
       git,
       elapsedSeconds,
-      ...(decision.forced ? { forced: true, refusedBecause: drift.reason } : {}),
+      ...(decision.forced ? { forced: true, refusedBecause: decision.reason } : {}),
       parameters: {
         ...params,
         stores,

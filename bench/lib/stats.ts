@@ -141,22 +141,38 @@ export function isStable(windowsRps: readonly number[], tolerance: number): bool
 
 export interface WriteDecision {
   readonly write: boolean;
-  /** Written although the baseline drifted: the file says so (`forced`, `refusedBecause`). */
+  /** Written although it should not have been: the file says so (`forced`, `refusedBecause`). */
   readonly forced: boolean;
   /** What to print, or null when all is well. */
   readonly message: string | null;
+  /** Why the run may not be written (drift, failed checks), or null. */
+  readonly reason: string | null;
 }
 
-/** Whether a run's results may be written: only when the baseline held still, or with --force (and marked). */
-export function writeDecision(drift: DriftVerdict, force: boolean): WriteDecision {
-  if (drift.ok) return { write: true, forced: false, message: null };
+/**
+ * Whether a run's results may be written: only when the baseline held still and every scenario measured its real
+ * path (no error answer, the expected upstream calls), or with --force (and marked). A scenario that was answered
+ * RATE_LIMITED or with any other error measured the refusal, not the service.
+ */
+export function writeDecision(
+  drift: DriftVerdict,
+  force: boolean,
+  failedChecks: readonly string[] = [],
+): WriteDecision {
+  const reasons = [
+    ...(drift.ok ? [] : [`${drift.reason} (bound ${drift.bound}); the machine was not steady`]),
+    ...(failedChecks.length > 0
+      ? [`${failedChecks.length} scenario check(s) failed (error answers or unexpected upstream calls)`]
+      : []),
+  ];
+  if (reasons.length === 0) return { write: true, forced: false, message: null, reason: null };
+  const reason = reasons.join('; ');
   if (force)
-    return { write: true, forced: true, message: `Written with --force (marked forced) despite: ${drift.reason}` };
+    return { write: true, forced: true, message: `Written with --force (marked forced) despite: ${reason}`, reason };
   return {
     write: false,
     forced: false,
-    message:
-      `NOT WRITTEN: ${drift.reason} (bound ${drift.bound}); the machine was not steady. ` +
-      'Rerun on a quiet machine, or pass --force to write it marked as forced.',
+    message: `NOT WRITTEN: ${reason}. Fix the cause or rerun on a quiet machine, or pass --force to write it marked as forced.`,
+    reason,
   };
 }

@@ -7,7 +7,7 @@
  * Each change writes its event (the user's history) in the same transaction: a change that rolls back leaves no
  * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
  */
-import { sql, type Kysely, type QueryCreator } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ChangeFeed, StoreChange } from './change-feed.js';
 import type { ContentKeyCipher } from './content-key-cipher.js';
 import type { BindingRow, ContentRow, Database, EntitlementRow, EventRow } from './database.js';
@@ -534,58 +534,72 @@ async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
  * the per-user lock it took.
  */
 async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
-  const held = await trx
-    .selectFrom('entitlements')
-    .selectAll()
-    .where('user_id', '=', entitlement.userId)
-    .where('content_id', '=', entitlement.contentId)
-    .where('kind', '=', entitlement.kind)
-    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', entitlement.createdAt)]))
-    // A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
-    .where('revoked_at', 'is', null)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (held) {
-    const outcome = held.idempotency_key === entitlement.idempotencyKey ? 'existing' : 'held';
-    return { entitlement: toEntitlement(held), outcome };
+  const e = entitlement;
+  const type: EventType = e.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED';
+  // Everything the event and its webhook body say is known before the insert (the row's id is made here), so the
+  // held check, the insert, its event and its deliveries are one statement: one round trip on every purchase. It
+  // runs after the statement that took the per-user lock, so its snapshot sees what the lock's previous holder
+  // committed.
+  const [before, after] = webhookBodyAround({
+    userId: e.userId,
+    type,
+    at: e.createdAt,
+    actor: { id: e.userId, admin: false },
+    bindingId: e.bindingId,
+    entitlementId: e.id,
+    contentId: e.contentId,
+    data: {},
+  });
+  const { rows } = await sql<EntitlementRow & { outcome: 'held' | 'created'; queued: number }>`
+    with held as (
+      select * from entitlements
+      where user_id = ${e.userId} and content_id = ${e.contentId} and kind = ${e.kind}
+        and (expires_at is null or expires_at > ${e.createdAt}::timestamptz)
+        -- A revoked entitlement is held no more: a new purchase or rental (a new key) makes a new one.
+        and revoked_at is null
+      order by created_at desc, id desc
+      limit 1
+    ), ins as (
+      insert into entitlements
+        (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at, play_seconds)
+      select ${e.id}, ${e.userId}, ${e.contentId}, ${e.kind}, ${e.bindingId}, ${e.idempotencyKey},
+        ${e.createdAt}::timestamptz, ${e.expiresAt}::timestamptz, ${e.playSeconds}::integer
+      where not exists (select from held)
+      -- Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
+      -- uniqueness a plain answer rather than an error all the same.
+      on conflict (user_id, idempotency_key) do nothing
+      returning *
+    ), event as (
+      insert into events (user_id, type, at, actor_id, actor_admin, binding_id, entitlement_id, content_id, data)
+      select user_id, ${type}, created_at, user_id, false, binding_id, id, content_id, '{}'::jsonb from ins
+      returning id
+    ), queued as (
+      insert into webhook_deliveries
+        (id, endpoint_id, event_id, event_type, body, status, next_attempt_at, queued_at, created_at)
+      select 'msg_' || gen_random_uuid(), webhook_endpoints.id, event.id, ${type},
+        ${before} || event.id || ${after}, 'PENDING',
+        ${e.createdAt}::timestamptz, ${e.createdAt}::timestamptz, ${e.createdAt}::timestamptz
+      from event, webhook_endpoints
+      where webhook_endpoints.enabled and ${type} = any(webhook_endpoints.event_types)
+      returning 1
+    )
+    select 'held' as outcome, 0 as queued, held.* from held
+    union all
+    select 'created', (select count(*)::int from queued), ins.* from ins`.execute(trx);
+  const row = rows[0];
+  if (row?.outcome === 'held') {
+    return { entitlement: toEntitlement(row), outcome: row.idempotency_key === e.idempotencyKey ? 'existing' : 'held' };
   }
-  const inserted = await trx
-    .insertInto('entitlements')
-    .values({
-      id: entitlement.id,
-      user_id: entitlement.userId,
-      content_id: entitlement.contentId,
-      kind: entitlement.kind,
-      binding_id: entitlement.bindingId,
-      idempotency_key: entitlement.idempotencyKey,
-      created_at: entitlement.createdAt,
-      expires_at: entitlement.expiresAt,
-      play_seconds: entitlement.playSeconds,
-    })
-    // Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
-    // uniqueness a plain answer rather than an error all the same.
-    .onConflict((oc) => oc.columns(['user_id', 'idempotency_key']).doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  if (inserted) {
-    await writeEvent(trx, {
-      userId: inserted.user_id,
-      type: inserted.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED',
-      at: inserted.created_at,
-      actor: { id: inserted.user_id, admin: false },
-      bindingId: inserted.binding_id,
-      entitlementId: inserted.id,
-      contentId: inserted.content_id,
-    });
-    return { entitlement: toEntitlement(inserted), outcome: 'created' };
+  if (row?.outcome === 'created') {
+    if (Number(row.queued) > 0) queuedBy.get(trx)?.();
+    return { entitlement: toEntitlement(row), outcome: 'created' };
   }
+  // Nothing held and nothing inserted: the key was used before, for another title or kind.
   const existing = await trx
     .selectFrom('entitlements')
     .selectAll()
-    .where('user_id', '=', entitlement.userId)
-    .where('idempotency_key', '=', entitlement.idempotencyKey)
+    .where('user_id', '=', e.userId)
+    .where('idempotency_key', '=', e.idempotencyKey)
     .executeTakeFirstOrThrow();
   return { entitlement: toEntitlement(existing), outcome: 'existing' };
 }
@@ -671,66 +685,30 @@ async function writeEvent(
     contentId: event.contentId ?? null,
     data: event.data ?? {},
   });
-  // A license token also stamps its binding's last use, in the same statement: atomic without BEGIN and COMMIT.
-  const start: QueryCreator<Database> =
+  // Written as SQL text rather than built: it runs with every change and after every license token, and the query
+  // builder's immutable nodes cost more CPU than the statement's round trip. A license token also stamps its
+  // binding's last use, in the same statement: atomic without BEGIN and COMMIT. A data-modifying WITH runs whether
+  // or not any endpoint is subscribed; with none, the last select adds nothing.
+  const used =
     options.lastUsedOf === undefined
-      ? trx
-      : (trx.with('used', (db) =>
-          db
-            .updateTable('bindings')
-            .set({ last_used_at: event.at })
-            .where('id', '=', options.lastUsedOf!)
-            .returning('id'),
-        ) as unknown as QueryCreator<Database>);
-  // A data-modifying WITH runs whether or not any endpoint is subscribed; with none, the select adds nothing.
-  const queued = await start
-    .with('event', (db) =>
-      db
-        .insertInto('events')
-        .values({
-          user_id: event.userId,
-          type: event.type,
-          at: event.at,
-          actor_id: event.actor?.id ?? null,
-          actor_admin: event.actor?.admin ?? false,
-          binding_id: event.bindingId ?? null,
-          entitlement_id: event.entitlementId ?? null,
-          content_id: event.contentId ?? null,
-          data: JSON.stringify(event.data ?? {}),
-        })
-        .returning('id'),
+      ? sql``
+      : sql`used as (update bindings set last_used_at = ${event.at}::timestamptz where id = ${options.lastUsedOf} returning id), `;
+  const { numAffectedRows } = await sql`
+    with ${used}event as (
+      insert into events (user_id, type, at, actor_id, actor_admin, binding_id, entitlement_id, content_id, data)
+      values (${event.userId}, ${event.type}, ${event.at}::timestamptz, ${event.actor?.id ?? null},
+        ${event.actor?.admin ?? false}::boolean, ${event.bindingId ?? null}, ${event.entitlementId ?? null},
+        ${event.contentId ?? null}, ${JSON.stringify(event.data ?? {})}::jsonb)
+      returning id
     )
-    .insertInto('webhook_deliveries')
-    .columns([
-      'id',
-      'endpoint_id',
-      'event_id',
-      'event_type',
-      'body',
-      'status',
-      'next_attempt_at',
-      'queued_at',
-      'created_at',
-    ])
-    .expression((eb) =>
-      eb
-        .selectFrom(['event', 'webhook_endpoints'])
-        .select([
-          sql<string>`'msg_' || gen_random_uuid()`.as('id'),
-          'webhook_endpoints.id as endpoint_id',
-          'event.id as event_id',
-          sql<EventType>`${event.type}`.as('event_type'),
-          sql<string>`${before} || event.id || ${after}`.as('body'),
-          sql<'PENDING'>`'PENDING'`.as('status'),
-          sql<Date>`${event.at}::timestamptz`.as('next_attempt_at'),
-          sql<Date>`${event.at}::timestamptz`.as('queued_at'),
-          sql<Date>`${event.at}::timestamptz`.as('created_at'),
-        ])
-        .where('webhook_endpoints.enabled', '=', true)
-        .where(sql<boolean>`${event.type} = any(webhook_endpoints.event_types)`),
-    )
-    .executeTakeFirst();
-  const any = Number(queued.numInsertedOrUpdatedRows ?? 0) > 0;
+    insert into webhook_deliveries
+      (id, endpoint_id, event_id, event_type, body, status, next_attempt_at, queued_at, created_at)
+    select 'msg_' || gen_random_uuid(), webhook_endpoints.id, event.id, ${event.type},
+      ${before} || event.id || ${after}, 'PENDING',
+      ${event.at}::timestamptz, ${event.at}::timestamptz, ${event.at}::timestamptz
+    from event, webhook_endpoints
+    where webhook_endpoints.enabled and ${event.type} = any(webhook_endpoints.event_types)`.execute(trx);
+  const any = Number(numAffectedRows ?? 0) > 0;
   if (any) queuedBy.get(trx)?.();
   return any;
 }

@@ -87,7 +87,17 @@ describe('writing results', () => {
       write: true,
       forced: false,
       message: null,
+      reason: null,
     });
+  });
+
+  it('does not write a run in which a scenario got error answers (e.g. RATE_LIMITED), unless forced', () => {
+    const steady = baselineDrift([2600, 2700], 1.25);
+    const failed = ['pglite aliases-50: 0 failed, 0 non-2xx, 12 GraphQL errors (RATE_LIMITED)'];
+    const decision = writeDecision(steady, false, failed);
+    expect(decision.write).toBe(false);
+    expect(decision.message).toMatch(/NOT WRITTEN: 1 scenario check\(s\) failed/);
+    expect(writeDecision(steady, true, failed)).toMatchObject({ write: true, forced: true, reason: /check/ });
   });
 
   it('does not write a drifted run, and says why and how to override', () => {

@@ -5,7 +5,8 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ContentKeyDecryptionError } from '../../../src/store/content-key-cipher.js';
 import { EncryptionKeyMismatchError } from '../../../src/store/startup-errors.js';
 import { EVENT_TYPES } from '../../../src/domain/enums.js';
@@ -437,6 +438,29 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         binding: { status: 'REVOKED' },
       });
       expect((await ctx.store.listEntitlementsPage(base.userId, 100, null)).map((e) => e.id)).toEqual([purchase.id]);
+    });
+
+    it('a new purchase on a binding costs four statements: BEGIN, the binding under the lock, the rest, COMMIT', async () => {
+      const base = await seed(ctx.store);
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+      // Every statement of either backend goes through a pg client (PGlite's through its socket adapter).
+      const statements: string[] = [];
+      const original = Reflect.get(pg.Client.prototype, 'query') as (...a: unknown[]) => unknown;
+      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args) {
+        const [first] = args as unknown[];
+        statements.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+        return original.apply(this, args) as never;
+      });
+      const purchase = entitlement(base);
+      try {
+        expect(await ctx.store.createEntitlementOnBinding(purchase)).toMatchObject({ outcome: 'created' });
+      } finally {
+        spy.mockRestore();
+      }
+      expect(statements, statements.join('\n')).toHaveLength(4);
+      // The one statement after the lock wrote the row and its event.
+      const [event] = await ctx.store.listEventsPage({ entitlementId: purchase.id }, 10, null);
+      expect(event).toMatchObject({ type: 'PURCHASED', userId: base.userId, bindingId: base.bindingId });
     });
 
     it('returns the stored row, not the new input, when the idempotency key was used', async () => {
