@@ -5,18 +5,10 @@
  * the GraphQL enum names it (WIDEVINE), and `type` is the EventType.
  */
 import { DRM_SYSTEMS, type DrmSystem } from '../domain/enums.js';
-import type { Actor, EventData, EventType } from './types.js';
+import type { EventRecord } from './types.js';
 
-export interface WebhookEvent {
-  readonly userId: string;
-  readonly type: EventType;
-  readonly at: Date;
-  readonly actor: Actor | null;
-  readonly bindingId: string | null;
-  readonly entitlementId: string | null;
-  readonly contentId: string | null;
-  readonly data: EventData;
-}
+/** An event as written, before the insert gives it its id (the body is joined around that id in SQL). */
+export type WebhookEvent = Omit<EventRecord, 'id'>;
 
 const DRM_NAMES = Object.fromEntries(Object.entries(DRM_SYSTEMS).map(([name, value]) => [value, name])) as Record<
   DrmSystem,
