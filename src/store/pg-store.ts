@@ -492,7 +492,13 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       return (await reserveRateLimit(userId, action, limit, windowSeconds, now, 1)) === 1;
     },
 
-    ...createWebhookOutbox({ db, cipher }),
+    ...createWebhookOutbox({
+      db,
+      cipher,
+      onQueued: () => {
+        for (const listener of queuedListeners) listener();
+      },
+    }),
 
     onWebhooksQueued(listener) {
       queuedListeners.add(listener);

@@ -48,7 +48,16 @@ const DELIVERY_COLUMNS = [
 
 const ENDPOINT_COLUMNS = ['id', 'url', 'event_types', 'enabled', 'created_by', 'created_at', 'updated_at'] as const;
 
-export function createWebhookOutbox({ db, cipher }: { db: Kysely<Database>; cipher: ContentKeyCipher }): WebhookOutbox {
+export function createWebhookOutbox({
+  db,
+  cipher,
+  onQueued,
+}: {
+  db: Kysely<Database>;
+  cipher: ContentKeyCipher;
+  /** Deliveries became due (a replay): this process's worker sends them at once rather than at its next poll. */
+  onQueued: () => void;
+}): WebhookOutbox {
   return {
     async createWebhookEndpoint(endpoint) {
       const row = await db
@@ -142,7 +151,10 @@ export function createWebhookOutbox({ db, cipher }: { db: Kysely<Database>; ciph
         .where('status', 'in', ['DELIVERED', 'FAILED'])
         .returning(DELIVERY_COLUMNS)
         .executeTakeFirst();
-      if (row) return toDelivery(row);
+      if (row) {
+        onQueued();
+        return toDelivery(row);
+      }
       const current = await db
         .selectFrom('webhook_deliveries')
         .select(DELIVERY_COLUMNS)

@@ -1085,7 +1085,12 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await ctx.store.replayWebhookDelivery(delivery.id, at(21))).toMatchObject({ status: 'PENDING' });
       const claimed = (await claimAll(at(21))).find((c) => c.id === delivery.id)!;
       await ctx.store.recordWebhookAttempt(delivery.id, claimed.attempt, outcome('FAILED'));
+      // A replay wakes this process's worker, as a commit that queued deliveries does.
+      let heard = 0;
+      const stopListening = ctx.store.onWebhooksQueued(() => (heard += 1));
       const replayed = await ctx.store.replayWebhookDelivery(delivery.id, at(500));
+      stopListening();
+      expect(heard).toBe(1);
       expect(replayed).toMatchObject({
         id: delivery.id,
         status: 'PENDING',
