@@ -11,7 +11,7 @@ import {
 import { createStore } from '../../../src/store/create-store.js';
 import type { ContentInput } from '../../../src/store/types.js';
 import { migratedDataDir, migratedPglite } from '../../helpers/test-store.js';
-import { UNDO_PAGE_INDEXES } from './store-contract.js';
+import { forgetMigrationsFrom, MIGRATION_NAMES, STORE_TABLES, UNDO_PAGE_INDEXES } from './store-contract.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
 const content: ContentInput = {
@@ -53,17 +53,7 @@ describe('createStore on PGlite', () => {
       pendingExpiresAt: T0,
     });
     await first.close();
-    expect(logged).toEqual([
-      { migration: '0001-initial', schema: 'public' },
-      { migration: '0002-rate-limit-sweep', schema: 'public' },
-      { migration: '0003-rental-play-seconds', schema: 'public' },
-      { migration: '0004-one-purchase-per-title', schema: 'public' },
-      { migration: '0005-offline-and-revocation', schema: 'public' },
-      { migration: '0006-page-indexes', schema: 'public' },
-      { migration: '0007-events', schema: 'public' },
-      { migration: '0008-webhooks', schema: 'public' },
-      { migration: '0009-device-slot-indexes', schema: 'public' },
-    ]);
+    expect(logged).toEqual(MIGRATION_NAMES.map((migration) => ({ migration, schema: 'public' })));
 
     const second = await createStore({ dataDir, contentKeyEncryptionKey: key, logger });
     expect(await second.getContent(content.id)).toEqual({
@@ -74,7 +64,7 @@ describe('createStore on PGlite', () => {
     });
     expect(await second.getBinding('b-1')).toEqual(binding);
     await second.close();
-    expect(logged).toHaveLength(9); // nothing more on the reopen
+    expect(logged).toHaveLength(MIGRATION_NAMES.length); // nothing more on the reopen
 
     // With the wrong key the open itself fails: better at start-up than on the first token request.
     const wrongKey = randomBytes(32);
@@ -154,18 +144,7 @@ describe('createStore on PGlite', () => {
       await store.close();
       expect(await tables()).toEqual([
         ...before,
-        ...[
-          'bindings',
-          'contents',
-          'entitlements',
-          'events',
-          'kysely_migration',
-          'kysely_migration_lock',
-          'rate_limits',
-          'webhook_attempts',
-          'webhook_deliveries',
-          'webhook_endpoints',
-        ].map((table_name) => ({ table_schema: 'tenant_a', table_name })),
+        ...STORE_TABLES.map((table_name) => ({ table_schema: 'tenant_a', table_name })),
       ]);
       expect((await lite.query('select id from public.contents')).rows).toEqual([]);
     } finally {
@@ -209,7 +188,7 @@ describe('createStore on PGlite', () => {
       await lite.exec(`drop index entitlements_one_purchase; alter table entitlements drop column play_seconds;
         alter table entitlements drop column revoked_at, drop column revoked_by, drop column revoke_reason; alter table contents drop column offline_allowed;
         ${UNDO_PAGE_INDEXES.join(';\n')};
-        delete from kysely_migration where name in ('0003-rental-play-seconds', '0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks', '0009-device-slot-indexes')`);
+        ${forgetMigrationsFrom('0003-rental-play-seconds')}`);
 
       const migrated = await createStore({ pglite: lite, keepPgliteOpen: true, contentKeyEncryptionKey: key });
       expect((await migrated.getEntitlement('e-rent'))?.playSeconds).toBe(content.rentalPlaySeconds);

@@ -80,6 +80,39 @@ function entitlement(
   };
 }
 
+/** Every migration, in the order a new database runs them: what each store test expects to find applied. */
+export const MIGRATION_NAMES = [
+  '0001-initial',
+  '0002-rate-limit-sweep',
+  '0003-rental-play-seconds',
+  '0004-one-purchase-per-title',
+  '0005-offline-and-revocation',
+  '0006-page-indexes',
+  '0007-events',
+  '0008-webhooks',
+  '0009-device-slot-indexes',
+] as const;
+
+/** Forgets `first` and every later migration, so that the next open runs them again. */
+export const forgetMigrationsFrom = (first: (typeof MIGRATION_NAMES)[number]): string =>
+  `delete from kysely_migration where name in (${MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf(first))
+    .map((name) => `'${name}'`)
+    .join(', ')})`;
+
+/** The tables a migrated schema holds, by name. */
+export const STORE_TABLES = [
+  'bindings',
+  'contents',
+  'entitlements',
+  'events',
+  'kysely_migration',
+  'kysely_migration_lock',
+  'rate_limits',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_endpoints',
+] as const;
+
 /**
  * Back to the schema as it was before migration 0006 (without 0009's indexes, 0008's webhook tables, 0007's events and
  * binding columns, and with the indexes as they were), for tests that rerun an earlier migration.
@@ -1308,9 +1341,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         );
         await db.query(`alter table contents drop column offline_allowed`);
         for (const statement of UNDO_PAGE_INDEXES) await db.query(statement);
-        await db.query(
-          `delete from kysely_migration where name in ('0004-one-purchase-per-title', '0005-offline-and-revocation', '0006-page-indexes', '0007-events', '0008-webhooks', '0009-device-slot-indexes')`,
-        );
+        await db.query(forgetMigrationsFrom('0004-one-purchase-per-title'));
         const insert = (e: NewEntitlement) =>
           db.query(
             `insert into entitlements (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at)
@@ -1347,17 +1378,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         const again = await db.openStore();
         expect((await again.getContent(input.id))?.contentKey).toBe(input.contentKey);
         await again.close();
-        expect(await db.query('select name from kysely_migration')).toEqual([
-          { name: '0001-initial' },
-          { name: '0002-rate-limit-sweep' },
-          { name: '0003-rental-play-seconds' },
-          { name: '0004-one-purchase-per-title' },
-          { name: '0005-offline-and-revocation' },
-          { name: '0006-page-indexes' },
-          { name: '0007-events' },
-          { name: '0008-webhooks' },
-          { name: '0009-device-slot-indexes' },
-        ]);
+        expect(await db.query('select name from kysely_migration')).toEqual(MIGRATION_NAMES.map((name) => ({ name })));
       } finally {
         await db.dispose();
       }

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createStore } from '../../../src/store/create-store.js';
 import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
-import { defineStoreContract } from './store-contract.js';
+import { defineStoreContract, MIGRATION_NAMES, STORE_TABLES } from './store-contract.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
@@ -87,33 +87,12 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
       const db = await createPostgresTestDatabase(url!);
       try {
         const rows = await db.query(`select name from ${schema}.kysely_migration`);
-        expect(rows).toEqual([
-          { name: '0001-initial' },
-          { name: '0002-rate-limit-sweep' },
-          { name: '0003-rental-play-seconds' },
-          { name: '0004-one-purchase-per-title' },
-          { name: '0005-offline-and-revocation' },
-          { name: '0006-page-indexes' },
-          { name: '0007-events' },
-          { name: '0008-webhooks' },
-          { name: '0009-device-slot-indexes' },
-        ]);
+        expect(rows).toEqual(MIGRATION_NAMES.map((name) => ({ name })));
         const tables = await db.query<{ table_name: string }>(
           'select table_name from information_schema.tables where table_schema = $1 order by table_name',
           [schema],
         );
-        expect(tables.map((t) => t.table_name)).toEqual([
-          'bindings',
-          'contents',
-          'entitlements',
-          'events',
-          'kysely_migration',
-          'kysely_migration_lock',
-          'rate_limits',
-          'webhook_attempts',
-          'webhook_deliveries',
-          'webhook_endpoints',
-        ]);
+        expect(tables.map((t) => t.table_name)).toEqual([...STORE_TABLES]);
         if (dropped) await db.query(`drop schema ${schema} cascade`);
       } finally {
         await db.dispose();
