@@ -7,26 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDeviceId } from '../../src/device/simulated-device.js';
 import { bindAndPlay as bindDevice, BIND_DEVICE } from '../helpers/bind-and-play.js';
 import { startTestApp, type GraphqlResponse, type TestApp } from '../helpers/test-app.js';
+import { UPSERT, PURCHASE } from '../helpers/operations.js';
 
 const CEK = '7c'.repeat(16);
 
-const UPSERT = /* GraphQL */ `
-  mutation ($input: UpsertContentInput!) {
-    upsertContent(input: $input) {
-      id
-    }
-  }
-`;
-const PURCHASE = /* GraphQL */ `
-  mutation ($input: PurchaseInput!) {
-    purchase(input: $input) {
-      entitlement {
-        id
-      }
-      licenseUrl
-    }
-  }
-`;
 const LICENSE = /* GraphQL */ `
   query ($contentId: ID!, $bindingId: ID!) {
     licenseToken(contentId: $contentId, bindingId: $bindingId, drm: WIDEVINE) {

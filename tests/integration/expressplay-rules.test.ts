@@ -16,40 +16,12 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { drmDeviceId, newDeviceId, playLicenseUrl } from '../../src/device/simulated-device.js';
 import { bindAndPlay } from '../helpers/bind-and-play.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { UPSERT, PURCHASE, RENT } from '../helpers/operations.js';
 
 const AUTH = `1000,${'7e'.repeat(16)}`;
 const DAY = 86_400;
 const TOKEN_TTL = 3600;
 
-const UPSERT = /* GraphQL */ `
-  mutation ($input: UpsertContentInput!) {
-    upsertContent(input: $input) {
-      id
-    }
-  }
-`;
-const RENT = /* GraphQL */ `
-  mutation ($input: RentInput!) {
-    rent(input: $input) {
-      entitlement {
-        id
-        expiresAt
-        playSeconds
-      }
-      licenseUrl
-    }
-  }
-`;
-const PURCHASE = /* GraphQL */ `
-  mutation ($input: PurchaseInput!) {
-    purchase(input: $input) {
-      entitlement {
-        id
-      }
-      licenseUrl
-    }
-  }
-`;
 const LICENSE = /* GraphQL */ `
   query ($contentId: ID!, $bindingId: ID!, $drm: Drm!) {
     licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm) {

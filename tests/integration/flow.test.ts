@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drmDeviceId, newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { describeEachBackend } from '../helpers/needs.js';
+import { UPSERT, PURCHASE, RENT } from '../helpers/operations.js';
 
 const BIND = /* GraphQL */ `
   mutation Bind($input: BindDeviceInput!) {
@@ -29,46 +30,6 @@ const BINDING = /* GraphQL */ `
       status
       deviceId
       boundAt
-    }
-  }
-`;
-const PURCHASE = /* GraphQL */ `
-  mutation Purchase($input: PurchaseInput!) {
-    purchase(input: $input) {
-      entitlement {
-        id
-        contentId
-        kind
-        expiresAt
-        bindingId
-      }
-      licenseUrl
-    }
-  }
-`;
-const RENT = /* GraphQL */ `
-  mutation Rent($input: RentInput!) {
-    rent(input: $input) {
-      entitlement {
-        id
-        contentId
-        kind
-        expiresAt
-      }
-      licenseUrl
-    }
-  }
-`;
-const UPSERT = /* GraphQL */ `
-  mutation Upsert($input: UpsertContentInput!) {
-    upsertContent(input: $input) {
-      id
-      title
-      keyId
-      rental {
-        periodSeconds
-        playSeconds
-      }
     }
   }
 `;

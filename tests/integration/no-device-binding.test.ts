@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newDeviceId, playLicenseUrl, playStream } from '../../src/device/simulated-device.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { PURCHASE } from '../helpers/operations.js';
 
 let app: TestApp;
 
@@ -16,17 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
 });
-
-const PURCHASE = /* GraphQL */ `
-  mutation ($input: PurchaseInput!) {
-    purchase(input: $input) {
-      entitlement {
-        id
-      }
-      licenseUrl
-    }
-  }
-`;
 
 describe('an ExpressPlay account that does not bind FairPlay licenses to devices', () => {
   it('answers BAD_USER_INPUT on drm, keeps the purchase, and licenses it with another DRM', async () => {

@@ -12,42 +12,12 @@ import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { newDeviceId, playLicenseUrl } from '../../src/device/simulated-device.js';
 import { bindAndPlay } from '../helpers/bind-and-play.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { UPSERT, PURCHASE, RENT } from '../helpers/operations.js';
 
 const AUTH = `1001,${'5d'.repeat(16)}`;
 const DAY = 86_400;
 const TOKEN_TTL = 3600;
 
-const UPSERT = /* GraphQL */ `
-  mutation ($input: UpsertContentInput!) {
-    upsertContent(input: $input) {
-      id
-      offlineAllowed
-    }
-  }
-`;
-const PURCHASE = /* GraphQL */ `
-  mutation ($input: PurchaseInput!) {
-    purchase(input: $input) {
-      entitlement {
-        id
-        status
-      }
-      licenseUrl
-    }
-  }
-`;
-const RENT = /* GraphQL */ `
-  mutation ($input: RentInput!) {
-    rent(input: $input) {
-      entitlement {
-        id
-        expiresAt
-        playSeconds
-      }
-      licenseUrl
-    }
-  }
-`;
 const LICENSE = /* GraphQL */ `
   query ($contentId: ID!, $bindingId: ID!, $drm: Drm!, $offline: Boolean) {
     licenseToken(contentId: $contentId, bindingId: $bindingId, drm: $drm, offline: $offline) {

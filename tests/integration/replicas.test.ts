@@ -9,6 +9,7 @@ import type { Store } from '../../src/store/types.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createPostgresTestDatabase, type TestDatabase } from '../helpers/test-store.js';
 import { describeWithEnv } from '../helpers/needs.js';
+import { UPSERT, PURCHASE, RENT } from '../helpers/operations.js';
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -19,35 +20,6 @@ const BIND = /* GraphQL */ `
         id
       }
       contentUrl
-    }
-  }
-`;
-const PURCHASE = /* GraphQL */ `
-  mutation Purchase($input: PurchaseInput!) {
-    purchase(input: $input) {
-      entitlement {
-        id
-        kind
-      }
-      licenseUrl
-    }
-  }
-`;
-const RENT = /* GraphQL */ `
-  mutation Rent($input: RentInput!) {
-    rent(input: $input) {
-      entitlement {
-        id
-        kind
-      }
-      licenseUrl
-    }
-  }
-`;
-const UPSERT = /* GraphQL */ `
-  mutation Upsert($input: UpsertContentInput!) {
-    upsertContent(input: $input) {
-      id
     }
   }
 `;
