@@ -78,6 +78,8 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       (await createStore({
         databaseUrl: config.database.url,
         dataDir: config.database.dataDir,
+        poolSize: config.database.poolSize,
+        poolIdleSeconds: config.database.poolIdleSeconds,
         contentKeyEncryptionKey: secrets.contentKeyEncryptionKey,
         logger,
       }));

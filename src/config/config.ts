@@ -43,6 +43,10 @@ export interface DatabaseConfig {
   /** A real PostgreSQL server; unset means embedded PGlite in `dataDir`. */
   readonly url: string | undefined;
   readonly dataDir: string;
+  /** Connections to `url` this process opens at most. */
+  readonly poolSize: number;
+  /** Seconds an unused connection stays open before the pool closes it; 0 keeps it open. */
+  readonly poolIdleSeconds: number;
 }
 
 export interface PolicyConfig {
@@ -290,7 +294,12 @@ export function loadConfig(env: Env): Config {
       audience: str('AUTH_AUDIENCE'),
       maxTokenLifetimeSeconds: int('AUTH_MAX_TOKEN_LIFETIME', 86_400, 60, 366 * 86_400),
     },
-    database: { url: str('DATABASE_URL'), dataDir: str('DATA_DIR') ?? './data' },
+    database: {
+      url: str('DATABASE_URL'),
+      dataDir: str('DATA_DIR') ?? './data',
+      poolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
+      poolIdleSeconds: int('DATABASE_POOL_IDLE_SECONDS', 300, 0, 86_400),
+    },
     contentKeyEncryptionKey,
     policy: {
       maxDevices,

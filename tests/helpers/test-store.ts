@@ -31,7 +31,7 @@ export interface TestDatabase {
   readonly schema: string;
   /** The key stores open with unless told otherwise. */
   readonly key: Buffer;
-  openStore(options?: { key?: Buffer; logger?: StoreLogger }): Promise<Store>;
+  openStore(options?: { key?: Buffer; logger?: StoreLogger; poolIdleSeconds?: number }): Promise<Store>;
   /** Raw SQL on the same database and schema, bypassing the store. */
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
   dispose(): Promise<void>;
@@ -142,6 +142,7 @@ export async function createPostgresTestDatabase(url: string): Promise<TestDatab
         contentKeyEncryptionKey: o.key ?? key,
         logger: o.logger,
         poolSize: 4,
+        poolIdleSeconds: o.poolIdleSeconds,
       }),
     query: adminQuery,
     async dispose() {

@@ -131,6 +131,17 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps up to 10 PostgreSQL connections, each open for 300 s unused by default; 0 keeps them open', () => {
+    expect(loadConfig({}).database).toMatchObject({ poolSize: 10, poolIdleSeconds: 300 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '25', DATABASE_POOL_IDLE_SECONDS: '0' }).database).toMatchObject({
+      poolSize: 25,
+      poolIdleSeconds: 0,
+    });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0', DATABASE_POOL_IDLE_SECONDS: '-5' })).toThrow(
+      /DATABASE_POOL_SIZE[\s\S]*DATABASE_POOL_IDLE_SECONDS/,
+    );
+  });
+
   it("reads TOKEN_TTL: one hour by default, and never past ExpressPlay's 30-day token limit", () => {
     expect(loadConfig({}).expressplay.tokenTtlSeconds).toBe(3600);
     expect(loadConfig({ TOKEN_TTL: '600' }).expressplay.tokenTtlSeconds).toBe(600);

@@ -74,6 +74,26 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
     }
   });
 
+  it('closes a pooled connection only after DATABASE_POOL_IDLE_SECONDS unused', async () => {
+    const db = await createPostgresTestDatabase(url!);
+    const store = await db.openStore({ poolIdleSeconds: 1 });
+    const open = async () =>
+      (
+        await db.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where application_name = $1', [
+          db.schema,
+        ])
+      )[0].n;
+    try {
+      await Promise.all(Array.from({ length: 3 }, () => store.listBindingsPage('u-1', 10, null)));
+      expect(await open()).toBeGreaterThan(0);
+      // pg's own default (10 s) would still hold them when the poll gives up.
+      await expect.poll(open, { timeout: 5000, interval: 200 }).toBe(0);
+    } finally {
+      await store.close();
+      await db.dispose();
+    }
+  });
+
   it('several replicas starting at once on an empty schema migrate it once', async () => {
     const { name: schema, dropped } = testSchemaName();
     const key = randomBytes(32);
