@@ -3,6 +3,7 @@
  * unless a real ExpressPlay is configured), services, GraphQL and the plain HTTP routes. No side effect on
  * import; tests call startApp with PORT=0 and stop() it.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -31,12 +32,14 @@ import { startSandbox, type RunningSandbox } from './sandbox/server.js';
 import { buildAppSchema } from './graphql/build-schema.js';
 import { createErrorLogPlugin } from './plugins/error-log-plugin.js';
 import { createHttpServer } from './http/http-server.js';
-import { createQueryLimitsGuard, createQueryLimitsPlugin } from './plugins/query-limits.js';
+import { createQueryLimitsPlugin, queryLimitsJudge } from './plugins/query-limits.js';
 import { httpErrorHandler, limitBatch } from './http/http-errors.js';
 import { createContextFunction, type RequestContext } from './graphql/common/context.js';
-import { requestLog } from './http/request-log.js';
+import { createGraphqlFastPath, handedOverBody } from './http/graphql-fast-path.js';
+import { createRequestGate } from './http/request-gate.js';
+import { createRequestLogging, requestLog } from './http/request-log.js';
 import { createRoutes } from './http/routes.js';
-import { createTrustedDocuments, loadManifest } from './http/trusted-documents.js';
+import { loadManifest, trustedDocumentsJudge } from './http/trusted-documents.js';
 import { createDomainServices, type Services } from './services.js';
 import { createStore } from './store/create-store.js';
 import type { Store } from './store/types.js';
@@ -109,7 +112,13 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
 
     const app = express();
     app.disable('x-powered-by');
-    const httpServer = createHttpServer(app, config.http, () => metrics.httpConnectionsDropped.inc());
+    // Express until GraphQL is ready, then the GraphQL fast path first (http/graphql-fast-path.ts).
+    let listener: (req: IncomingMessage, res: ServerResponse) => void = app;
+    const httpServer = createHttpServer(
+      (req, res) => listener(req, res),
+      config.http,
+      () => metrics.httpConnectionsDropped.inc(),
+    );
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.port, config.host, () => resolve());
@@ -181,16 +190,20 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     cleanups.push(() => server.stop());
 
     const contextFunction = createContextFunction(services);
-    app.use(requestLog(logger));
+    const logging = createRequestLogging(logger);
+    app.use(requestLog(logging));
+    const trusted = trustedDocumentsJudge({
+      mode: config.graphql.trustedDocuments,
+      manifest: config.graphql.trustedDocuments === 'off' ? {} : await loadManifest(),
+    });
+    // Before Apollo, which validates a document before any plugin may refuse it (see query-limits.ts).
+    const limits = queryLimitsJudge(config.graphql, schema);
     const graphql = [
+      handedOverBody,
       express.json({ limit: config.graphql.bodyLimitBytes }),
-      createTrustedDocuments({
-        mode: config.graphql.trustedDocuments,
-        manifest: config.graphql.trustedDocuments === 'off' ? {} : await loadManifest(),
-      }),
+      ...(trusted ? [createRequestGate(trusted)] : []),
       limitBatch(config.graphql.maxBatch),
-      // Before Apollo, which validates a document before any plugin may refuse it (see query-limits.ts).
-      createQueryLimitsGuard(config.graphql, schema),
+      createRequestGate(limits),
       expressMiddleware(server, {
         context: ({ req }) =>
           withBearerChallenge(() =>
@@ -211,6 +224,27 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     app.use(createRoutes({ store, registry: metrics.registry, metrics: config.metrics }));
 
     app.use(httpErrorHandler(logger));
+
+    const fastPath = createGraphqlFastPath({
+      server,
+      context: (req, identity) =>
+        withBearerChallenge(() =>
+          contextFunction({
+            authorization: req.headers.authorization,
+            requestId: identity.id,
+            log: identity.log,
+            httpRequest: req,
+          }),
+        ),
+      judges: trusted ? [trusted, limits] : [limits],
+      bodyLimitBytes: config.graphql.bodyLimitBytes,
+      logging,
+      logger,
+      handOver: app,
+    });
+    listener = (req, res) => {
+      if (!fastPath(req, res)) app(req, res);
+    };
 
     return {
       url,

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors/codes.js';
-import { createRequestGate, isObject, type Outcome, type Refusal } from './request-gate.js';
+import { createRequestGate, isObject, type Judge, type Outcome, type Refusal } from './request-gate.js';
 
 export type TrustedDocumentsMode = 'off' | 'allow' | 'only';
 
@@ -105,14 +105,20 @@ export function parseManifest(json: unknown, source: string): Record<string, str
 
 /** The middleware. Mount it on /graphql right after express.json(). */
 export function createTrustedDocuments(options: TrustedDocumentsOptions): RequestHandler {
+  const judge = trustedDocumentsJudge(options);
+  return judge === undefined ? (_req, _res, next) => next() : createRequestGate(judge);
+}
+
+/** What the middleware decides for one request, for the GraphQL fast path too; none when the mode is off. */
+export function trustedDocumentsJudge(options: TrustedDocumentsOptions): Judge | undefined {
   const { mode } = options;
-  if (mode === 'off') return (_req, _res, next) => next();
+  if (mode === 'off') return undefined;
   const documents = new Map<string, string>();
   for (const [id, text] of Object.entries(options.manifest)) {
     const hex = hexOf(id);
     if (hex !== undefined) documents.set(hex, text);
   }
-  return createRequestGate((request) => resolveRequest(request, mode, documents));
+  return (request) => resolveRequest(request, mode, documents);
 }
 
 /** One GraphQL request (a POST body, one batch entry, or a GET's parameters) -> what Apollo should see, or no. */

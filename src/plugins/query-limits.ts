@@ -40,7 +40,7 @@ import {
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../errors/codes.js';
 import { measureDocument, SATURATED, type DocumentMeasure } from './document-measure.js';
-import { createRequestGate, isObject } from '../http/request-gate.js';
+import { createRequestGate, isObject, type Judge } from '../http/request-gate.js';
 
 export interface QueryLimits {
   readonly maxDepth: number;
@@ -157,6 +157,11 @@ const MAX_REMEMBERED_TEXT = 8192;
 
 /** The guard: mount it on /graphql after express.json() (and after trusted documents, which turn ids into text). */
 export function createQueryLimitsGuard(limits: QueryLimits, schema: GraphQLSchema): RequestHandler {
+  return createRequestGate(queryLimitsJudge(limits, schema));
+}
+
+/** What the guard decides for one request, for the GraphQL fast path too: share one, so texts are judged once. */
+export function queryLimitsJudge(limits: QueryLimits, schema: GraphQLSchema): Judge {
   // A text's verdict depends on the text and the operation chosen, nothing else: clients send the same few documents
   // over and over, so each is parsed and measured once, not on every request. Bounded in count and text length.
   const verdicts = new Map<string, Verdict | undefined>();
@@ -169,13 +174,13 @@ export function createQueryLimitsGuard(limits: QueryLimits, schema: GraphQLSchem
     verdicts.set(key, verdict);
     return verdict;
   };
-  return createRequestGate((request) => {
+  return (request) => {
     if (!isObject(request) || typeof request.query !== 'string') return { ok: true, request };
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
     const refusal = judged(request.query, operationName);
     if (refusal === null || refusal === undefined) return { ok: true, request };
     return { ok: false, status: 400, error: { message: refusal, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } } };
-  });
+  };
 }
 
 export function createQueryLimitsPlugin<T extends object>(limits: QueryLimits): ApolloServerPlugin<T> {

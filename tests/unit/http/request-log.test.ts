@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
-import { requestLog } from '../../../src/http/request-log.js';
+import { createRequestLogging, requestLog } from '../../../src/http/request-log.js';
 
 describe('requestLog', () => {
   it('logs the original path of a request answered inside a mounted router', async () => {
@@ -19,7 +19,7 @@ describe('requestLog', () => {
       },
     });
     const app = express();
-    app.use(requestLog(createLogger('info', sink)));
+    app.use(requestLog(createRequestLogging(createLogger('info', sink))));
     app.use('/graphql', express.json(), (_req, res) => {
       res.json({ data: {} });
     });
@@ -55,7 +55,7 @@ describe('requestLog', () => {
     const logger = createLogger('info', sink);
     const child = vi.spyOn(logger, 'child');
     const app = express();
-    app.use(requestLog(logger));
+    app.use(requestLog(createRequestLogging(logger)));
     app.get('/quiet', (_req, res) => {
       res.send('ok');
     });
