@@ -54,7 +54,11 @@ const json = (value: unknown) => JSON.stringify(value);
 
 describe('POST /graphql without Express', () => {
   const cases: Array<[string, () => string, () => Record<string, string>]> = [
-    ['a query', () => json({ query: '{ contents(first: 2) { edges { node { id title } } } }' }), () => ({})],
+    [
+      'a query',
+      () => json({ query: '{ contents(first: 2) { edges { node { id title } } } }' }),
+      () => ({ authorization: `Bearer ${token}` }),
+    ],
     [
       "a viewer's query",
       () => json({ query: '{ entitlements(first: 1) { edges { node { id } } } }' }),
