@@ -232,8 +232,8 @@ export class RequestBindings {
       const stored = row ? Promise.resolve(row) : this.scope.readers.bindingById.load(id);
       binding = stored.then(async (found) => {
         const current = found === null ? null : await this.refresh(found);
-        // Not a page's rows: the page was read before `version` was taken. Every row `current` can be was read from
-        // the store after `version` was taken.
+        // Not a page's rows: the page was read before `version` was taken. `current` is `found` or a row the refresh
+        // read or wrote later, so all after `version`.
         if ((current?.status === 'BOUND' || current?.status === 'PENDING') && !row) {
           rows.set(current.id, current, version);
         }

@@ -1,8 +1,8 @@
 /**
  * A bounded in-process cache of rows that change rarely (PENDING and BOUND bindings, catalog titles), kept right by
- * the store's change notifications (store/change-feed.ts), with a short lifetime per entry as a backstop. It serves nothing while
- * the notifications are not known to arrive (a replica's listening connection is down), and a fill that started
- * before an invalidation is dropped, so a row read just before a change committed never outlives the change.
+ * the store's change notifications (store/change-feed.ts), with a short lifetime per entry as a backstop. It serves
+ * nothing while the notifications are not known to arrive (a replica's listening connection is down), and a fill that
+ * started before an invalidation is dropped, so a row read just before a change committed never outlives the change.
  */
 import type { Store, StoreChange } from '../store/types.js';
 
