@@ -32,18 +32,24 @@ export interface BindingServiceDeps {
   readonly policy: PolicyConfig;
   readonly publicUrl: string;
   readonly now: () => Date;
-  /** BOUND bindings kept in process (bound-binding lookups): how many, and for how long at most. */
+  /** PENDING and BOUND bindings kept in process (for lookups): how many, and for how long at most. */
   readonly cache?: { readonly maxEntries: number; readonly ttlMs: number };
 }
 
 /** What every request of the process shares. */
 interface SharedBindings extends BindingServiceDeps {
   /**
-   * BOUND bindings by id. A BOUND binding changes only when revoked (or renamed, or used), and each of those tells
-   * the cache through the store's change feed; lookups (`deviceBinding`) read it, acts (purchase, rent,
-   * licenseToken, unbind) never do.
+   * PENDING and BOUND bindings by id, as stored. Every change of a stored binding (bound, revoked, renamed, expired,
+   * used) tells the cache through the store's change feed; lookups (`deviceBinding`) read it, acts (purchase, rent,
+   * licenseToken, unbind) never do. A PENDING copy only spares the store read: the lookup still asks ExpressPlay
+   * (refresh), as it must, and a copy past its deadline is not served (the store may say EXPIRED).
+   *
+   * A copy that outlived its change (a replica that has not heard yet, at most CACHE_TTL_MS) never gives a wrong
+   * answer to an act, which reads the store, and at worst a late one to a lookup: a PENDING copy whose device has
+   * played makes refresh call markBound, which changes only a binding still PENDING in the store and otherwise
+   * returns it as stored (REVOKED, EXPIRED or bound by another request); a revocation is announced like any change.
    */
-  readonly bound: ChangeCache<BindingRecord>;
+  readonly rows: ChangeCache<BindingRecord>;
 }
 
 /** What one HTTP request brings to the binding flow (graphql/common/context.ts makes it once per request). */
@@ -61,23 +67,23 @@ export class BindingService {
   private readonly shared: SharedBindings;
 
   constructor(deps: BindingServiceDeps) {
-    const bound = new ChangeCache<BindingRecord>({
+    const rows = new ChangeCache<BindingRecord>({
       maxEntries: deps.cache?.maxEntries ?? 0,
       ttlMs: deps.cache?.ttlMs ?? 0,
       now: deps.now,
       kind: 'binding',
       store: deps.store,
     });
-    this.shared = { ...deps, bound };
+    this.shared = { ...deps, rows };
   }
 
   forRequest(scope: BindingRequestScope): RequestBindings {
     return new RequestBindings(this.shared, scope);
   }
 
-  /** BOUND bindings held in process now (for tests and metrics). */
+  /** Bindings held in process now (for tests and metrics). */
   get cachedBindings(): number {
-    return this.shared.bound.size;
+    return this.shared.rows.size;
   }
 }
 
@@ -89,6 +95,8 @@ export class BindingService {
 export class RequestBindings {
   /** The request's up-to-date bindings by id, as they are being refreshed; a failure stays for the request. */
   private readonly current = new Map<string, Promise<BindingRecord | null>>();
+  /** Lookups' PENDING bindings refreshed from the process's copy: shared by the request's lookups, never its acts. */
+  private readonly looked = new Map<string, Promise<BindingRecord>>();
 
   constructor(
     private readonly deps: SharedBindings,
@@ -172,14 +180,30 @@ export class RequestBindings {
   }
 
   /**
-   * The viewer's own binding, brought up to date with ExpressPlay; another user's is NOT_FOUND. A BOUND one may come
-   * from the process's cache (`lookup`, for reads); anything that acts on the binding asks for it as stored.
+   * The viewer's own binding, brought up to date with ExpressPlay; another user's is NOT_FOUND. For a lookup (reads)
+   * the stored row may come from the process's cache: a BOUND one as it is, a PENDING one still refreshed. Anything
+   * that acts on the binding asks for it as stored.
    */
   async get(viewer: Viewer, id: string, { lookup = false } = {}): Promise<BindingRecord> {
     const key = id.toLowerCase();
-    const cached = lookup && UUID.test(id) && !this.current.has(key) ? this.deps.bound.get(key) : undefined;
-    const binding = cached ?? (UUID.test(id) ? await this.upToDate(key) : null);
+    const binding = UUID.test(id) ? await ((lookup ? this.lookedUp(key) : undefined) ?? this.upToDate(key)) : null;
     if (binding === null || binding.userId !== viewer.userId) throw new NotFoundError('device binding', id);
+    return binding;
+  }
+
+  /** A lookup's binding from the process's copy of its row, or undefined to read the store. */
+  private lookedUp(id: string): BindingRecord | Promise<BindingRecord> | undefined {
+    if (this.current.has(id)) return undefined;
+    const shared = this.looked.get(id);
+    if (shared !== undefined) return shared;
+    const now = this.deps.now().getTime();
+    // Past its deadline a PENDING binding may have expired in the store: read it there.
+    const copy = this.deps.rows.get(id, (b) => b.status !== 'PENDING' || now < b.pendingExpiresAt.getTime());
+    if (copy === undefined || copy.status === 'BOUND') return copy;
+    const binding = this.refresh(copy);
+    // Settled by whoever awaits it; kept from being reported as unhandled meanwhile.
+    binding.catch(() => undefined);
+    this.looked.set(id, binding);
     return binding;
   }
 
@@ -201,14 +225,18 @@ export class RequestBindings {
   private upToDate(id: string, row?: BindingRecord): Promise<BindingRecord | null> {
     let binding = this.current.get(id);
     if (binding === undefined) {
-      const { bound } = this.deps;
-      // Taken before the read: a revocation heard of meanwhile keeps what was read out of the cache.
-      const version = bound.version();
+      const { rows } = this.deps;
+      // Taken before the read: a change heard of meanwhile (a revocation, or the markBound of a refresh, which is
+      // announced too) keeps what was read out of the cache.
+      const version = rows.version();
       const stored = row ? Promise.resolve(row) : this.scope.readers.bindingById.load(id);
       binding = stored.then(async (found) => {
         const current = found === null ? null : await this.refresh(found);
-        // Not a page's rows: the page was read before `version` was taken.
-        if (current?.status === 'BOUND' && !row) bound.set(current.id, current, version);
+        // Not a page's rows: the page was read before `version` was taken. `current` is `found` or a row the refresh
+        // read or wrote later, so all after `version`.
+        if ((current?.status === 'BOUND' || current?.status === 'PENDING') && !row) {
+          rows.set(current.id, current, version);
+        }
         return current;
       });
       // Settled by whoever awaits it; kept from being reported as unhandled meanwhile.
@@ -242,6 +270,7 @@ export class RequestBindings {
     if (binding.status === 'REVOKED' || binding.status === 'EXPIRED') return binding;
     const revoked = await this.deps.store.revokeBinding(binding.id, this.deps.now());
     this.current.delete(binding.id);
+    this.looked.delete(binding.id);
     this.scope.readers.bindingById.clear(binding.id);
     if (revoked === null) throw new NotFoundError('device binding', id);
     this.current.set(revoked.id, Promise.resolve(revoked));
@@ -298,6 +327,7 @@ export class RequestBindings {
   /** The request sees the binding as it is now changed. */
   private forget(changed: BindingRecord): void {
     this.scope.readers.bindingById.clear(changed.id);
+    this.looked.delete(changed.id);
     this.current.set(changed.id, Promise.resolve(changed));
   }
 

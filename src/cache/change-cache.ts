@@ -1,8 +1,8 @@
 /**
- * A bounded in-process cache of rows that change rarely (BOUND bindings, catalog titles), kept right by the store's
- * change notifications (store/change-feed.ts), with a short lifetime per entry as a backstop. It serves nothing while
- * the notifications are not known to arrive (a replica's listening connection is down), and a fill that started
- * before an invalidation is dropped, so a row read just before a change committed never outlives the change.
+ * A bounded in-process cache of rows that change rarely (PENDING and BOUND bindings, catalog titles), kept right by
+ * the store's change notifications (store/change-feed.ts), with a short lifetime per entry as a backstop. It serves
+ * nothing while the notifications are not known to arrive (a replica's listening connection is down), and a fill that
+ * started before an invalidation is dropped, so a row read just before a change committed never outlives the change.
  */
 import type { Store, StoreChange } from '../store/types.js';
 
@@ -42,10 +42,19 @@ export class ChangeCache<V> {
     return this.generation;
   }
 
-  get(key: string): V | undefined {
+  /**
+   * The entry for `key`, unless the notifications are down or its lifetime is over, or `usable` (the caller's own
+   * test, e.g. a PENDING binding's deadline) says it is stale: such an entry is dropped.
+   */
+  get(key: string, usable?: (value: V) => boolean): V | undefined {
     const entry = this.entries.get(key);
     if (entry === undefined) return undefined;
-    if (!this.options.store.changesLive() || entry.until <= this.options.now().getTime()) {
+    if (
+      !this.options.store.changesLive() ||
+      entry.until <= this.options.now().getTime() ||
+      (usable !== undefined && !usable(entry.value))
+    ) {
+      // Dropping an entry never makes another one stale: the generation stays.
       this.entries.delete(key);
       return undefined;
     }

@@ -96,7 +96,7 @@ export interface HttpServerConfig {
  */
 export interface CacheConfig {
   readonly ttlMs: number;
-  /** BOUND bindings, for deviceBinding lookups. */
+  /** PENDING and BOUND bindings, for deviceBinding lookups. */
   readonly bindings: number;
   /** Catalog titles, for purchases, rentals and license tokens. */
   readonly catalog: number;

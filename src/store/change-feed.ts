@@ -1,10 +1,10 @@
 /**
- * Committed changes that in-process caches must hear of: a binding revoked, renamed or expired, a title upserted. In
- * one process (PGlite) the store tells its listeners after commit. On a PostgreSQL server every replica must hear of
- * every other's changes, so each change is also announced with NOTIFY inside its transaction (delivered at commit,
- * never for a rollback) and each replica LISTENs on a dedicated connection. While that connection is down, nothing
- * arrives: `live()` is false and caches must not serve what they hold; on loss and on reconnection a `reset` clears
- * them, since changes made meanwhile were never heard of.
+ * Committed changes that in-process caches must hear of: a binding bound, revoked, renamed or expired, a title
+ * upserted. In one process (PGlite) the store tells its listeners after commit. On a PostgreSQL server every replica
+ * must hear of every other's changes, so each change is also announced with NOTIFY inside its transaction (delivered
+ * at commit, never for a rollback) and each replica LISTENs on a dedicated connection. While that connection is down,
+ * nothing arrives: `live()` is false and caches must not serve what they hold; on loss and on reconnection a `reset`
+ * clears them, since changes made meanwhile were never heard of.
  */
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';

@@ -68,16 +68,18 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
    */
   const announced = async <T>(
     change: (trx: Kysely<Database>) => Promise<T>,
-    changed: (result: T) => StoreChange | null,
+    changed: (result: T) => StoreChange | readonly StoreChange[] | null,
   ): Promise<T> => {
+    const changes = (result: T): readonly StoreChange[] => {
+      const what = changed(result);
+      return what === null ? [] : 'kind' in what ? [what] : what;
+    };
     const result = await transact(async (trx) => {
       const value = await change(trx);
-      const what = changed(value);
-      if (what !== null) await feed.announce(trx as unknown as Kysely<unknown>, what);
+      for (const what of changes(value)) await feed.announce(trx as unknown as Kysely<unknown>, what);
       return value;
     });
-    const what = changed(result);
-    if (what !== null) feed.emit(what);
+    for (const what of changes(result)) feed.emit(what);
     return result;
   };
 
@@ -272,26 +274,30 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     },
 
     async markBound(id, deviceId, boundAt) {
-      const row = await transact(async (trx) => {
-        const updated = await trx
-          .updateTable('bindings')
-          .set({ status: 'BOUND', device_id: deviceId, bound_at: boundAt })
-          .where('id', '=', id)
-          .where('status', '=', 'PENDING')
-          .returningAll()
-          .executeTakeFirst();
-        if (updated) {
-          await writeEvent(trx, {
-            userId: updated.user_id,
-            type: 'BINDING_BOUND',
-            at: boundAt,
-            actor: { id: updated.user_id, admin: false },
-            bindingId: id,
-            data: { deviceId, drm: updated.drm },
-          });
-        }
-        return updated;
-      });
+      // Announced: every process drops its copy of the PENDING row at once.
+      const row = await announced(
+        async (trx) => {
+          const updated = await trx
+            .updateTable('bindings')
+            .set({ status: 'BOUND', device_id: deviceId, bound_at: boundAt })
+            .where('id', '=', id)
+            .where('status', '=', 'PENDING')
+            .returningAll()
+            .executeTakeFirst();
+          if (updated) {
+            await writeEvent(trx, {
+              userId: updated.user_id,
+              type: 'BINDING_BOUND',
+              at: boundAt,
+              actor: { id: updated.user_id, admin: false },
+              bindingId: id,
+              data: { deviceId, drm: updated.drm },
+            });
+          }
+          return updated;
+        },
+        (updated) => (updated === undefined ? null : { kind: 'binding', id }),
+      );
       // Nothing updated: unknown, or no longer PENDING (a concurrent bind won, or it expired or was revoked).
       return row ? toBinding(row) : bindingById(id);
     },
@@ -333,27 +339,33 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     },
 
     async expirePendingBindings(userId, now) {
-      await transact(async (trx) => {
-        const expired = await trx
-          .updateTable('bindings')
-          .set({ status: 'EXPIRED' })
-          .where('user_id', '=', userId)
-          .where('status', '=', 'PENDING')
-          .where('pending_expires_at', '<=', now)
-          .returning(['id', 'drm'])
-          .execute();
-        // One event per binding, at the time it was found due; the service itself is the actor.
-        for (const { id, drm } of expired) {
-          await writeEvent(trx, {
-            userId,
-            type: 'BINDING_EXPIRED',
-            at: now,
-            actor: null,
-            bindingId: id,
-            data: { drm },
-          });
-        }
-      });
+      // Announced, though a copy of a PENDING row past its deadline is never served (the ids are at hand, and a
+      // notification only when something expired costs nothing on the usual call, which expires nothing).
+      await announced(
+        async (trx) => {
+          const expired = await trx
+            .updateTable('bindings')
+            .set({ status: 'EXPIRED' })
+            .where('user_id', '=', userId)
+            .where('status', '=', 'PENDING')
+            .where('pending_expires_at', '<=', now)
+            .returning(['id', 'drm'])
+            .execute();
+          // One event per binding, at the time it was found due; the service itself is the actor.
+          for (const { id, drm } of expired) {
+            await writeEvent(trx, {
+              userId,
+              type: 'BINDING_EXPIRED',
+              at: now,
+              actor: null,
+              bindingId: id,
+              data: { drm },
+            });
+          }
+          return expired;
+        },
+        (expired) => expired.map(({ id }) => ({ kind: 'binding', id }) as const),
+      );
     },
 
     async renameBinding(id, name, actor, at) {

@@ -297,8 +297,8 @@ export interface Store {
   /** Up to `limit` of the user's bindings, newest first (createdAt desc, id desc), after `after` when given. */
   listBindingsPage(userId: string, limit: number, after: TimeKeyset | null): Promise<BindingRecord[]>;
   /**
-   * PENDING -> BOUND, only if still PENDING, with a BINDING_BOUND event then (none when nothing changed); returns the
-   * row as it is afterwards (null if unknown).
+   * PENDING -> BOUND, only if still PENDING, with a BINDING_BOUND event then (none when nothing changed), and the
+   * store's listeners told of the change; returns the row as it is afterwards (null if unknown).
    */
   markBound(id: string, deviceId: string, boundAt: Date): Promise<BindingRecord | null>;
   /**
@@ -307,7 +307,10 @@ export interface Store {
    * COOLDOWN_WAIVED event. Returns the row as it is afterwards (null if unknown).
    */
   revokeBinding(id: string, revokedAt: Date, by?: BindingRevocation): Promise<BindingRecord | null>;
-  /** PENDING -> EXPIRED for every pending binding of the user whose pendingExpiresAt <= now, one event each. */
+  /**
+   * PENDING -> EXPIRED for every pending binding of the user whose pendingExpiresAt <= now, one event each; the
+   * store's listeners are told of each.
+   */
   expirePendingBindings(userId: string, now: Date): Promise<void>;
   /** Sets a binding's name, with a BINDING_RENAMED event; returns the row as it is afterwards (null if unknown). */
   renameBinding(id: string, name: string | null, actor: Actor, at: Date): Promise<BindingRecord | null>;

@@ -1,6 +1,7 @@
 /**
  * Two replicas of the service on one PostgreSQL database (the documented multi-replica set-up): concurrent purchases
- * and rentals of one title by one user, spread over both, through GraphQL over HTTP, sell it once.
+ * and rentals of one title by one user, spread over both, through GraphQL over HTTP, sell it once; a change made on one
+ * (a binding revoked or bound, a title changed) reaches the other's in-process copies within a second.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -170,6 +171,27 @@ describeWithEnv(['TEST_DATABASE_URL'], 'two replicas on one PostgreSQL', () => {
     );
     expect(bought.errors?.[0]?.extensions?.code).toBe('DEVICE_NOT_BOUND');
     expect(await changedWithin(1000, 'BOUND', () => status(apps[1], token, bindingId))).toBe('REVOKED');
+  });
+
+  it('a binding bound on one replica: the other drops its PENDING copy and reads it BOUND within 1 s', async () => {
+    const token = await apps[0].token('latecomer');
+    const bound = await apps[0].gql<{ bindDevice: { binding: { id: string }; contentUrl: string } }>(
+      BIND,
+      { input: {} },
+      { token },
+    );
+    expect(bound.errors).toBeUndefined();
+    const bindingId = bound.data!.bindDevice.binding.id;
+    // The second replica reads it PENDING and keeps its row; its own sandbox never hears of the device, so only the
+    // store can tell it the binding is BOUND.
+    expect(await status(apps[1], token, bindingId)).toBe('PENDING');
+    expect((await playStream(bound.data!.bindDevice.contentUrl, newDeviceId())).granted).toBe(true);
+    expect(await status(apps[0], token, bindingId)).toBe('BOUND');
+    expect(await changedWithin(1000, 'PENDING', () => status(apps[1], token, bindingId))).toBe('BOUND');
+    // And keeps the BOUND row: no more record retrievals.
+    apps[1].sandbox!.resetStats();
+    expect(await status(apps[1], token, bindingId)).toBe('BOUND');
+    expect(apps[1].sandbox!.stats().getrecord).toBe(0);
   });
 
   it("a title changed on one replica reaches the other's next purchase within 1 s", async () => {

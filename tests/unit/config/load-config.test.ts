@@ -119,7 +119,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/HTTP_MAX_CONNECTIONS/);
   });
 
-  it('keeps BOUND bindings and titles in process for at most 5 s by default; 0 entries turns a cache off', () => {
+  it('keeps bindings and titles in process for at most 5 s by default; 0 entries turns a cache off', () => {
     expect(loadConfig({}).cache).toEqual({ ttlMs: 5000, bindings: 10_000, catalog: 1000 });
     expect(loadConfig({ CACHE_TTL_MS: '250', BINDING_CACHE_SIZE: '0', CATALOG_CACHE_SIZE: '10' }).cache).toEqual({
       ttlMs: 250,

@@ -432,6 +432,30 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect(await status(revoked.id)).toBe('REVOKED');
       expect(await status(otherUser.id)).toBe('PENDING');
     });
+
+    it("binding and expiring tell the store's listeners of each binding they changed, and only then", async () => {
+      const userId = id('user');
+      const gone = await ctx.store.createBinding(binding({ userId }));
+      await ctx.store.revokeBinding(gone.id, at(1));
+      const heard: string[] = [];
+      const stopListening = ctx.store.onChange((change) => {
+        if (change.kind === 'binding') heard.push(change.id);
+      });
+      try {
+        const bound = await ctx.store.createBinding(binding({ userId }));
+        const due = await ctx.store.createBinding(binding({ userId, pendingExpiresAt: at(10) }));
+        await ctx.store.markBound(bound.id, 'd'.repeat(32), at(5));
+        // Heard once the change committed, before markBound returns: a PENDING copy held in process goes at once.
+        expect(heard).toContain(bound.id);
+        await ctx.store.markBound(gone.id, 'e'.repeat(32), at(6));
+        await ctx.store.expirePendingBindings(userId, at(20));
+        expect(heard).toContain(due.id);
+        // On a server, a store also hears its own changes' notifications: each id may come twice.
+        expect(new Set(heard)).toEqual(new Set([bound.id, due.id]));
+      } finally {
+        stopListening();
+      }
+    });
   });
 
   describe('entitlements', () => {
