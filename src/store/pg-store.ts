@@ -714,7 +714,7 @@ async function purchaseOnBinding(
         order by rank
         limit 1
       ) as answer on true`.execute(db);
-    const row = rows[0]!;
+    const row = rows[0];
     const binding = row.b_id === null ? null : toBinding(bindingOf(row));
     if (binding === null || binding.userId !== e.userId || binding.status !== 'BOUND') {
       return { result: { outcome: 'unbound', binding }, queued: false };
