@@ -1,8 +1,9 @@
 /**
  * The Store over Kysely. Every state change is one conditional statement, so that replicas racing on the same row
  * cannot both win: the WHERE clause, the unique constraint or the upsert decides, never a read followed by a write.
- * The exceptions, a binding admitted by a policy over the user's other bindings and a purchase or rental that must
- * not duplicate one the user holds, read and write under a per-user advisory lock.
+ * The exceptions, a binding admitted by a policy over the user's other bindings and a rental that must not duplicate
+ * a running one (the time decides, which no index expresses), read and write under a per-user advisory lock; a
+ * purchase is one statement, the title's unique index deciding (purchaseOnBinding).
  *
  * Each change writes its event (the user's history) in the same transaction: a change that rolls back leaves no
  * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
