@@ -473,7 +473,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect((await ctx.store.listEntitlementsPage(base.userId, 100, null)).map((e) => e.id)).toEqual([purchase.id]);
     });
 
-    /** The SQL text of every statement `run` sends: either backend's go through a pg client (PGlite's through its socket adapter). */
+    /** The SQL of every statement `run` sends: both backends' go through a pg client (PGlite's via its socket adapter). */
     async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
       const statements: string[] = [];
       const original = Reflect.get(pg.Client.prototype, 'query') as (...a: unknown[]) => unknown;
