@@ -145,8 +145,9 @@ export class RequestEntitlements {
 
     // Nothing is sold twice: buying owned content, or renting a title whose rental is still running, returns what
     // the user already has (a double tap with a fresh key is the usual cause). A lapsed rental can be rented again.
-    // The store decides under a per-user lock, in one transaction with the check that the binding is the viewer's
-    // and BOUND as stored (never as a cache remembers it), so that concurrent requests on any replica agree.
+    // The store decides atomically with the check that the binding is the viewer's and BOUND as stored (never as a
+    // cache remembers it), so that concurrent requests on any replica agree: a purchase in one statement, the title's
+    // unique index settling a race; a rental under a per-user lock.
     const at = now();
     const record = () =>
       store.createEntitlementOnBinding({

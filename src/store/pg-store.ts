@@ -1,8 +1,9 @@
 /**
  * The Store over Kysely. Every state change is one conditional statement, so that replicas racing on the same row
  * cannot both win: the WHERE clause, the unique constraint or the upsert decides, never a read followed by a write.
- * The exceptions, a binding admitted by a policy over the user's other bindings and a purchase or rental that must
- * not duplicate one the user holds, read and write under a per-user advisory lock.
+ * The exceptions, a binding admitted by a policy over the user's other bindings and a rental that must not duplicate
+ * a running one (the time decides, which no index expresses), read and write under a per-user advisory lock; a
+ * purchase is one statement, the title's unique index deciding (purchaseOnBinding).
  *
  * Each change writes its event (the user's history) in the same transaction: a change that rolls back leaves no
  * event, and an event is never written for a change that did not happen (a conditional update that matched nothing).
@@ -439,11 +440,16 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     },
 
     async createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult> {
-      // One transaction for the whole purchase: the binding as stored (never a cache's copy), the user's holdings,
-      // the new row and its event. FOR SHARE: a revocation of the binding waits for this to commit, or this for it.
+      if (entitlement.kind === 'PURCHASE') {
+        const { result, queued } = await purchaseOnBinding(db, entitlement);
+        if (queued) for (const listener of queuedListeners) listener();
+        return result;
+      }
+      // A rental: one transaction, the binding as stored (never a cache's copy), the user's holdings, the new row and
+      // its event. FOR SHARE: a revocation of the binding waits for this to commit, or this for it.
       return transact(async (trx) => {
         // The per-user lock (lockUser's) taken by the same statement that reads the binding: one round trip fewer
-        // on every purchase. No binding, no lock: nothing is written then.
+        // on every rental. No binding, no lock: nothing is written then.
         const row = await trx
           .selectFrom('bindings')
           .selectAll()
@@ -553,21 +559,10 @@ async function lockUser(trx: Kysely<Database>, userId: string): Promise<void> {
  */
 async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitlement): Promise<CreateEntitlementResult> {
   const e = entitlement;
-  const type: EventType = e.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED';
   // Everything the event and its webhook body say is known before the insert (the row's id is made here), so the
-  // held check, the insert, its event and its deliveries are one statement: one round trip on every purchase. It
+  // held check, the insert, its event and its deliveries are one statement: one round trip on every acquisition. It
   // runs after the statement that took the per-user lock, so its snapshot sees what the lock's previous holder
   // committed.
-  const [before, after] = webhookBodyAround({
-    userId: e.userId,
-    type,
-    at: e.createdAt,
-    actor: { id: e.userId, admin: false },
-    bindingId: e.bindingId,
-    entitlementId: e.id,
-    contentId: e.contentId,
-    data: {},
-  });
   const { rows } = await sql<EntitlementRow & { outcome: 'held' | 'created'; queued: number }>`
     with held as (
       select * from entitlements
@@ -583,11 +578,46 @@ async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitleme
       select ${e.id}, ${e.userId}, ${e.contentId}, ${e.kind}, ${e.bindingId}, ${e.idempotencyKey},
         ${e.createdAt}::timestamptz, ${e.expiresAt}::timestamptz, ${e.playSeconds}::integer
       where not exists (select from held)
-      -- Under the lock no other call of this user can insert the key meanwhile; the clause keeps the key's
-      -- uniqueness a plain answer rather than an error all the same.
-      on conflict (user_id, idempotency_key) do nothing
+      -- No target: besides the key's, a purchase made meanwhile without this lock (purchaseOnBinding) takes the
+      -- title's unique index; either way an answer, not an error.
+      on conflict do nothing
       returning *
-    ), event as (
+    ), ${eventAndDeliveriesOf(e)}
+    select 'held' as outcome, 0 as queued, held.* from held
+    union all
+    select 'created', (select count(*)::int from queued), ins.* from ins`.execute(trx);
+  const row = rows[0];
+  if (row?.outcome === 'held') {
+    return { entitlement: toEntitlement(row), outcome: row.idempotency_key === e.idempotencyKey ? 'existing' : 'held' };
+  }
+  if (row?.outcome === 'created') {
+    if (Number(row.queued) > 0) queuedBy.get(trx)?.();
+    return { entitlement: toEntitlement(row), outcome: 'created' };
+  }
+  // Nothing held and nothing inserted: the key was used before (for another title or kind), or a purchase of the
+  // title was committed meanwhile. A new statement, so a new snapshot, sees either.
+  const now = await heldOrKeyed(trx, e);
+  if (now === null) throw new Error('an entitlement conflicting with this one was revoked while it was being recorded');
+  return now;
+}
+
+/**
+ * The CTEs `event` (the PURCHASED or RENTED event of the row that the CTE `ins` inserted, if any) and `queued` (its
+ * webhook deliveries): writeEvent's outbox, in the statement of the insert.
+ */
+function eventAndDeliveriesOf(e: NewEntitlement) {
+  const type: EventType = e.kind === 'PURCHASE' ? 'PURCHASED' : 'RENTED';
+  const [before, after] = webhookBodyAround({
+    userId: e.userId,
+    type,
+    at: e.createdAt,
+    actor: { id: e.userId, admin: false },
+    bindingId: e.bindingId,
+    entitlementId: e.id,
+    contentId: e.contentId,
+    data: {},
+  });
+  return sql`event as (
       insert into events (user_id, type, at, actor_id, actor_admin, binding_id, entitlement_id, content_id, data)
       select user_id, ${type}, created_at, user_id, false, binding_id, id, content_id, '{}'::jsonb from ins
       returning id
@@ -600,26 +630,129 @@ async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitleme
       from event, webhook_endpoints
       where webhook_endpoints.enabled and ${type} = any(webhook_endpoints.event_types)
       returning 1
-    )
-    select 'held' as outcome, 0 as queued, held.* from held
-    union all
-    select 'created', (select count(*)::int from queued), ins.* from ins`.execute(trx);
+    )`;
+}
+
+/**
+ * What stopped an insert that did nothing, read afresh: the purchase of the title the user holds (`held`, or
+ * `existing` when it has this key), else the row of the key (`existing`, whatever it was for). Null when neither is
+ * there any more (the conflicting row was revoked in between).
+ */
+async function heldOrKeyed(db: Kysely<Database>, e: NewEntitlement): Promise<CreateEntitlementResult | null> {
+  const held = sql`(content_id = ${e.contentId} and kind = ${e.kind} and revoked_at is null
+    and (expires_at is null or expires_at > ${e.createdAt}::timestamptz))`;
+  const { rows } = await sql<EntitlementRow>`
+    select * from entitlements where user_id = ${e.userId} and (idempotency_key = ${e.idempotencyKey} or ${held})
+    order by ${held} desc, created_at desc, id desc
+    limit 1`.execute(db);
   const row = rows[0];
-  if (row?.outcome === 'held') {
-    return { entitlement: toEntitlement(row), outcome: row.idempotency_key === e.idempotencyKey ? 'existing' : 'held' };
+  if (row === undefined) return null;
+  // A row that is not held has this key (the filter); a held one with another key is what stopped a new sale.
+  return { entitlement: toEntitlement(row), outcome: row.idempotency_key === e.idempotencyKey ? 'existing' : 'held' };
+}
+
+/** The bindings table's columns, renamed `b_<column>` so that a binding fits in one row beside an entitlement. */
+const BINDING_COLUMNS = [
+  'id',
+  'user_id',
+  'name',
+  'cookie',
+  'drm',
+  'status',
+  'device_id',
+  'created_at',
+  'bound_at',
+  'revoked_at',
+  'pending_expires_at',
+  'last_used_at',
+  'cooldown_waived',
+] as const satisfies readonly (keyof BindingRow)[];
+const BINDING_AS_B = sql.raw(BINDING_COLUMNS.map((column) => `binding.${column} as b_${column}`).join(', '));
+
+type PurchaseAnswer = Partial<EntitlementRow> & {
+  readonly outcome: 'held' | 'existing' | 'created' | null;
+  readonly queued: number;
+} & { readonly [K in (typeof BINDING_COLUMNS)[number] as `b_${K}`]: BindingRow[K] | null };
+
+/** Tries before giving up when each answer of the statement is undone by a revocation before it can be read. */
+const PURCHASE_TRIES = 3;
+
+/**
+ * A purchase on a binding (Store.createEntitlementOnBinding for kind PURCHASE) in one statement, autocommitted: no
+ * BEGIN, no COMMIT, no per-user lock. Four round trips were one on every purchase; rentals keep the lock, since
+ * whether a rental is running depends on the time, which no unique index can express.
+ *
+ * - The binding is read FOR SHARE: a revocation's UPDATE waits for this statement to commit (so its event comes
+ *   later), or, if it came first, this waits for it and reads the row again, REVOKED (READ COMMITTED re-reads a row
+ *   it had to wait for). The insert is made only from a row that is the user's and BOUND.
+ * - Two purchases of one title at once (a double tap with two keys, on any replica), or one key twice at once: both
+ *   see nothing held in their snapshot; the unique index `entitlements_one_purchase` or the key's makes the second
+ *   wait for the first and then insert nothing (ON CONFLICT DO NOTHING without a target covers both). That one
+ *   reads what stopped it afresh (heldOrKeyed): the answer is `held` or `existing`, never an error.
+ *
+ * Also says whether webhook deliveries were queued, for the caller's listeners.
+ */
+async function purchaseOnBinding(
+  db: Kysely<Database>,
+  e: NewEntitlement,
+): Promise<{ result: CreateEntitlementOnBindingResult; queued: boolean }> {
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await sql<PurchaseAnswer>`
+      with binding as materialized (
+        select * from bindings where id = ${e.bindingId} for share
+      ), held as materialized (
+        -- At most one: the unique index allows one purchase of a title that is not revoked.
+        select * from entitlements
+        where user_id = ${e.userId} and content_id = ${e.contentId} and kind = 'PURCHASE' and revoked_at is null
+      ), keyed as materialized (
+        select * from entitlements where user_id = ${e.userId} and idempotency_key = ${e.idempotencyKey}
+      ), ins as (
+        insert into entitlements
+          (id, user_id, content_id, kind, binding_id, idempotency_key, created_at, expires_at, play_seconds)
+        select ${e.id}, ${e.userId}, ${e.contentId}, 'PURCHASE', ${e.bindingId}, ${e.idempotencyKey},
+          ${e.createdAt}::timestamptz, null, null
+        from binding
+        where binding.user_id = ${e.userId} and binding.status = 'BOUND'
+          and not exists (select from held) and not exists (select from keyed)
+        on conflict do nothing
+        returning *
+      ), ${eventAndDeliveriesOf({ ...e, kind: 'PURCHASE' })}
+      select answer.*, (select count(*)::int from queued) as queued, ${BINDING_AS_B}
+      from (select 1) as one
+      left join binding on true
+      left join lateral (
+        select 1 as rank, 'held' as outcome, held.* from held
+        union all select 2, 'existing', keyed.* from keyed
+        union all select 3, 'created', ins.* from ins
+        order by rank
+        limit 1
+      ) as answer on true`.execute(db);
+    const row = rows[0];
+    const binding = row.b_id === null ? null : toBinding(bindingOf(row));
+    if (binding === null || binding.userId !== e.userId || binding.status !== 'BOUND') {
+      return { result: { outcome: 'unbound', binding }, queued: false };
+    }
+    if (row.outcome === 'created') {
+      return {
+        result: { entitlement: toEntitlement(row as EntitlementRow), outcome: 'created', binding },
+        queued: Number(row.queued) > 0,
+      };
+    }
+    if (row.outcome !== null) {
+      const outcome = row.outcome === 'held' && row.idempotency_key !== e.idempotencyKey ? 'held' : 'existing';
+      return { result: { entitlement: toEntitlement(row as EntitlementRow), outcome, binding }, queued: false };
+    }
+    // Nothing seen and nothing inserted: a purchase of the title or one with this key committed meanwhile.
+    const now = await heldOrKeyed(db, e);
+    if (now !== null) return { result: { ...now, binding }, queued: false };
+    if (attempt === PURCHASE_TRIES) {
+      throw new Error('an entitlement conflicting with this purchase was revoked each time it was being recorded');
+    }
   }
-  if (row?.outcome === 'created') {
-    if (Number(row.queued) > 0) queuedBy.get(trx)?.();
-    return { entitlement: toEntitlement(row), outcome: 'created' };
-  }
-  // Nothing held and nothing inserted: the key was used before, for another title or kind.
-  const existing = await trx
-    .selectFrom('entitlements')
-    .selectAll()
-    .where('user_id', '=', e.userId)
-    .where('idempotency_key', '=', e.idempotencyKey)
-    .executeTakeFirstOrThrow();
-  return { entitlement: toEntitlement(existing), outcome: 'existing' };
+}
+
+function bindingOf(row: PurchaseAnswer): BindingRow {
+  return Object.fromEntries(BINDING_COLUMNS.map((column) => [column, row[`b_${column}`]])) as unknown as BindingRow;
 }
 
 /** Runs `admit` over the user's bindings under the per-user lock; a refusal is recorded and returned, not thrown. */

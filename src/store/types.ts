@@ -334,9 +334,10 @@ export interface Store {
    */
   createEntitlement(entitlement: NewEntitlement): Promise<CreateEntitlementResult>;
   /**
-   * createEntitlement, in the same transaction as a check that `entitlement.bindingId` is the user's and BOUND as
-   * stored: a purchase or rental is never recorded on a binding revoked meanwhile, on any replica. When it is not,
-   * nothing is written and the outcome is `unbound`.
+   * createEntitlement, atomically with a check that `entitlement.bindingId` is the user's and BOUND as stored: a
+   * purchase or rental is never recorded on a binding revoked meanwhile, on any replica. When it is not, nothing is
+   * written and the outcome is `unbound`. A purchase takes one statement and no per-user lock (the unique index on
+   * the title settles concurrent ones: the later answers `held` or `existing`); a rental, the lock's transaction.
    */
   createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult>;
   getEntitlement(id: string): Promise<EntitlementRecord | null>;

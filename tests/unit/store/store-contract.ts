@@ -497,10 +497,8 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       expect((await ctx.store.listEntitlementsPage(base.userId, 100, null)).map((e) => e.id)).toEqual([purchase.id]);
     });
 
-    it('a new purchase on a binding costs four statements: BEGIN, the binding under the lock, the rest, COMMIT', async () => {
-      const base = await seed(ctx.store);
-      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
-      // Every statement of either backend goes through a pg client (PGlite's through its socket adapter).
+    /** The SQL of every statement `run` sends: both backends' go through a pg client (PGlite's via its socket adapter). */
+    async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
       const statements: string[] = [];
       const original = Reflect.get(pg.Client.prototype, 'query') as (...a: unknown[]) => unknown;
       const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args) {
@@ -508,16 +506,128 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
         statements.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
         return original.apply(this, args) as never;
       });
-      const purchase = entitlement(base);
       try {
-        expect(await ctx.store.createEntitlementOnBinding(purchase)).toMatchObject({ outcome: 'created' });
+        await run();
       } finally {
         spy.mockRestore();
       }
-      expect(statements, statements.join('\n')).toHaveLength(4);
-      // The one statement after the lock wrote the row and its event.
+      return statements;
+    }
+
+    it('a new purchase on a binding is one statement (no BEGIN, COMMIT or lock); a rental four', async () => {
+      const base = await seed(ctx.store);
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+      const purchase = entitlement(base);
+      const bought = await statementsOf(async () =>
+        expect(await ctx.store.createEntitlementOnBinding(purchase)).toMatchObject({ outcome: 'created' }),
+      );
+      expect(bought, bought.join('\n')).toHaveLength(1);
+      expect(bought[0]).not.toMatch(/advisory/);
+      // The one statement wrote the row and its event.
       const [event] = await ctx.store.listEventsPage({ entitlementId: purchase.id }, 10, null);
       expect(event).toMatchObject({ type: 'PURCHASED', userId: base.userId, bindingId: base.bindingId });
+      // Held, a reused key and an unbound binding are answered by the same statement.
+      for (const again of [
+        entitlement(base),
+        entitlement(base, { idempotencyKey: purchase.idempotencyKey }),
+        entitlement({ ...base, userId: id('user') }),
+      ]) {
+        expect(await statementsOf(() => ctx.store.createEntitlementOnBinding(again))).toHaveLength(1);
+      }
+      // BEGIN, the binding under the per-user lock, the rest, COMMIT.
+      const rental = entitlement(base, { kind: 'RENTAL', expiresAt: at(3600), playSeconds: 60 });
+      const rented = await statementsOf(async () =>
+        expect(await ctx.store.createEntitlementOnBinding(rental)).toMatchObject({ outcome: 'created' }),
+      );
+      expect(rented, rented.join('\n')).toHaveLength(4);
+    });
+
+    it('a purchase on a binding answers held, existing (its key, even for another title) or created', async () => {
+      const base = await seed(ctx.store);
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+      const other = await ctx.store.upsertContent(content(), T0);
+      const bought = entitlement(base, { createdAt: at(2) });
+      expect(await ctx.store.createEntitlementOnBinding(bought)).toMatchObject({
+        entitlement: bought,
+        outcome: 'created',
+        binding: { id: base.bindingId, status: 'BOUND' },
+      });
+      expect(await ctx.store.createEntitlementOnBinding(entitlement(base, { createdAt: at(3) }))).toMatchObject({
+        entitlement: bought,
+        outcome: 'held',
+      });
+      const sameKey = { idempotencyKey: bought.idempotencyKey, createdAt: at(4) };
+      expect(await ctx.store.createEntitlementOnBinding(entitlement(base, sameKey))).toMatchObject({
+        entitlement: bought,
+        outcome: 'existing',
+      });
+      // The key of a purchase of another title: that purchase, and nothing is sold.
+      const elsewhere = entitlement({ ...base, contentId: other.id }, sameKey);
+      expect(await ctx.store.createEntitlementOnBinding(elsewhere)).toMatchObject({
+        entitlement: bought,
+        outcome: 'existing',
+      });
+      // The key of a rental: that rental; a purchase is not held by a rental.
+      const rented = entitlement(
+        { ...base, contentId: other.id },
+        { kind: 'RENTAL', createdAt: at(5), expiresAt: at(3600), playSeconds: 60 },
+      );
+      expect((await ctx.store.createEntitlementOnBinding(rented)).outcome).toBe('created');
+      const rentalKey = entitlement({ ...base, contentId: other.id }, { idempotencyKey: rented.idempotencyKey });
+      expect(await ctx.store.createEntitlementOnBinding(rentalKey)).toMatchObject({
+        entitlement: rented,
+        outcome: 'existing',
+      });
+      const otherTitle = entitlement({ ...base, contentId: other.id }, { createdAt: at(6) });
+      expect(await ctx.store.createEntitlementOnBinding(otherTitle)).toMatchObject({
+        entitlement: otherTitle,
+        outcome: 'created',
+      });
+      // A revoked purchase is held no more: a new key buys the title again.
+      await ctx.store.revokeEntitlement(bought.id, { revokedAt: at(7), revokedBy: 'admin-1', reason: 'refunded' });
+      const rebought = entitlement(base, { createdAt: at(8) });
+      expect(await ctx.store.createEntitlementOnBinding(rebought)).toMatchObject({
+        entitlement: rebought,
+        outcome: 'created',
+      });
+      const events = await ctx.store.listEventsPage({ userId: base.userId }, 100, null);
+      expect(events.filter((e) => e.type === 'PURCHASED').map((e) => e.entitlementId)).toEqual([
+        rebought.id,
+        otherTitle.id,
+        bought.id,
+      ]);
+    });
+
+    it('concurrent purchases on a binding, with fresh keys or one key, and beside createEntitlement, sell one', async () => {
+      const base = await seed(ctx.store);
+      await ctx.store.markBound(base.bindingId, 'd'.repeat(32), at(1));
+      const fresh = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          i % 4 === 3
+            ? ctx.store.createEntitlement(entitlement(base, { createdAt: at(i) }))
+            : ctx.store.createEntitlementOnBinding(entitlement(base, { createdAt: at(i) })),
+        ),
+      );
+      const rows = await ctx.db.query<{ id: string }>(`select id from entitlements where user_id = $1`, [base.userId]);
+      expect(rows).toHaveLength(1);
+      expect(fresh.map((r) => r.outcome).sort()).toEqual(['created', ...Array<string>(19).fill('held')]);
+      for (const r of fresh) expect(r.outcome !== 'unbound' && r.entitlement.id).toBe(rows[0].id);
+
+      const other = await ctx.store.upsertContent(content(), T0);
+      const key = id('idem');
+      const oneKey = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          ctx.store.createEntitlementOnBinding(
+            entitlement({ ...base, contentId: other.id }, { idempotencyKey: key, createdAt: at(i) }),
+          ),
+        ),
+      );
+      expect(oneKey.map((r) => r.outcome).sort()).toEqual(['created', ...Array<string>(19).fill('existing')]);
+      const [made] = await ctx.db.query<{ id: string }>(
+        `select id from entitlements where user_id = $1 and content_id = $2`,
+        [base.userId, other.id],
+      );
+      for (const r of oneKey) expect(r.outcome !== 'unbound' && r.entitlement.id).toBe(made.id);
     });
 
     it('returns the stored row, not the new input, when the idempotency key was used', async () => {

@@ -1,12 +1,52 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createStore } from '../../../src/store/create-store.js';
+import type { BindingRecord, ContentInput, Store } from '../../../src/store/types.js';
 import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
 import { defineStoreContract, MIGRATION_NAMES, STORE_TABLES } from './store-contract.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:00.000Z');
+/** Purchase-versus-revocation races: enough that a purchase statement without its row lock loses some. */
+const RACES = 60;
+const TITLE: ContentInput = {
+  id: 'c-1',
+  title: 'Sintel',
+  keyId: 'a'.repeat(32),
+  contentKey: 'b'.repeat(32),
+  iv: null,
+  rentalPeriodSeconds: 3600,
+  rentalPlaySeconds: 600,
+};
+
+/** A new BOUND binding of `userId`. */
+async function boundBinding(store: Store, userId: string): Promise<BindingRecord> {
+  const b = await store.createBinding({
+    id: randomUUID(),
+    userId,
+    name: null,
+    cookie: randomBytes(16).toString('hex'),
+    drm: 'wv',
+    createdAt: T0,
+    pendingExpiresAt: T0,
+  });
+  return (await store.markBound(b.id, 'd'.repeat(32), T0))!;
+}
+
+/** A purchase of TITLE on `b`, with a fresh idempotency key. */
+const purchaseOn = (store: Store, b: BindingRecord) =>
+  store.createEntitlementOnBinding({
+    id: randomUUID(),
+    userId: b.userId,
+    contentId: TITLE.id,
+    kind: 'PURCHASE',
+    bindingId: b.id,
+    idempotencyKey: randomUUID(),
+    createdAt: T0,
+    expiresAt: null,
+    playSeconds: null,
+  });
 
 const url = process.env.TEST_DATABASE_URL;
 
@@ -90,6 +130,80 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
       await expect.poll(open, { timeout: 5000, interval: 200 }).toBe(0);
     } finally {
       await store.close();
+      await db.dispose();
+    }
+  });
+
+  it('purchases racing revocations of their binding on two stores: no purchase is recorded after its revocation', async () => {
+    // Two replicas on one database, one buying on each binding while the other revokes it. The binding is read FOR
+    // SHARE by the purchase's statement, so the revocation's UPDATE waits for the purchase to commit (its event comes
+    // later), or the purchase waits for the revocation and sees it REVOKED. Event ids come from one sequence.
+    const db = await createPostgresTestDatabase(url!);
+    const [buyer, revoker] = [await db.openStore(), await db.openStore()];
+    // A revocation that takes a few milliseconds between its event and its commit: the window in which a purchase
+    // that read the binding without waiting for its row lock would record its sale after the revocation.
+    await db.query(`create function slow_revocation() returns trigger language plpgsql
+      as $$ begin perform pg_sleep(0.01); return null; end $$`);
+    await db.query(`create trigger slow_revocation after insert on events for each row
+      when (new.type = 'BINDING_REVOKED') execute function slow_revocation()`);
+    try {
+      await buyer.upsertContent(TITLE, T0);
+      const bindings = await Promise.all(Array.from({ length: RACES }, () => boundBinding(buyer, `u-${randomUUID()}`)));
+      const race = async (b: BindingRecord, i: number): Promise<string> => {
+        const revoked = revoker.revokeBinding(b.id, T0);
+        // Every other purchase starts a moment after the revocation, when it has usually written its event but not
+        // committed; the others usually come first.
+        if (i % 2 === 1) await new Promise((resolve) => setTimeout(resolve, 2));
+        const { outcome } = await purchaseOn(buyer, b);
+        await revoked;
+        return outcome;
+      };
+      // A few races at a time (each store's pool has four connections), each purchase beside its own revocation.
+      const outcomes: string[] = [];
+      await Promise.all(
+        [0, 1, 2, 3].map(async (lane) => {
+          for (let i = lane; i < RACES; i += 4) outcomes.push(await race(bindings[i], i));
+        }),
+      );
+      const ids = bindings.map((b) => b.id);
+      const late = await db.query<{ binding_id: string }>(
+        `select p.binding_id from events p join events r on r.binding_id = p.binding_id
+         where p.type = 'PURCHASED' and r.type = 'BINDING_REVOKED' and p.id > r.id and p.binding_id = any($1)`,
+        [ids],
+      );
+      expect(late).toEqual([]);
+      // Every purchase said created has its event; one said unbound wrote nothing. Both happened.
+      const purchased = await db.query<{ n: number }>(
+        `select count(*)::int as n from events where type = 'PURCHASED' and binding_id = any($1)`,
+        [ids],
+      );
+      expect(purchased[0].n).toBe(outcomes.filter((o) => o === 'created').length);
+      expect(new Set(outcomes)).toEqual(new Set(['created', 'unbound']));
+    } finally {
+      await Promise.all([buyer.close(), revoker.close()]);
+      await db.dispose();
+    }
+  });
+
+  it('concurrent purchases of one title with fresh keys on two stores make one entitlement; the others say held', async () => {
+    const db = await createPostgresTestDatabase(url!);
+    const stores = [await db.openStore(), await db.openStore()];
+    try {
+      await stores[0].upsertContent(TITLE, T0);
+      const users = await Promise.all(Array.from({ length: 10 }, (_, u) => boundBinding(stores[0], `u-${u}`)));
+      const results = await Promise.all(
+        users.flatMap((b) => Array.from({ length: 8 }, (_, i) => purchaseOn(stores[i % 2], b))),
+      );
+      const rows = await db.query<{ user_id: string; id: string }>('select user_id, id from entitlements');
+      expect(rows.map((r) => r.user_id).sort()).toEqual(users.map((b) => b.userId).sort());
+      const made = new Map(rows.map((r) => [r.user_id, r.id]));
+      for (const r of results) {
+        expect(r.outcome).toMatch(/^(created|held)$/);
+        if (r.outcome !== 'unbound') expect(r.entitlement.id).toBe(made.get(r.entitlement.userId));
+      }
+      expect(results.filter((r) => r.outcome === 'created')).toHaveLength(users.length);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
       await db.dispose();
     }
   });
