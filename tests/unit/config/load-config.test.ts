@@ -13,7 +13,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(4000);
     expect(config.sandbox).toMatchObject({ port: 4001, customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR });
     expect(config.expressplay.tokenBaseUrl).toBe('http://127.0.0.1:4001');
-    expect(config.database).toEqual({ url: undefined, dataDir: './data' });
+    expect(config.database).toEqual({ url: undefined, dataDir: './data', poolSize: 10, poolIdleSeconds: 300 });
     expect(config.policy.maxDevices).toBe(1);
     expect(config.graphql.introspection).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
