@@ -809,6 +809,8 @@ async function main(): Promise<void> {
           'dist/bench/baseline.js: Apollo Server 5 + express 5 + express.json(), type Query { hello: String }, one pino line per request at the same LOG_LEVEL',
         baselineLeavesOut:
           'a request id, its header and a child logger; trusted-documents, batch and query-limit middleware; Apollo plugins (metrics, error log, token challenge); authentication, context, loaders, resolvers, the store and ExpressPlay',
+        baselineHasAndTargetSkips:
+          "Express's router, body parser and response helpers, and Apollo's default cache-control plugin: the service answers a plain JSON POST /graphql without Express (src/http/graphql-fast-path.ts) and turns cache control off, so a ratio above 1 is the price of that stack, not a measurement error",
         sandbox: `dist/bench/sandbox.js: ExpressPlay sandbox in its own process, ${params.upstreamLatencyMs} ms on token and getrecord`,
         postgres: postgres ? postgres.source : (postgresSkipped ?? 'not asked for'),
       },
