@@ -239,7 +239,6 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       judges: trusted ? [trusted, limits] : [limits],
       bodyLimitBytes: config.graphql.bodyLimitBytes,
       logging,
-      logger,
       handOver: app,
     });
     listener = (req, res) => {

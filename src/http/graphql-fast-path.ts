@@ -13,7 +13,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { NextFunction, Request, Response } from 'express';
-import type { Logger } from 'pino';
 import { ErrorCode } from '../errors/codes.js';
 import { isObject, type Judge } from './request-gate.js';
 import type { RequestIdentity, RequestLogging } from './request-log.js';
@@ -27,7 +26,6 @@ export interface GraphqlFastPathOptions<TContext extends BaseContext> {
   /** Express's JSON body limit: a longer body goes to Express, which refuses it. */
   readonly bodyLimitBytes: number;
   readonly logging: RequestLogging;
-  readonly logger: Logger;
   /** Express: answers whatever this path does not. */
   readonly handOver: (req: IncomingMessage, res: ServerResponse) => void;
 }
