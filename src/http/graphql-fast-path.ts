@@ -80,16 +80,12 @@ export function createGraphqlFastPath<TContext extends BaseContext>(
         handOver(req, res);
         return;
       }
-      let request: unknown = parsed;
-      for (const judge of options.judges) {
-        const outcome = judge(request);
-        if (!outcome.ok) {
-          // Express's gates judge it again and answer the refusal, as they answer every other.
-          (req as HandedOver).body = parsed;
-          handOver(req, res);
-          return;
-        }
-        request = outcome.request;
+      const request = judged(options.judges, parsed);
+      if (request === REFUSED) {
+        // Express's gates judge it again and answer the refusal (or the failure), as they answer every other.
+        (req as HandedOver).body = parsed;
+        handOver(req, res);
+        return;
       }
       void execute(options, req, res, request);
     });
@@ -105,6 +101,26 @@ export function handedOverBody(req: Request, _res: Response, next: NextFunction)
   const error = (req as unknown as HandedOver)[HANDED_OVER_ERROR];
   if (error === undefined) next();
   else next(error);
+}
+
+const REFUSED = Symbol('refused');
+
+/**
+ * The request as the judges leave it, or REFUSED when one refuses it or fails: here, in a stream's event handler, a
+ * throw would take the process down, where Express's gate turns it into a 500.
+ */
+function judged(judges: readonly Judge[], parsed: unknown): unknown {
+  let request = parsed;
+  try {
+    for (const judge of judges) {
+      const outcome = judge(request);
+      if (!outcome.ok) return REFUSED;
+      request = outcome.request;
+    }
+  } catch {
+    return REFUSED;
+  }
+  return request;
 }
 
 function parseBody(text: string): unknown {
