@@ -83,6 +83,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
         dataDir: config.database.dataDir,
         poolSize: config.database.poolSize,
         poolIdleSeconds: config.database.poolIdleSeconds,
+        preparedStatements: config.database.preparedStatements,
         contentKeyEncryptionKey: secrets.contentKeyEncryptionKey,
         logger,
       }));

@@ -47,6 +47,8 @@ export interface DatabaseConfig {
   readonly poolSize: number;
   /** Seconds an unused connection stays open before the pool closes it; 0 keeps it open. */
   readonly poolIdleSeconds: number;
+  /** Statements run prepared on each connection; off behind a pooler that cannot keep them (PgBouncer's transaction mode). */
+  readonly preparedStatements: boolean;
 }
 
 export interface PolicyConfig {
@@ -299,6 +301,7 @@ export function loadConfig(env: Env): Config {
       dataDir: str('DATA_DIR') ?? './data',
       poolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
       poolIdleSeconds: int('DATABASE_POOL_IDLE_SECONDS', 300, 0, 86_400),
+      preparedStatements: bool('DATABASE_PREPARED_STATEMENTS', true),
     },
     contentKeyEncryptionKey,
     policy: {

@@ -14,6 +14,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.js';
 import type { Database } from './database.js';
 import { migrateToLatest } from './migrate.js';
 import { createPgStore } from './pg-store.js';
+import { isStalePlan, PreparedNames } from './prepared-statements.js';
 import { secretContext } from './webhook-outbox.js';
 import { DataDirUnusableError, EncryptionKeyMismatchError, StoreStartupError } from './startup-errors.js';
 import type { Store } from './types.js';
@@ -47,6 +48,8 @@ export interface CreateStoreOptions {
   readonly poolSize?: number;
   /** Seconds an unused connection to a real server stays open; 0 keeps it open. Default 300. */
   readonly poolIdleSeconds?: number;
+  /** Statements with parameters run prepared on a real server (prepared-statements.ts). Default true. */
+  readonly preparedStatements?: boolean;
   /** Shown in pg_stat_activity on a real server, to tell our connections apart. */
   readonly applicationName?: string;
   readonly logger?: StoreLogger;
@@ -126,7 +129,11 @@ export async function createStore(options: CreateStoreOptions): Promise<Store> {
     client.on('error', () => undefined);
   });
 
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dropConnectionsThatDied(pool) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: dropConnectionsThatDied(pool, { prepare: lite === undefined && options.preparedStatements !== false }),
+    }),
+  });
   const release = async (): Promise<void> => {
     try {
       await db.destroy();
@@ -237,22 +244,41 @@ function damagedDataDir(dataDir: string, error: Error): DataDirUnusableError {
 }
 
 /**
- * When the server ends a session (pg_terminate_backend, a shutdown, a crash), the query running on it fails with a
- * FATAL error before the socket closes. pg.Pool judges a released client by its socket, which may still look open
- * then: it would hand the dead connection to the next query, which fails too. Releasing the client with the error
- * makes the pool destroy it instead.
+ * The pool as Kysely sees it: statements with parameters run prepared, by name (prepared-statements.ts), and a
+ * connection the server ended is dropped. When the server ends a session (pg_terminate_backend, a shutdown, a
+ * crash), the query running on it fails with a FATAL error before the socket closes. pg.Pool judges a released
+ * client by its socket, which may still look open then: it would hand the dead connection to the next query, which
+ * fails too. Releasing the client with the error makes the pool destroy it instead.
  */
-function dropConnectionsThatDied(pool: pg.Pool): PostgresPool {
+export function dropConnectionsThatDied(
+  pool: Pick<pg.Pool, 'connect' | 'end'>,
+  { prepare }: { prepare: boolean },
+): PostgresPool {
+  // Not on PGlite: it is one database session for every client this process opens on it (a store reopened on it, a
+  // test's clone), so a name prepared by one client would collide with the next client's.
+  const names = new PreparedNames(prepare ? undefined : 0);
   return {
     async connect(): Promise<PostgresPoolClient> {
       const client = await pool.connect();
       let died: Error | undefined;
+      // Kysely opens and ends its transactions with these statements on the connection it holds for them.
+      let inTransaction = false;
+      const run = (sql: string, values: unknown[]) => {
+        const name = values.length > 0 ? names.of(sql) : undefined;
+        return name === undefined ? client.query(sql, values) : client.query({ name, text: sql, values });
+      };
       const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
+        const values = parameters as unknown[];
+        if (/^(begin|start transaction)\b/i.test(sql)) inTransaction = true;
+        else if (/^(commit|rollback)$/i.test(sql)) inTransaction = false;
         try {
-          return await client.query(sql, parameters as unknown[]);
+          return await run(sql, values);
         } catch (error) {
           if (endsTheSession(error)) died = error as Error;
-          throw error;
+          if (!isStalePlan(error)) throw error;
+          names.renew(sql);
+          if (inTransaction) throw error;
+          return await run(sql, values);
         }
       };
       // Only the (sql, parameters) form: the dialect is given no cursor, so Kysely never passes one.

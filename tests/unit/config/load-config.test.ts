@@ -13,7 +13,13 @@ describe('loadConfig', () => {
     expect(config.port).toBe(4000);
     expect(config.sandbox).toMatchObject({ port: 4001, customerAuthenticator: SANDBOX_CUSTOMER_AUTHENTICATOR });
     expect(config.expressplay.tokenBaseUrl).toBe('http://127.0.0.1:4001');
-    expect(config.database).toEqual({ url: undefined, dataDir: './data', poolSize: 10, poolIdleSeconds: 300 });
+    expect(config.database).toEqual({
+      url: undefined,
+      dataDir: './data',
+      poolSize: 10,
+      poolIdleSeconds: 300,
+      preparedStatements: true,
+    });
     expect(config.policy.maxDevices).toBe(1);
     expect(config.graphql.introspection).toBe(true);
     expect(Object.isFrozen(config)).toBe(true);
@@ -137,6 +143,7 @@ describe('loadConfig', () => {
       poolSize: 25,
       poolIdleSeconds: 0,
     });
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).database.preparedStatements).toBe(false);
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0', DATABASE_POOL_IDLE_SECONDS: '-5' })).toThrow(
       /DATABASE_POOL_SIZE[\s\S]*DATABASE_POOL_IDLE_SECONDS/,
     );

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { createStore } from '../../../src/store/create-store.js';
+import { createStore, dropConnectionsThatDied } from '../../../src/store/create-store.js';
 import type { BindingRecord, ContentInput, Store } from '../../../src/store/types.js';
 import { createPostgresTestDatabase, testSchemaName } from '../../helpers/test-store.js';
 import { defineStoreContract, MIGRATION_NAMES, STORE_TABLES } from './store-contract.js';
@@ -110,6 +110,34 @@ describeWithEnv(['TEST_DATABASE_URL'], 'Store on PostgreSQL', () => {
     } finally {
       await locker.end();
       await store.close();
+      await db.dispose();
+    }
+  });
+
+  it('runs statements prepared, and prepares one again when a column added to its table made its plan stale', async () => {
+    const db = await createPostgresTestDatabase(url!);
+    const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${db.schema}`, max: 1 });
+    const connection = await dropConnectionsThatDied(pool, { prepare: true }).connect();
+    const read = () => connection.query('select * from stale_plan_probe where id = $1', [1]);
+    try {
+      await db.query('create table stale_plan_probe (id int primary key, a text)');
+      await db.query("insert into stale_plan_probe values (1, 'x')");
+      expect((await read()).rows).toEqual([{ id: 1, a: 'x' }]);
+      // What a newer replica's migration does while this one runs.
+      await db.query('alter table stale_plan_probe add column b text');
+      // Outside a transaction the statement is prepared again and answers at once.
+      expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: null }]);
+      await db.query('alter table stale_plan_probe add column c text');
+      // Inside one, the transaction has failed already: the error goes to the caller, whose retry works. That it
+      // fails at all is what shows the statement ran prepared: a statement sent as text is planned afresh.
+      await connection.query('begin', []);
+      await expect(read()).rejects.toMatchObject({ code: '0A000' });
+      await connection.query('rollback', []);
+      expect((await read()).rows).toEqual([{ id: 1, a: 'x', b: null, c: null }]);
+    } finally {
+      connection.release();
+      await pool.end();
+      await db.query('drop table if exists stale_plan_probe');
       await db.dispose();
     }
   });
