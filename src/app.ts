@@ -202,7 +202,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     const graphql = [
       handedOverBody,
       express.json({ limit: config.graphql.bodyLimitBytes }),
-      ...(trusted ? [createRequestGate(trusted)] : []),
+      createRequestGate(trusted),
       limitBatch(config.graphql.maxBatch),
       createRequestGate(limits),
       expressMiddleware(server, {
@@ -237,7 +237,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
             httpRequest: req,
           }),
         ),
-      judges: trusted ? [trusted, limits] : [limits],
+      judges: [trusted, limits],
       bodyLimitBytes: config.graphql.bodyLimitBytes,
       logging,
       handOver: app,

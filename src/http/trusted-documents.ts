@@ -1,6 +1,6 @@
 /**
  * Trusted documents (persisted operations): clients send an operation's sha256 instead of its text, and with
- * TRUSTED_DOCUMENTS=only nothing else runs. Express middleware between express.json() and Apollo: it swaps a known
+ * TRUSTED_DOCUMENTS=only nothing else runs. A judge (request-gate.ts) run before Apollo: it swaps a known
  * id for its document, so Apollo only ever sees ordinary `{ query }` requests.
  *
  * Two wire formats, in POST bodies (single or batched) and GET query strings alike:
@@ -14,9 +14,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RequestHandler } from 'express';
 import { ErrorCode } from '../errors/codes.js';
-import { createRequestGate, isObject, type Judge, type Outcome, type Refusal } from './request-gate.js';
+import { isObject, type Judge, type Outcome, type Refusal } from './request-gate.js';
 
 export type TrustedDocumentsMode = 'off' | 'allow' | 'only';
 
@@ -103,16 +102,13 @@ export function parseManifest(json: unknown, source: string): Record<string, str
   return Object.fromEntries([...manifest].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** The middleware. Mount it on /graphql right after express.json(). */
-export function createTrustedDocuments(options: TrustedDocumentsOptions): RequestHandler {
-  const judge = trustedDocumentsJudge(options);
-  return judge === undefined ? (_req, _res, next) => next() : createRequestGate(judge);
-}
-
-/** What the middleware decides for one request, for the GraphQL fast path too; none when the mode is off. */
-export function trustedDocumentsJudge(options: TrustedDocumentsOptions): Judge | undefined {
+/**
+ * What trusted documents decide for one request: run by request-gate.ts's Express middleware (between express.json()
+ * and Apollo) and by the GraphQL fast path alike. With the mode off, every request goes on as it came.
+ */
+export function trustedDocumentsJudge(options: TrustedDocumentsOptions): Judge {
   const { mode } = options;
-  if (mode === 'off') return undefined;
+  if (mode === 'off') return (request) => ({ ok: true, request });
   const documents = new Map<string, string>();
   for (const [id, text] of Object.entries(options.manifest)) {
     const hex = hexOf(id);

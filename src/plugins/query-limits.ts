@@ -5,9 +5,9 @@
  *
  * Two stages, both fed by `measureDocument`, which sizes a document as expanded (every fragment spread in full)
  * in time linear in its text:
- * - `createQueryLimitsGuard`, Express middleware in front of Apollo, refuses by shape (depth, aliases, fields and
- *   selections as expanded, fragment cycles and chains) and by a lower bound of the cost that needs no variables,
- *   before anything else looks at the document.
+ * - `queryLimitsJudge`, the guard in front of Apollo (in request-gate.ts's Express middleware and in the GraphQL
+ *   fast path), refuses by shape (depth, aliases, fields and selections as expanded, fragment cycles and chains) and
+ *   by a lower bound of the cost that needs no variables, before anything else looks at the document.
  *   What it lets through expands to at most GRAPHQL_MAX_COST fields, so that graphql-js validation and
  *   graphql-query-complexity, which both walk a fragment again at each spread, only ever see bounded documents.
  * - `createQueryLimitsPlugin`, after validation, judges the shape again (for callers that bypass HTTP) and then
@@ -27,7 +27,6 @@
  * (500,000 comparisons).
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { RequestHandler } from 'express';
 import {
   getOperationAST,
   getVariableValues,
@@ -40,7 +39,7 @@ import {
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from '../errors/codes.js';
 import { measureDocument, SATURATED, type DocumentMeasure } from './document-measure.js';
-import { createRequestGate, isObject, type Judge } from '../http/request-gate.js';
+import { isObject, type Judge } from '../http/request-gate.js';
 
 export interface QueryLimits {
   readonly maxDepth: number;
@@ -155,12 +154,10 @@ export function judgeQueryText(
 const MAX_REMEMBERED_VERDICTS = 1000;
 const MAX_REMEMBERED_TEXT = 8192;
 
-/** The guard: mount it on /graphql after express.json() (and after trusted documents, which turn ids into text). */
-export function createQueryLimitsGuard(limits: QueryLimits, schema: GraphQLSchema): RequestHandler {
-  return createRequestGate(queryLimitsJudge(limits, schema));
-}
-
-/** What the guard decides for one request, for the GraphQL fast path too: share one, so texts are judged once. */
+/**
+ * The guard: what it decides for one request, before Apollo (after trusted documents, which turn ids into text). One
+ * instance serves Express and the fast path, so that a text is judged once.
+ */
 export function queryLimitsJudge(limits: QueryLimits, schema: GraphQLSchema): Judge {
   // A text's verdict depends on the text and the operation chosen, nothing else: clients send the same few documents
   // over and over, so each is parsed and measured once, not on every request. Bounded in count and text length.

@@ -11,12 +11,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import express from 'express';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createRequestGate } from '../../../src/http/request-gate.js';
 import {
-  createTrustedDocuments,
   defaultManifestPath,
   documentIdOf,
   loadManifest,
   parseManifest,
+  trustedDocumentsJudge,
   type TrustedDocumentsMode,
 } from '../../../src/http/trusted-documents.js';
 
@@ -42,12 +43,17 @@ interface Seen {
 async function start(mode: TrustedDocumentsMode) {
   const app = express();
   let seen: Seen | undefined;
-  app.use('/graphql', express.json(), createTrustedDocuments({ mode, manifest: MANIFEST }), (req, res) => {
-    seen = { method: req.method, url: req.url, body: req.body };
-    res.setHeader('content-type', 'application/json');
-    const answer = (body: unknown) => ({ data: { ran: (body as { query?: string } | undefined)?.query ?? null } });
-    res.send(JSON.stringify(Array.isArray(req.body) ? req.body.map(answer) : answer(req.body)));
-  });
+  app.use(
+    '/graphql',
+    express.json(),
+    createRequestGate(trustedDocumentsJudge({ mode, manifest: MANIFEST })),
+    (req, res) => {
+      seen = { method: req.method, url: req.url, body: req.body };
+      res.setHeader('content-type', 'application/json');
+      const answer = (body: unknown) => ({ data: { ran: (body as { query?: string } | undefined)?.query ?? null } });
+      res.send(JSON.stringify(Array.isArray(req.body) ? req.body.map(answer) : answer(req.body)));
+    },
+  );
   const server = http.createServer(app);
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

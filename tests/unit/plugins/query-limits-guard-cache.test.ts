@@ -2,7 +2,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { buildSchema } from 'graphql';
 import { expect, it, vi } from 'vitest';
-import { createQueryLimitsGuard } from '../../../src/plugins/query-limits.js';
+import { createRequestGate } from '../../../src/http/request-gate.js';
+import { queryLimitsJudge } from '../../../src/plugins/query-limits.js';
 
 const LIMITS = { maxDepth: 8, maxAliases: 60, maxCost: 1000 };
 
@@ -15,7 +16,7 @@ it('judges a repeated document from memory: the schema is not consulted again, a
       return Reflect.get(target, key, receiver) as unknown;
     },
   });
-  const guard = createQueryLimitsGuard(LIMITS, schema);
+  const guard = createRequestGate(queryLimitsJudge(LIMITS, schema));
   const send = (query: string) => {
     const next = vi.fn() as unknown as NextFunction;
     const res = { setHeader: vi.fn(), status: vi.fn(), type: vi.fn(), send: vi.fn(), json: vi.fn() };
