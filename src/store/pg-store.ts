@@ -48,6 +48,10 @@ export interface PgStoreOptions {
 export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): Store {
   let closing: Promise<void> | undefined;
   const queuedListeners = new Set<() => void>();
+  /** Tells this process's listeners (its delivery worker) that committed changes queued webhook deliveries. */
+  const announceQueued = (): void => {
+    for (const listener of queuedListeners) listener();
+  };
 
   /**
    * A transaction; once it has committed, the listeners hear of the webhook deliveries its events queued (the worker
@@ -59,7 +63,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       queuedBy.set(trx, () => (queued = true));
       return fn(trx);
     });
-    if (queued) for (const listener of queuedListeners) listener();
+    if (queued) announceQueued();
     return result;
   };
 
@@ -112,14 +116,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
    * Takes `want` hits of (userId, action)'s window at once if they fit under `limit`, else one if that fits, else none:
    * the number taken. One statement each way; see Store.reserveRateLimit.
    */
-  const reserveRateLimit = async (
-    userId: string,
-    action: string,
-    limit: number,
-    windowSeconds: number,
-    now: Date,
-    want: number,
-  ): Promise<number> => {
+  const reserveRateLimit: Store['reserveRateLimit'] = async (userId, action, limit, windowSeconds, now, want) => {
     if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
       throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
     }
@@ -411,7 +408,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
         },
         { lastUsedOf: issued.bindingId },
       );
-      if (queued) for (const listener of queuedListeners) listener();
+      if (queued) announceQueued();
       // Only lastUsedAt changed: this process forgets its copy, and another replica's shows the old time until its
       // cache entry lives out its short lifetime. Not worth a notification on every license token.
       feed.emit({ kind: 'binding', id: issued.bindingId });
@@ -442,7 +439,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     async createEntitlementOnBinding(entitlement: NewEntitlement): Promise<CreateEntitlementOnBindingResult> {
       if (entitlement.kind === 'PURCHASE') {
         const { result, queued } = await purchaseOnBinding(db, entitlement);
-        if (queued) for (const listener of queuedListeners) listener();
+        if (queued) announceQueued();
         return result;
       }
       // A rental: one transaction, the binding as stored (never a cache's copy), the user's holdings, the new row and
@@ -513,9 +510,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     ...createWebhookOutbox({
       db,
       cipher,
-      onQueued: () => {
-        for (const listener of queuedListeners) listener();
-      },
+      onQueued: announceQueued,
     }),
 
     onWebhooksQueued(listener) {
@@ -523,8 +518,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       return () => queuedListeners.delete(listener);
     },
 
-    reserveRateLimit: (userId, action, limit, windowSeconds, now, want) =>
-      reserveRateLimit(userId, action, limit, windowSeconds, now, want),
+    reserveRateLimit,
 
     async ping() {
       try {

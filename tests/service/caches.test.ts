@@ -9,18 +9,20 @@ import { createServiceHarness, type ServiceHarness } from '../helpers/service-ha
 const TTL_MS = 60_000;
 const PENDING_TTL = 30;
 let h: ServiceHarness;
+/** The one title these tests buy. */
+const FILM = {
+  id: 'film',
+  title: 'Film',
+  keyId: 'a1'.repeat(16),
+  contentKey: 'c3'.repeat(16),
+  iv: 'e5'.repeat(16),
+  rental: { periodSeconds: 3600, playSeconds: 1800 },
+};
 
 beforeAll(async () => {
   // A PENDING binding's deadline comes before its cache entry's: only the deadline can make its copy a miss.
   h = await createServiceHarness({ CACHE_TTL_MS: String(TTL_MS), BINDING_PENDING_TTL: String(PENDING_TTL) });
-  await h.catalog.upsert(h.viewer('admin', true), {
-    id: 'film',
-    title: 'Film',
-    keyId: 'a1'.repeat(16),
-    contentKey: 'c3'.repeat(16),
-    iv: 'e5'.repeat(16),
-    rental: { periodSeconds: 3600, playSeconds: 1800 },
-  });
+  await h.catalog.upsert(h.viewer('admin', true), FILM);
 });
 
 afterAll(async () => {
@@ -199,15 +201,7 @@ describe('catalog titles in process', () => {
       expect(reads.mock.calls.length).toBeLessThanOrEqual(1);
       await expect(buy('shopper-0003', true)).rejects.toMatchObject({ extensions: { code: 'OFFLINE_NOT_ALLOWED' } });
 
-      await h.catalog.upsert(h.viewer('admin', true), {
-        id: 'film',
-        title: 'Film',
-        keyId: 'a1'.repeat(16),
-        contentKey: 'c3'.repeat(16),
-        iv: 'e5'.repeat(16),
-        rental: { periodSeconds: 3600, playSeconds: 1800 },
-        offlineAllowed: true,
-      });
+      await h.catalog.upsert(h.viewer('admin', true), { ...FILM, offlineAllowed: true });
       expect((await buy('shopper-0004', true)).entitlement.contentId).toBe('film');
     } finally {
       reads.mockRestore();

@@ -7,10 +7,24 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { createPgChangeFeed, type StoreChange } from '../../../src/store/change-feed.js';
+import type { ContentInput } from '../../../src/store/types.js';
 import { describeWithEnv } from '../../helpers/needs.js';
 import { createPostgresTestDatabase } from '../../helpers/test-store.js';
 
 const url = process.env.TEST_DATABASE_URL;
+
+/** A title to upsert; a negative rental period is one the database's CHECK refuses. */
+function title(id: string, name: string, rentalPeriodSeconds = 60): ContentInput {
+  return {
+    id,
+    title: name,
+    keyId: 'a1'.repeat(16),
+    contentKey: 'c3'.repeat(16),
+    iv: null,
+    rentalPeriodSeconds,
+    rentalPlaySeconds: 60,
+  };
+}
 
 /** Waits until `live()` says the feed listens, for at most 3 s. */
 async function listening(live: () => boolean): Promise<void> {
@@ -43,18 +57,7 @@ describeWithEnv(['TEST_DATABASE_URL'], 'change feed on PostgreSQL', () => {
       expect(b.changesLive()).toBe(false);
       b.onChange((change) => heard.push(change));
       await listening(() => b.changesLive());
-      await a.upsertContent(
-        {
-          id: 'film',
-          title: 'Film',
-          keyId: 'a1'.repeat(16),
-          contentKey: 'c3'.repeat(16),
-          iv: null,
-          rentalPeriodSeconds: 60,
-          rentalPlaySeconds: 60,
-        },
-        new Date(),
-      );
+      await a.upsertContent(title('film', 'Film'), new Date());
       await next(heard, (c) => c.kind === 'content' && c.id === 'film');
       const binding = await a.createBinding({
         id: '00000000-0000-4000-8000-000000000001',
@@ -69,32 +72,8 @@ describeWithEnv(['TEST_DATABASE_URL'], 'change feed on PostgreSQL', () => {
       await next(heard, (c) => c.kind === 'binding' && c.id === binding.id);
       // A title whose upsert fails (a CHECK on its rental terms) announces nothing.
       const count = heard.length;
-      await expect(
-        a.upsertContent(
-          {
-            id: 'bad',
-            title: 'Bad',
-            keyId: 'a1'.repeat(16),
-            contentKey: 'c3'.repeat(16),
-            iv: null,
-            rentalPeriodSeconds: -1,
-            rentalPlaySeconds: 60,
-          },
-          new Date(),
-        ),
-      ).rejects.toThrow();
-      await a.upsertContent(
-        {
-          id: 'marker',
-          title: 'M',
-          keyId: 'a1'.repeat(16),
-          contentKey: 'c3'.repeat(16),
-          iv: null,
-          rentalPeriodSeconds: 60,
-          rentalPlaySeconds: 60,
-        },
-        new Date(),
-      );
+      await expect(a.upsertContent(title('bad', 'Bad', -1), new Date())).rejects.toThrow();
+      await a.upsertContent(title('marker', 'M'), new Date());
       await next(heard, (c) => c.kind === 'content' && c.id === 'marker');
       expect(heard.slice(count).filter((c) => c.kind === 'content' && c.id === 'bad')).toEqual([]);
     } finally {
