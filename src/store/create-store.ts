@@ -269,8 +269,11 @@ export function dropConnectionsThatDied(
       };
       const query = async (sql: string, parameters: ReadonlyArray<unknown>) => {
         const values = parameters as unknown[];
-        if (/^(begin|start transaction)\b/i.test(sql)) inTransaction = true;
-        else if (/^(commit|rollback)$/i.test(sql)) inTransaction = false;
+        // Those take no parameters: the statements that do (nearly all) skip both tests.
+        if (values.length === 0) {
+          if (/^(begin|start transaction)\b/i.test(sql)) inTransaction = true;
+          else if (/^(commit|rollback)$/i.test(sql)) inTransaction = false;
+        }
         try {
           return await run(sql, values);
         } catch (error) {
