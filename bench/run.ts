@@ -517,6 +517,8 @@ async function main(): Promise<void> {
       HOME: process.env.HOME,
       TMPDIR: process.env.TMPDIR,
       NODE_ENV: 'production',
+      // glibc's allocator settings, to tell allocator retention from growth in the memory phase's RSS.
+      ...(process.env.MALLOC_ARENA_MAX && { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX }),
     };
     log(`bench: starting sandbox (upstream latency ${params.upstreamLatencyMs} ms) and baseline`);
     const sandbox = await startChild<Ready & { customerAuthenticator: string }>(

@@ -108,7 +108,8 @@ export class RequestBindings {
     const expressplay = this.scope.upstream.forTokenOperation();
     const name = deviceName(input.name);
     const { store, policy, now } = this.deps;
-    await this.deps.rateLimiter.check(viewer.userId, 'bindDevice');
+    // With the dummy token's hit of the user's ExpressPlay budget, in one statement when either needs the database.
+    await this.deps.rateLimiter.check(viewer.userId, 'bindDevice', { alongside: 'upstream' });
     const at = now();
     await store.expirePendingBindings(viewer.userId, at);
     // A first check before ExpressPlay is asked, so a full account costs no upstream call. The store records a

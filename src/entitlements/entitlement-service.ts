@@ -136,7 +136,11 @@ export class RequestEntitlements {
       );
     }
     const { store, now } = this.deps;
-    await this.deps.rateLimiter.check(viewer.userId, kind === 'PURCHASE' ? 'purchase' : 'rent');
+    // The token request's hit of the user's ExpressPlay budget is reserved with this one when either needs the
+    // database: an occasional buyer's purchase costs one reservation statement, not two.
+    await this.deps.rateLimiter.check(viewer.userId, kind === 'PURCHASE' ? 'purchase' : 'rent', {
+      alongside: 'upstream',
+    });
     const content = await this.deps.catalog.get(input.contentId);
     // Before anything is recorded: a streaming-only title is not sold as a download.
     requireOfflineAllowed(content, input.offline);

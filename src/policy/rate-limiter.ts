@@ -6,9 +6,18 @@ export type LimitedAction = 'bindDevice' | 'purchase' | 'rent' | 'upstream';
 
 export interface RateLimiter {
   /** Counts one call; throws RATE_LIMITED past the limit. */
-  check(userId: string, action: LimitedAction): Promise<void>;
+  check(userId: string, action: LimitedAction, options?: HitOptions): Promise<void>;
   /** Counts one call: null when it is within the limit, else the whole seconds until the window ends. */
-  hit(userId: string, action: LimitedAction): Promise<number | null>;
+  hit(userId: string, action: LimitedAction, options?: HitOptions): Promise<number | null>;
+}
+
+export interface HitOptions {
+  /**
+   * The action the call counts next (a purchase's ExpressPlay call): when this hit asks the database anyway and the
+   * process holds nothing of that action's window, a slice of it is reserved in the same statement, so that its
+   * hit is spent locally. An occasional user's operation then costs one reservation, not two.
+   */
+  readonly alongside?: LimitedAction;
 }
 
 export interface RateLimiterOptions {
@@ -116,7 +125,46 @@ export function createRateLimiter({
     return run;
   };
 
-  const hit = async (userId: string, action: LimitedAction): Promise<number | null> => {
+  /** Records what a reservation took for `key`: a slice to spend (whole), or the window known exhausted. */
+  const settle = (key: string, end: number, limit: number, want: number, taken: number): void => {
+    slices.delete(key);
+    if (taken === 0) {
+      remember(key, end);
+      return;
+    }
+    if (slices.size >= maxRemembered) slices.delete(slices.keys().next().value!);
+    slices.set(key, { windowEnd: end, left: taken, next: Math.min(maxSliceOf(limit), want * 2) });
+  };
+
+  /** How many hits of `key`'s window that contains `end` to ask for: double the last slice's, or 1 in a new window. */
+  const wantOf = (key: string, end: number): number => {
+    const held = slices.get(key);
+    return held?.windowEnd === end ? held.next : 1;
+  };
+
+  /**
+   * Claims the alongside action's reservation for this hit's statement when the process holds nothing of its window
+   * and nothing is on its way: its own hits queue behind the claim (as behind any reservation) and settle it when the
+   * statement answers (`undefined`: it failed, and they ask the database themselves). Undefined when not worth it.
+   */
+  const claimAlongside = (userId: string, action: LimitedAction, at: Date) => {
+    const key = `${action}\u0000${userId}`;
+    if (tails.has(key) || knownRefusal(key, at) !== undefined) return undefined;
+    const end = windowEndOf(at);
+    const held = slices.get(key);
+    if (held !== undefined && held.windowEnd === end && held.left > 0) return undefined;
+    let answer!: (taken: number | undefined) => void;
+    const answered = new Promise<number | undefined>((resolve) => (answer = resolve));
+    const want = wantOf(key, end);
+    const limit = perMinute[action];
+    void serially(key, async () => {
+      const taken = await answered;
+      if (taken !== undefined) settle(key, end, limit, want, taken);
+    });
+    return { ask: { action, limit, want }, answer };
+  };
+
+  const hit = async (userId: string, action: LimitedAction, options: HitOptions = {}): Promise<number | null> => {
     const key = `${action}\u0000${userId}`;
     const first = now();
     const early = knownRefusal(key, first);
@@ -130,24 +178,32 @@ export function createRateLimiter({
       if (spend(key, at)) return null;
       const end = windowEndOf(at);
       const limit = perMinute[action];
-      const held = slices.get(key);
-      const want = held?.windowEnd === end ? held.next : 1;
-      const taken = await store.reserveRateLimit(userId, action, limit, WINDOW_SECONDS, at, want);
-      slices.delete(key);
-      if (taken === 0) {
-        remember(key, end);
-        return secondsUntil(end, at);
+      const want = wantOf(key, end);
+      const alongside =
+        options.alongside !== undefined && options.alongside !== action
+          ? claimAlongside(userId, options.alongside, at)
+          : undefined;
+      let taken: number;
+      try {
+        const asks = [{ action, limit, want }, ...(alongside ? [alongside.ask] : [])];
+        const answers = await store.reserveRateLimits(userId, asks, WINDOW_SECONDS, at);
+        alongside?.answer(answers[1]);
+        taken = answers[0];
+      } catch (error) {
+        alongside?.answer(undefined);
+        throw error;
       }
-      if (slices.size >= maxRemembered) slices.delete(slices.keys().next().value!);
-      slices.set(key, { windowEnd: end, left: taken - 1, next: Math.min(maxSliceOf(limit), want * 2) });
+      settle(key, end, limit, want, taken);
+      if (taken === 0) return secondsUntil(end, at);
+      spend(key, at);
       return null;
     });
   };
 
   return {
     hit,
-    async check(userId, action) {
-      const retryAfterSeconds = await hit(userId, action);
+    async check(userId, action, options) {
+      const retryAfterSeconds = await hit(userId, action, options);
       if (retryAfterSeconds !== null) throw new RateLimitedError(action, retryAfterSeconds);
     },
   };

@@ -113,64 +113,73 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
   };
 
   /**
-   * Takes `want` hits of (userId, action)'s window at once if they fit under `limit`, else one if that fits, else none:
-   * the number taken. One statement each way; see Store.reserveRateLimit.
+   * Takes `want` hits of each ask's (userId, action) window if they fit under its `limit`, else one if that fits, else
+   * none: the numbers taken, in the asks' order. One statement for all of them, the sweep of stale windows included;
+   * a second only for asks near their limit whose whole slice did not fit. See Store.reserveRateLimits.
    */
-  const reserveRateLimit: Store['reserveRateLimit'] = async (userId, action, limit, windowSeconds, now, want) => {
+  const reserveRateLimits: Store['reserveRateLimits'] = async (userId, asks, windowSeconds, now) => {
     if (!Number.isInteger(windowSeconds) || windowSeconds <= 0) {
       throw new RangeError(`windowSeconds must be a positive whole number, got ${windowSeconds}`);
     }
+    if (new Set(asks.map((a) => a.action)).size !== asks.length) {
+      throw new RangeError('each action may be asked for once per reservation');
+    }
     const windowMs = windowSeconds * 1000;
     const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-    // One statement: the row lock of the upsert serializes concurrent hits, on any number of replicas. The count
-    // stops at the limit: a refused hit updates nothing (no row is returned), so a flood of refusals writes no
-    // tuple. Capped at the int4 maximum, which the counter can then never pass.
+    // One window is kept as slack for replicas whose clocks lag ours, so that we never delete the window they are
+    // still counting in.
+    const cutoff = new Date(windowStart.getTime() - windowMs);
+    // Capped at the int4 maximum, which the counter can then never pass.
     const int4Max = 2_147_483_647;
-    const cap = Math.min(limit, int4Max);
-    const take = (n: number) =>
-      db
-        .insertInto('rate_limits')
-        .values({ user_id: userId, action, window_start: windowStart, hits: n })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'action', 'window_start'])
-            .doUpdateSet({ hits: sql<number>`rate_limits.hits + ${n}` })
-            // Never `hits + n`: that could overflow int4 where the cap is near its maximum.
-            .where('rate_limits.hits', '<=', cap - n),
-        )
-        .returning('hits')
-        .executeTakeFirst();
-    const size = Math.max(1, Math.min(Math.floor(want), cap));
-    let taken = size;
-    // Near the end of the window, a whole slice may not fit where one hit still does.
-    let row = await take(size);
-    if (row === undefined && size > 1) {
-      taken = 1;
-      row = await take(1);
-    }
-    if (row === undefined) return 0;
-    const { hits } = row;
-    // No row holds 0 hits: hits equal to what was taken means this statement inserted the row.
-    if (hits === taken) {
-      // This hit opened a window: drop older windows. One window is kept as slack for replicas whose clocks lag
-      // ours, so that we never delete the window they are still counting in. First this counter's own, then a
-      // batch of other users' of the same action: users who never come back would otherwise leave theirs
-      // forever. Every stale row was made by a window-opening hit, and each such hit removes up to a batch, so
-      // the table stays near the number of active users. SKIP LOCKED: replicas sweeping at once never wait on
-      // one another.
-      const cutoff = new Date(windowStart.getTime() - windowMs);
-      await db
-        .deleteFrom('rate_limits')
-        .where('user_id', '=', userId)
-        .where('action', '=', action)
-        .where('window_start', '<', cutoff)
-        .execute();
-      await sql`
+    const sized = asks.map(({ action, limit, want }) => {
+      const cap = Math.min(limit, int4Max);
+      return { action, cap, n: Math.max(1, Math.min(Math.floor(want), cap)) };
+    });
+    const taken = new Map<string, number>();
+    const take = async (batch: readonly { action: string; cap: number; n: number }[]): Promise<void> => {
+      if (batch.length === 0) return;
+      const ask = sql.join(batch.map(({ action, n, cap }) => sql`(${action}::text, ${n}::int, ${cap - n}::int)`));
+      // One statement, whatever the number of actions: the row lock of each upsert serializes concurrent hits, on
+      // any number of replicas. The count stops at the limit: an ask that does not fit updates nothing (its row
+      // is not returned), so a flood of refusals writes no tuple. `room` is the count an update may start from,
+      // never `hits + n` compared with the cap, which could overflow int4 near its maximum.
+      // A row returned with exactly the hits asked was inserted by this statement: its window opened. Opening one
+      // drops older windows, this counter's own, then a batch of other users' of the same action: users who never
+      // come back would otherwise leave theirs forever. Every stale row was made by a window-opening hit, and each
+      // such hit removes up to a batch, so the table stays near the number of active users. SKIP LOCKED: replicas
+      // sweeping at once never wait on one another. Deletes in the same statement see its snapshot, not the
+      // upsert's rows, which are never stale anyway.
+      const { rows } = await sql<{ action: string; hits: number }>`
+        with ask (action, n, room) as (values ${ask}),
+        taken as (
+          insert into rate_limits as r (user_id, action, window_start, hits)
+          select ${userId}, action, ${windowStart}::timestamptz, n from ask
+          on conflict (user_id, action, window_start) do update set hits = r.hits + excluded.hits
+          where r.hits <= (case excluded.action ${sql.join(
+            batch.map(({ action, n, cap }) => sql`when ${action}::text then ${cap - n}::int`),
+            sql` `,
+          )} end)
+          returning r.action, r.hits
+        ),
+        opened as (select taken.action from taken join ask on ask.action = taken.action and taken.hits = ask.n),
+        own as (
+          delete from rate_limits
+          where user_id = ${userId} and action in (select action from opened) and window_start < ${cutoff}::timestamptz
+        ),
+        others as (
           delete from rate_limits where ctid in (
-            select ctid from rate_limits where action = ${action} and window_start < ${cutoff}
-            limit ${STALE_WINDOWS_PER_SWEEP} for update skip locked)`.execute(db);
-    }
-    return taken;
+            select ctid from rate_limits
+            where action in (select action from opened) and window_start < ${cutoff}::timestamptz
+              and user_id <> ${userId}
+            limit ${STALE_WINDOWS_PER_SWEEP * batch.length} for update skip locked)
+        )
+        select action, hits from taken`.execute(db);
+      for (const row of rows) taken.set(row.action, batch.find((b) => b.action === row.action)!.n);
+    };
+    await take(sized);
+    // Near the end of the window, a whole slice may not fit where one hit still does.
+    await take(sized.filter((a) => a.n > 1 && !taken.has(a.action)).map((a) => ({ ...a, n: 1 })));
+    return sized.map((a) => taken.get(a.action) ?? 0);
   };
 
   const toContent = (row: ContentRow): ContentRecord => ({
@@ -504,7 +513,8 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     entitlementsFor: entitlementsOf,
 
     async hitRateLimit(userId, action, limit, windowSeconds, now) {
-      return (await reserveRateLimit(userId, action, limit, windowSeconds, now, 1)) === 1;
+      const [taken] = await reserveRateLimits(userId, [{ action, limit, want: 1 }], windowSeconds, now);
+      return taken === 1;
     },
 
     ...createWebhookOutbox({
@@ -518,7 +528,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       return () => queuedListeners.delete(listener);
     },
 
-    reserveRateLimit,
+    reserveRateLimits,
 
     async ping() {
       try {

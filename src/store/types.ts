@@ -48,6 +48,13 @@ export type ContentInput = Omit<ContentRecord, 'createdAt' | 'updatedAt' | 'offl
 export type CatalogEntry = Omit<ContentRecord, 'contentKey'>;
 
 /** Where a newest-first page starts: after the row with this (createdAt, id). */
+/** One action of a rate-limit reservation (Store.reserveRateLimits): `want` hits of a window allowing `limit`. */
+export interface RateLimitAsk {
+  readonly action: string;
+  readonly limit: number;
+  readonly want: number;
+}
+
 export interface TimeKeyset {
   readonly createdAt: Date;
   readonly id: string;
@@ -360,17 +367,12 @@ export interface Store {
    */
   hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
   /**
-   * The same count, `want` hits at once, for a process that spends them locally (policy/rate-limiter.ts): takes
-   * `want` if they fit under `limit`, else one if it fits, else none (and writes nothing); returns how many it took.
+   * The same count, `want` hits at once, for a process that spends them locally (policy/rate-limiter.ts), for one or
+   * more of the user's actions at once (an operation and the ExpressPlay call it makes): for each ask, takes `want`
+   * if they fit under its `limit`, else one if it fits, else none (and writes nothing); returns how many each took,
+   * in the asks' order. One round trip however many actions, unless an ask near its limit falls back to one hit.
    */
-  reserveRateLimit(
-    userId: string,
-    action: string,
-    limit: number,
-    windowSeconds: number,
-    now: Date,
-    want: number,
-  ): Promise<number>;
+  reserveRateLimits(userId: string, asks: readonly RateLimitAsk[], windowSeconds: number, now: Date): Promise<number[]>;
 
   /**
    * Hears of committed changes to bindings and titles, made by this process or (on a PostgreSQL server) by any

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/types.js';
+import { bindAndPlay } from '../helpers/bind-and-play.js';
 import { startTestApp } from '../helpers/test-app.js';
 import { createTestDatabase } from '../helpers/test-store.js';
 
@@ -22,9 +23,9 @@ describe('rate-limit refusals', () => {
     let statements = 0;
     const store: Store = {
       ...base,
-      reserveRateLimit(...args) {
+      reserveRateLimits(...args) {
         statements += 1;
-        return base.reserveRateLimit(...args);
+        return base.reserveRateLimits(...args);
       },
     };
     const app = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', MAX_DEVICES: '10' }, { store, now: frozenClock() });
@@ -33,7 +34,7 @@ describe('rate-limit refusals', () => {
       for (let i = 0; i < 2; i++) expect((await app.gql(BIND, {}, { token: flooder })).errors).toBeUndefined();
       const counter = () =>
         db.query<{ xmin: string; hits: number }>(
-          "select xmin::text as xmin, hits from rate_limits where user_id = 'flooder'",
+          "select xmin::text as xmin, hits from rate_limits where user_id = 'flooder' and action = 'bindDevice'",
         );
       const before = await counter();
       const statementsBefore = statements;
@@ -54,6 +55,60 @@ describe('rate-limit refusals', () => {
       // The counter row was not rewritten: same tuple, still at the limit.
       expect(await counter()).toEqual(before);
       expect(before[0].hits).toBe(2);
+    } finally {
+      await app.stop();
+      await base.close();
+      await db.dispose();
+    }
+  });
+
+  it("cost an occasional user's bindDevice and purchase one reservation each, the ExpressPlay call's included", async () => {
+    const db = await createTestDatabase();
+    const base = await db.openStore();
+    const asked: string[][] = [];
+    const store: Store = {
+      ...base,
+      reserveRateLimits(userId, asks, ...rest) {
+        asked.push(asks.map((a) => a.action));
+        return base.reserveRateLimits(userId, asks, ...rest);
+      },
+    };
+    // Limits as a real deployment sets them, small enough that every slice is a single hit.
+    const app = await startTestApp(
+      { RATE_LIMIT_PER_MINUTE: '4', UPSTREAM_CALLS_PER_MINUTE: '4' },
+      { store, now: frozenClock() },
+    );
+    try {
+      const token = await app.token('occasional');
+      const { bindingId } = await bindAndPlay(app, token);
+      // The binding's own hit and its dummy token's, in one statement.
+      expect(asked).toEqual([['bindDevice', 'upstream']]);
+      // The client polls until BOUND: the record retrieval's hit.
+      const looked = await app.gql<{ deviceBinding: { status: string } }>(
+        `query($id: ID!) { deviceBinding(id: $id) { status } }`,
+        { id: bindingId },
+        { token },
+      );
+      expect(looked.data?.deviceBinding.status).toBe('BOUND');
+      expect(asked).toEqual([['bindDevice', 'upstream'], ['upstream']]);
+      asked.length = 0;
+      const bought = await app.gql(
+        `mutation($id: ID!) { purchase(input: { contentId: "sintel", bindingId: $id, idempotencyKey: "occasional-1" }) { licenseUrl } }`,
+        { id: bindingId },
+        { token },
+      );
+      expect(bought.errors).toBeUndefined();
+      expect(asked).toEqual([['purchase', 'upstream']]);
+      // Every hit counted where the limit is shared: nothing reserved that was not spent.
+      expect(
+        await db.query<{ action: string; hits: number }>(
+          "select action, hits from rate_limits where user_id = 'occasional' order by action",
+        ),
+      ).toEqual([
+        { action: 'bindDevice', hits: 1 },
+        { action: 'purchase', hits: 1 },
+        { action: 'upstream', hits: 3 },
+      ]);
     } finally {
       await app.stop();
       await base.close();

@@ -10,18 +10,24 @@ import { describeEachBackend } from '../../helpers/needs.js';
 
 const T0 = new Date('2030-01-01T00:00:10.000Z');
 
-/** The store, with its rate-limit reservations counted: each is one statement on the database (two near the limit). */
-function counting(store: Store): { store: Store; hits: () => number } {
+/**
+ * The store, with its rate-limit reservations counted (each is one statement on the database, two near the limit)
+ * and the actions each asked for.
+ */
+function counting(store: Store): { store: Store; hits: () => number; asked: string[][] } {
   let hits = 0;
+  const asked: string[][] = [];
   return {
     store: {
       ...store,
-      reserveRateLimit(...args) {
+      reserveRateLimits(...args) {
         hits += 1;
-        return store.reserveRateLimit(...args);
+        asked.push(args[1].map((a) => a.action));
+        return store.reserveRateLimits(...args);
       },
     },
     hits: () => hits,
+    asked,
   };
 }
 
@@ -124,6 +130,113 @@ describeEachBackend('rate limiter on', (backend) => {
     } finally {
       for (const store of stores) await store.close();
       await db.dispose();
+    }
+  });
+
+  it('reserves the alongside action in the same statement, so that its next hit costs none', async () => {
+    const base = await db.openStore();
+    try {
+      const { store, hits, asked } = counting(base);
+      const limiter = createRateLimiter({ store, perMinute: limits(10), now: () => T0 });
+      // An occasional buyer: the purchase asks the database, and takes the ExpressPlay call's hit with it.
+      expect(await limiter.hit('occasional', 'purchase', { alongside: 'upstream' })).toBeNull();
+      expect(asked).toEqual([['purchase', 'upstream']]);
+      expect(await limiter.hit('occasional', 'upstream')).toBeNull();
+      expect(hits()).toBe(1);
+      const rows = await db.query<{ action: string; hits: number }>(
+        "select action, hits from rate_limits where user_id = 'occasional' order by action",
+      );
+      expect(rows).toEqual([
+        { action: 'purchase', hits: 1 },
+        { action: 'upstream', hits: 1 },
+      ]);
+      // The next purchase's slice (2) and a new upstream slice (2) in one statement again; a slice still held is
+      // not topped up: the purchase's second hit asks for the purchase alone.
+      expect(await limiter.hit('occasional', 'purchase', { alongside: 'upstream' })).toBeNull();
+      expect(asked.at(-1)).toEqual(['purchase', 'upstream']);
+      expect(await limiter.hit('occasional', 'upstream')).toBeNull();
+      expect(await limiter.hit('occasional', 'purchase', { alongside: 'upstream' })).toBeNull();
+      expect(hits()).toBe(2);
+    } finally {
+      await base.close();
+    }
+  });
+
+  /** `store` whose reservations wait until `open()`: a hit's statement held on its way. */
+  function held(store: Store): { store: Store; open: () => void } {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    return {
+      store: {
+        ...store,
+        async reserveRateLimits(...args) {
+          await gate;
+          return store.reserveRateLimits(...args);
+        },
+      },
+      open,
+    };
+  }
+
+  /** Until the event loop's next turn: a hit started before it has sent its statement. */
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("makes the alongside action's hits wait for the shared statement, and learns its exhaustion from it", async () => {
+    const base = await db.openStore();
+    try {
+      const { store, hits } = counting(base);
+      const gated = held(store);
+      const limiter = createRateLimiter({
+        store: gated.store,
+        perMinute: { ...limits(10), upstream: 1 },
+        now: () => T0,
+      });
+      const purchase = limiter.hit('eager', 'purchase', { alongside: 'upstream' });
+      await nextTurn();
+      // Sent while the purchase's statement is on its way: they queue behind its reservation of their window, one
+      // spends the hit it took, the next learns the window is spent (one statement), and the rest from that.
+      const upstream = Array.from({ length: 5 }, () => limiter.hit('eager', 'upstream'));
+      gated.open();
+      expect(await purchase).toBeNull();
+      expect(await Promise.all(upstream)).toEqual([null, 50, 50, 50, 50]);
+      expect(hits()).toBe(2);
+      // An exhausted alongside action is not asked for again; the operation's own action still counts.
+      expect(await limiter.hit('eager', 'purchase', { alongside: 'upstream' })).toBeNull();
+      const [row] = await db.query<{ hits: number }>(
+        "select hits from rate_limits where user_id = 'eager' and action = 'upstream'",
+      );
+      expect(row.hits).toBe(1);
+    } finally {
+      await base.close();
+    }
+  });
+
+  it('leaves the alongside action to its own hits when the shared statement fails', async () => {
+    const base = await db.openStore();
+    try {
+      let failNext = true;
+      const { store, asked } = counting({
+        ...base,
+        reserveRateLimits(...args) {
+          if (failNext) {
+            failNext = false;
+            return Promise.reject(new Error('connection lost'));
+          }
+          return base.reserveRateLimits(...args);
+        },
+      });
+      const gated = held(store);
+      const limiter = createRateLimiter({ store: gated.store, perMinute: limits(10), now: () => T0 });
+      const purchase = limiter.hit('unlucky', 'purchase', { alongside: 'upstream' });
+      await nextTurn();
+      const upstream = limiter.hit('unlucky', 'upstream');
+      gated.open();
+      await expect(purchase).rejects.toThrow('connection lost');
+      // Queued behind the failed claim, the upstream hit asked the database itself.
+      expect(await upstream).toBeNull();
+      expect(asked).toEqual([['purchase', 'upstream'], ['upstream']]);
+    } finally {
+      await base.close();
     }
   });
 

@@ -131,6 +131,23 @@ export const UNDO_PAGE_INDEXES = [
   'create index entitlements_user_id_created_at on entitlements (user_id, created_at)',
 ];
 
+/** The SQL of every statement `run` sends: both backends' go through a pg client (PGlite's via its socket adapter). */
+async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+  const statements: string[] = [];
+  const original = Reflect.get(pg.Client.prototype, 'query') as (...a: unknown[]) => unknown;
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args) {
+    const [first] = args as unknown[];
+    statements.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
+    return original.apply(this, args) as never;
+  });
+  try {
+    await run();
+  } finally {
+    spy.mockRestore();
+  }
+  return statements;
+}
+
 export function defineStoreContract(createDatabase: () => Promise<TestDatabase>): void {
   /** One database and an open store for a describe block. */
   function useStore(): { readonly db: TestDatabase; readonly store: Store } {
@@ -496,23 +513,6 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       });
       expect((await ctx.store.listEntitlementsPage(base.userId, 100, null)).map((e) => e.id)).toEqual([purchase.id]);
     });
-
-    /** The SQL of every statement `run` sends: both backends' go through a pg client (PGlite's via its socket adapter). */
-    async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-      const statements: string[] = [];
-      const original = Reflect.get(pg.Client.prototype, 'query') as (...a: unknown[]) => unknown;
-      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args) {
-        const [first] = args as unknown[];
-        statements.push(typeof first === 'string' ? first : String((first as { text?: string }).text));
-        return original.apply(this, args) as never;
-      });
-      try {
-        await run();
-      } finally {
-        spy.mockRestore();
-      }
-      return statements;
-    }
 
     it('a new purchase on a binding is one statement (no BEGIN, COMMIT or lock); a rental four', async () => {
       const base = await seed(ctx.store);
@@ -1439,6 +1439,93 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
       // The same tuple: no update made a new row version.
       expect(await version()).toEqual(before);
       expect(before.hits).toBe(2);
+    });
+
+    it("reserves several actions' slices in one statement, each under its own limit, one hit near it", async () => {
+      const userId = id('user');
+      const reserve = (asks: Array<[string, number, number]>, t = T0) =>
+        ctx.store.reserveRateLimits(
+          userId,
+          asks.map(([action, limit, want]) => ({ action, limit, want })),
+          60,
+          t,
+        );
+      const statements = await statementsOf(async () =>
+        expect(
+          await reserve([
+            ['purchase', 10, 4],
+            ['upstream', 3, 5],
+          ]),
+        ).toEqual([4, 3]),
+      );
+      expect(statements).toHaveLength(1);
+      // purchase has 6 left: 4 fit; upstream none, and its row is not rewritten.
+      const upstreamRow = async () =>
+        (
+          await ctx.db.query<{ xmin: string; hits: number }>(
+            "select xmin::text as xmin, hits from rate_limits where user_id = $1 and action = 'upstream'",
+            [userId],
+          )
+        )[0];
+      const before = await upstreamRow();
+      expect(
+        await reserve([
+          ['purchase', 10, 4],
+          ['upstream', 3, 1],
+        ]),
+      ).toEqual([4, 0]);
+      expect(await upstreamRow()).toEqual(before);
+      // 2 left of purchase's 10: a slice of 4 no longer fits, one hit does (a second statement, for it alone).
+      const nearTheLimit = await statementsOf(async () =>
+        expect(
+          await reserve([
+            ['purchase', 10, 4],
+            ['rent', 10, 4],
+          ]),
+        ).toEqual([1, 4]),
+      );
+      expect(nearTheLimit).toHaveLength(2);
+      await expect(
+        reserve([
+          ['rent', 10, 1],
+          ['rent', 10, 1],
+        ]),
+      ).rejects.toThrow(RangeError);
+    });
+
+    it('sweeps the stale windows of every action a reservation opens, in its one statement', async () => {
+      const [a, b] = [`sweep-${id('a')}`, `sweep-${id('b')}`];
+      const users = Array.from({ length: 3 }, () => id('user'));
+      for (const user of users) {
+        await ctx.store.reserveRateLimits(
+          user,
+          [
+            { action: a, limit: 5, want: 1 },
+            { action: b, limit: 5, want: 1 },
+          ],
+          60,
+          at(0),
+        );
+      }
+      const rows = async (action: string) =>
+        Number(
+          (await ctx.db.query<{ n: string }>('select count(*) as n from rate_limits where action = $1', [action]))[0].n,
+        );
+      expect([await rows(a), await rows(b)]).toEqual([3, 3]);
+      const sweeping = await statementsOf(() =>
+        ctx.store.reserveRateLimits(
+          users[0],
+          [
+            { action: a, limit: 5, want: 1 },
+            { action: b, limit: 5, want: 1 },
+          ],
+          60,
+          at(120),
+        ),
+      );
+      expect(sweeping).toHaveLength(1);
+      // Each action keeps only the window just opened.
+      expect([await rows(a), await rows(b)]).toEqual([1, 1]);
     });
 
     it('refuses a window that is not a positive whole number of seconds', async () => {
