@@ -50,6 +50,9 @@ export interface ScenarioReport {
     errors: number;
     heapDriftPct: number;
     rssDriftPct: number;
+    /** The same along the least-squares line through the samples (stats.ts trendPct): the verdict's figure. */
+    heapTrendPct: number;
+    rssTrendPct: number;
     /** The request count of the sample the drift is measured from. */
     driftFromRequests: number;
     forcedGc: boolean;
@@ -84,7 +87,7 @@ export function consoleTable(
     'max',
     'tok/req',
     'getrec/req',
-    'heap/RSS drift',
+    'heap/RSS trend',
     'other CPU',
   ];
   const rows = [
@@ -118,7 +121,7 @@ export function consoleTable(
         f(s.latencyMs.max, 0),
         f(s.upstream.tokenPerRequest, 2),
         f(s.upstream.getrecordPerRequest, 2),
-        s.memory ? `${s.memory.heapDriftPct}% / ${s.memory.rssDriftPct}%` : '-',
+        s.memory ? `${s.memory.heapTrendPct}% / ${s.memory.rssTrendPct}%` : '-',
         `${f(s.otherCpuPct.median, 1)}%`,
       ]),
     ),

@@ -130,6 +130,24 @@ export function driftPct(values: readonly number[]): number {
 }
 
 /**
+ * The change along the least-squares line through the samples, from the first sample's request count to the last's,
+ * in percent of the line's value at the first: growth with request count, where the endpoints of a series that moves
+ * both ways by a few percent (RSS as the allocator keeps and returns pages) may differ by more than it grew.
+ */
+export function trendPct(samples: ReadonlyArray<{ readonly x: number; readonly y: number }>): number {
+  if (samples.length < 2) return 0;
+  const n = samples.length;
+  const mx = samples.reduce((sum, s) => sum + s.x, 0) / n;
+  const my = samples.reduce((sum, s) => sum + s.y, 0) / n;
+  const sxx = samples.reduce((sum, s) => sum + (s.x - mx) ** 2, 0);
+  if (sxx === 0) return 0;
+  const slope = samples.reduce((sum, s) => sum + (s.x - mx) * (s.y - my), 0) / sxx;
+  const start = my + slope * (samples[0].x - mx);
+  if (!(start > 0)) return 0;
+  return round(((slope * (samples.at(-1)!.x - samples[0].x)) / start) * 100, 1);
+}
+
+/**
  * Whether a warm-up may stop: the last two windows' throughput within `tolerance` (0.05 = 5 %) of each other.
  */
 export function isStable(windowsRps: readonly number[], tolerance: number): boolean {

@@ -3,6 +3,7 @@ import {
   baselineDrift,
   driftPct,
   isStable,
+  trendPct,
   latencySummary,
   median,
   percentile,
@@ -51,6 +52,23 @@ describe('bench statistics', () => {
   it('memory drift is the change from the first to the last sample, in percent', () => {
     expect(driftPct([100, 104, 112])).toBe(12);
     expect(driftPct([100])).toBe(0);
+  });
+
+  it('memory trend is the growth along the least-squares line, which swings between samples do not make', () => {
+    const at = (ys: number[]) => ys.map((y, i) => ({ x: i * 10_000, y }));
+    // Steady growth of 1 MB a sample from 100: the line's 9 MB over its first value.
+    expect(trendPct(at([100, 101, 102, 103, 104, 105, 106, 107, 108, 109]))).toBe(9);
+    // RSS swinging by ±8 MB with no growth: the endpoints differ by 16 %, the line by little.
+    const swinging = [100, 108, 100, 92, 100, 108, 100, 92, 100, 116];
+    expect(driftPct(swinging)).toBe(16);
+    expect(Math.abs(trendPct(at(swinging)))).toBeLessThan(6);
+    expect(trendPct(at([100]))).toBe(0);
+    expect(
+      trendPct([
+        { x: 5, y: 100 },
+        { x: 5, y: 120 },
+      ]),
+    ).toBe(0);
   });
 
   it('a warm-up is stable once two successive windows differ by less than the tolerance', () => {
