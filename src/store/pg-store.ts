@@ -138,10 +138,10 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
     const taken = new Map<string, number>();
     const take = async (batch: readonly { action: string; cap: number; n: number }[]): Promise<void> => {
       if (batch.length === 0) return;
-      const ask = sql.join(batch.map(({ action, n, cap }) => sql`(${action}::text, ${n}::int, ${cap - n}::int)`));
+      const ask = sql.join(batch.map(({ action, n }) => sql`(${action}::text, ${n}::int)`));
       // One statement, whatever the number of actions: the row lock of each upsert serializes concurrent hits, on
       // any number of replicas. The count stops at the limit: an ask that does not fit updates nothing (its row
-      // is not returned), so a flood of refusals writes no tuple. `room` is the count an update may start from,
+      // is not returned), so a flood of refusals writes no tuple. An update may start from a count up to cap − n,
       // never `hits + n` compared with the cap, which could overflow int4 near its maximum.
       // A row returned with exactly the hits asked was inserted by this statement: its window opened. Opening one
       // drops older windows, this counter's own, then a batch of other users' of the same action: users who never
@@ -150,7 +150,7 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
       // sweeping at once never wait on one another. Deletes in the same statement see its snapshot, not the
       // upsert's rows, which are never stale anyway.
       const { rows } = await sql<{ action: string; hits: number }>`
-        with ask (action, n, room) as (values ${ask}),
+        with ask (action, n) as (values ${ask}),
         taken as (
           insert into rate_limits as r (user_id, action, window_start, hits)
           select ${userId}, action, ${windowStart}::timestamptz, n from ask
