@@ -73,6 +73,7 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '10' },
     'warmup-window': { type: 'string' },
     'warmup-max': { type: 'string' },
+    rewarm: { type: 'string' },
     'memory-requests': { type: 'string', default: process.env.BENCH_MEMORY_REQUESTS },
     'memory-samples': { type: 'string' },
     'drift-bound': { type: 'string', default: '1.25' },
@@ -102,7 +103,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   process.stdout.write(
     'npm run bench -- [--quick] [--rounds 5] [--window s] [--baseline-window s] [--fixed-rate 20] [--fixed-window s]\n' +
-      '                 [--connections 10] [--warmup-window s] [--warmup-max n] [--memory-requests n]\n' +
+      '                 [--connections 10] [--warmup-window s] [--warmup-max n] [--rewarm 0.5] [--memory-requests n]\n' +
       '                 [--memory-samples 5] [--drift-bound 1.25] [--force] [--stores pglite,postgres]\n' +
       '                 [--scenarios deviceBinding,purchase,...] [--compare <git ref>] [--database-url postgres://...]\n' +
       '                 [--profile [dir]] [--out file] [--log-level info] [--upstream-latency 20]\n' +
@@ -118,6 +119,12 @@ const positive = (name: string, raw: string | undefined, fallback: number): numb
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
   return n;
 };
+const nonNegative = (name: string, raw: string | undefined, fallback: number): number => {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got "${raw}"`);
+  return n;
+};
 const quick = args.quick;
 const params = {
   quick,
@@ -130,6 +137,7 @@ const params = {
   warmupWindowSeconds: positive('warmup-window', args['warmup-window'], quick ? 0.5 : 2),
   warmupMaxWindows: Math.round(positive('warmup-max', args['warmup-max'], quick ? 2 : 5)),
   warmupTolerance: 0.05,
+  rewarmSeconds: nonNegative('rewarm', args.rewarm, quick ? 0 : 0.5),
   memoryRequests: Math.round(positive('memory-requests', args['memory-requests'], quick ? 150 : 2000)),
   memorySamples: Math.round(positive('memory-samples', args['memory-samples'], quick ? 2 : 5)),
   driftBound: positive('drift-bound', args['drift-bound'], 1.25),
@@ -159,7 +167,9 @@ function titlesNeeded(): number {
   const closedRate = 400;
   const warmup = params.warmupMaxWindows * params.warmupWindowSeconds * closedRate;
   const rounds =
-    params.rounds * (params.windowSeconds * closedRate + params.fixedWindowSeconds * params.fixedRatePerSecond);
+    params.rounds *
+    ((params.windowSeconds + 2 * params.rewarmSeconds) * closedRate +
+      params.fixedWindowSeconds * params.fixedRatePerSecond);
   const total = warmup + rounds + params.memoryRequests * 1.1;
   return Math.min(3000, Math.ceil(total / params.boundUsers));
 }
@@ -344,6 +354,19 @@ async function warmUp(url: string, source: RequestSource, upstream: boolean): Pr
     windows.push(round(r.requestsPerSecond, 1));
   }
   return windows;
+}
+
+/**
+ * An unmeasured burst of the scenario just before its window. Between two windows of one target the other targets'
+ * windows run (twice as many in a comparison), and a service that has idled that long starts its window cold: on the
+ * purchase, a comparison read a third more CPU per request than a run of one target (2.02 against 1.47 ms) and a
+ * worse p99 at 20 req/s (35.6 against 31 ms); with this, 1.65 ms and 31.2 ms (bench/README.md). The window then
+ * measures steady traffic; `--rewarm 0` measures a service woken from idle.
+ */
+async function rewarm(url: string, source: RequestSource, upstream: boolean): Promise<void> {
+  if (params.rewarmSeconds === 0) return;
+  const r = await closedLoop(url, source, { connections: params.connections, durationSeconds: params.rewarmSeconds });
+  await settle(r.latencyMs.max, upstream);
 }
 
 /** Requests in chunks with a forced-GC sample after each: memory against request counts, not seconds. */
@@ -675,6 +698,7 @@ async function main(): Promise<void> {
           profileDir && r === params.rounds
             ? path.join(profileDir, `${target.id}-${scenario.name}.cpuprofile`)
             : undefined;
+        await rewarm(target.child.ready.url, scenario.source, scenario.upstream);
         const w = await measureWindow(
           r,
           key,
