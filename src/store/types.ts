@@ -47,7 +47,6 @@ export type ContentInput = Omit<ContentRecord, 'createdAt' | 'updatedAt' | 'offl
 /** A catalog row without its key: what lists and per-item lookups read, so that they never decrypt a key. */
 export type CatalogEntry = Omit<ContentRecord, 'contentKey'>;
 
-/** Where a newest-first page starts: after the row with this (createdAt, id). */
 /** One action of a rate-limit reservation (Store.reserveRateLimits): `want` hits of a window allowing `limit`. */
 export interface RateLimitAsk {
   readonly action: string;
@@ -55,6 +54,7 @@ export interface RateLimitAsk {
   readonly want: number;
 }
 
+/** Where a newest-first page starts: after the row with this (createdAt, id). */
 export interface TimeKeyset {
   readonly createdAt: Date;
   readonly id: string;
