@@ -1443,12 +1443,13 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
 
     it("reserves several actions' slices in one statement, each under its own limit, one hit near it", async () => {
       const userId = id('user');
-      const reserve = (asks: Array<[string, number, number]>, t = T0) =>
+      /** [action, limit, want] each. */
+      const reserve = (asks: Array<[string, number, number]>) =>
         ctx.store.reserveRateLimits(
           userId,
           asks.map(([action, limit, want]) => ({ action, limit, want })),
           60,
-          t,
+          T0,
         );
       const statements = await statementsOf(async () =>
         expect(
