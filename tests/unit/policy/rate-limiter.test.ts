@@ -211,6 +211,39 @@ describeEachBackend('rate limiter on', (backend) => {
     }
   });
 
+  it('holds both limits over two replicas whose operations reserve their ExpressPlay slice alongside', async () => {
+    const stores = [await db.openStore(), await db.openStore()];
+    try {
+      const perMinute = { ...limits(100), purchase: 7, upstream: 9 };
+      const replicas = stores.map((store) => createRateLimiter({ store, perMinute, now: () => T0 }));
+      // 60 purchases at once, spread over both replicas: each admitted one then makes its ExpressPlay call.
+      const outcomes = await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          const replica = replicas[i % 2];
+          if ((await replica.hit('racer', 'purchase', { alongside: 'upstream' })) !== null) return 'refused';
+          return (await replica.hit('racer', 'upstream')) === null ? 'called' : 'call refused';
+        }),
+      );
+      expect(outcomes.filter((o) => o === 'called')).toHaveLength(7);
+      expect(outcomes.filter((o) => o === 'refused')).toHaveLength(53);
+      const counted = Object.fromEntries(
+        (
+          await db.query<{ action: string; hits: number }>(
+            "select action, hits from rate_limits where user_id = 'racer'",
+          )
+        ).map((r) => [r.action, r.hits]),
+      );
+      // The database never holds less than what was admitted: an upstream hit reserved alongside the purchase that
+      // learned the window was spent stays unspent, at most one per replica (each refuses the rest locally), which is
+      // why an upstream limit of 7 + 2 lets every admitted purchase make its call.
+      expect(counted.purchase).toBe(7);
+      expect(counted.upstream).toBeGreaterThanOrEqual(7);
+      expect(counted.upstream).toBeLessThanOrEqual(9);
+    } finally {
+      for (const store of stores) await store.close();
+    }
+  });
+
   it('leaves the alongside action to its own hits when the shared statement fails', async () => {
     const base = await db.openStore();
     try {
