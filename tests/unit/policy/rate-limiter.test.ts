@@ -224,7 +224,7 @@ describeEachBackend('rate limiter on', (backend) => {
           return (await replica.hit('racer', 'upstream')) === null ? 'called' : 'call refused';
         }),
       );
-      expect(outcomes.filter((o) => o === 'called')).toHaveLength(7);
+      const called = outcomes.filter((o) => o === 'called').length;
       expect(outcomes.filter((o) => o === 'refused')).toHaveLength(53);
       const counted = Object.fromEntries(
         (
@@ -233,12 +233,15 @@ describeEachBackend('rate limiter on', (backend) => {
           )
         ).map((r) => [r.action, r.hits]),
       );
-      // The database never holds less than what was admitted: an upstream hit reserved alongside the purchase that
-      // learned the window was spent stays unspent, at most one per replica (each refuses the rest locally), which is
-      // why an upstream limit of 7 + 2 lets every admitted purchase make its call.
       expect(counted.purchase).toBe(7);
-      expect(counted.upstream).toBeGreaterThanOrEqual(7);
+      // Never more than the limit, never less than what was admitted. Hits reserved and not spent are the design's
+      // price: the one reserved alongside the purchase that learned the window was spent (at most one per replica:
+      // each refuses the rest locally) and up to slice − 1 = 1 per replica of the ExpressPlay budget. So at most
+      // two of the 7 admitted purchases may find their call refused. Reserving alongside while a slice is held
+      // breaks the first bound; a hit given twice, the second.
       expect(counted.upstream).toBeLessThanOrEqual(9);
+      expect(counted.upstream).toBeGreaterThanOrEqual(called);
+      expect(called).toBeGreaterThanOrEqual(5);
     } finally {
       for (const store of stores) await store.close();
     }
