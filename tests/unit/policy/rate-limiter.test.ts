@@ -238,7 +238,7 @@ describeEachBackend('rate limiter on', (backend) => {
       // price: the one reserved alongside the purchase that learned the window was spent (at most one per replica:
       // each refuses the rest locally) and up to slice − 1 = 1 per replica of the ExpressPlay budget. So at most
       // two of the 7 admitted purchases may find their call refused. Reserving alongside while a slice is held
-      // breaks the first bound; a hit given twice, the second.
+      // leaves more unspent and fails the last check; a hit given twice fails the second.
       expect(counted.upstream).toBeLessThanOrEqual(9);
       expect(counted.upstream).toBeGreaterThanOrEqual(called);
       expect(called).toBeGreaterThanOrEqual(5);
