@@ -592,7 +592,7 @@ async function acquireUnderLock(trx: Kysely<Database>, entitlement: NewEntitleme
     select 'created', (select count(*)::int from queued), ins.* from ins`.execute(trx);
   const row = rows[0];
   if (row?.outcome === 'held') {
-    return { entitlement: toEntitlement(row), outcome: row.idempotency_key === e.idempotencyKey ? 'existing' : 'held' };
+    return { entitlement: toEntitlement(row), outcome: heldOutcome(row, e) };
   }
   if (row?.outcome === 'created') {
     if (Number(row.queued) > 0) queuedBy.get(trx)?.();
@@ -652,7 +652,15 @@ async function heldOrKeyed(db: Kysely<Database>, e: NewEntitlement): Promise<Cre
   const row = rows[0];
   if (row === undefined) return null;
   // A row that is not held has this key (the filter); a held one with another key is what stopped a new sale.
-  return { entitlement: toEntitlement(row), outcome: row.idempotency_key === e.idempotencyKey ? 'existing' : 'held' };
+  return { entitlement: toEntitlement(row), outcome: heldOutcome(row, e) };
+}
+
+/**
+ * What a row that stopped a new entitlement means: the request's own, sent again (`existing`: it has this key), or
+ * one the user already holds (`held`).
+ */
+function heldOutcome(row: EntitlementRow, e: NewEntitlement): 'existing' | 'held' {
+  return row.idempotency_key === e.idempotencyKey ? 'existing' : 'held';
 }
 
 /** The bindings table's columns, renamed `b_<column>` so that a binding fits in one row beside an entitlement. */
@@ -743,8 +751,8 @@ async function purchaseOnBinding(
       };
     }
     if (row.outcome !== null) {
-      const outcome = row.outcome === 'held' && row.idempotency_key !== e.idempotencyKey ? 'held' : 'existing';
-      return { result: { entitlement: toEntitlement(row as EntitlementRow), outcome, binding }, queued: false };
+      const held = row as EntitlementRow;
+      return { result: { entitlement: toEntitlement(held), outcome: heldOutcome(held, e), binding }, queued: false };
     }
     // Nothing seen and nothing inserted: a purchase of the title or one with this key committed meanwhile.
     const now = await heldOrKeyed(db, e);
