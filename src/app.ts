@@ -191,6 +191,11 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
     cleanups.push(() => server.stop());
 
     const contextFunction = createContextFunction(services);
+    /** A GraphQL request's context, whichever way it came (Express or the fast path). */
+    const contextOf = (req: IncomingMessage, requestId: string, log: () => Logger) =>
+      withBearerChallenge(() =>
+        contextFunction({ authorization: req.headers.authorization, requestId, log, httpRequest: req }),
+      );
     const logging = createRequestLogging(logger);
     app.use(requestLog(logging));
     const trusted = trustedDocumentsJudge({
@@ -205,17 +210,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
       createRequestGate(trusted),
       limitBatch(config.graphql.maxBatch),
       createRequestGate(limits),
-      expressMiddleware(server, {
-        context: ({ req }) =>
-          withBearerChallenge(() =>
-            contextFunction({
-              authorization: req.get('authorization'),
-              requestId: req.id,
-              log: () => req.log,
-              httpRequest: req,
-            }),
-          ),
-      }),
+      expressMiddleware(server, { context: ({ req }) => contextOf(req, req.id, () => req.log) }),
     ];
     // POST /graphql, nearly every request, first: no other route's matching runs for it. GET /graphql may be a
     // browser asking for GraphiQL, so the other methods go after its router.
@@ -228,15 +223,7 @@ export async function startApp(config: Config, overrides: AppOverrides = {}): Pr
 
     const fastPath = createGraphqlFastPath({
       server,
-      context: (req, identity) =>
-        withBearerChallenge(() =>
-          contextFunction({
-            authorization: req.headers.authorization,
-            requestId: identity.id,
-            log: identity.log,
-            httpRequest: req,
-          }),
-        ),
+      context: (req, identity) => contextOf(req, identity.id, identity.log),
       judges: [trusted, limits],
       bodyLimitBytes: config.graphql.bodyLimitBytes,
       logging,
