@@ -70,7 +70,7 @@ export interface RunningApp {
 export async function startApp(config: Config, overrides: AppOverrides = {}): Promise<RunningApp> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const now = overrides.now ?? (() => new Date());
-  const metrics = createMetrics();
+  const metrics = createMetrics({ served: config.metrics.enabled });
   const secrets = await resolveSecrets(config);
   // Undone in reverse order of making: GraphQL, listener, sandbox, store.
   const cleanups: Array<() => Promise<void>> = [];
