@@ -93,6 +93,7 @@ export function scenarioNames(): string[] {
     'deviceBinding',
     'deviceBinding-pending',
     `aliases-${ALIASES}`,
+    `aliases-${ALIASES}-bound`,
     'purchase',
     'purchase-fixed-rate',
     'catalog',
@@ -131,6 +132,18 @@ export function makeScenarios(fixtures: Fixtures, purchase: PurchaseSource, fixe
       expect: { getrecordPerRequest: 1 },
       upstream: true,
       memory: true,
+    },
+    {
+      // The same document on a BOUND binding: what the 50 fields cost without the record retrieval, so that the
+      // pending lookup's cost over it is the upstream call's alone.
+      name: `aliases-${ALIASES}-bound`,
+      title: `${ALIASES} aliases, bound`,
+      description: `${ALIASES} aliases of deviceBinding(id) on one BOUND binding per request: no upstream call`,
+      loop: 'closed',
+      source: bindingQuery(fixtures.bound, aliasQuery(ALIASES)),
+      expect: { getrecordPerRequest: 0, tokenPerRequest: 0 },
+      upstream: false,
+      memory: false,
     },
     {
       name: 'purchase',
