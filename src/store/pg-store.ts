@@ -512,11 +512,6 @@ export function createPgStore({ db, cipher, feed, onClose }: PgStoreOptions): St
 
     entitlementsFor: entitlementsOf,
 
-    async hitRateLimit(userId, action, limit, windowSeconds, now) {
-      const [taken] = await reserveRateLimits(userId, [{ action, limit, want: 1 }], windowSeconds, now);
-      return taken === 1;
-    },
-
     ...createWebhookOutbox({
       db,
       cipher,

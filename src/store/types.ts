@@ -360,17 +360,13 @@ export interface Store {
   entitlementsFor(userId: string, contentId: string): Promise<EntitlementRecord[]>;
 
   /**
-   * Fixed-window rate limit kept in the database so that it holds across replicas: counts one hit for
-   * (userId, action) in the window that contains `now` and says whether it is within `limit`. A refused hit is not
-   * counted and writes nothing, so the count never passes `limit`. Each action has one window length: stale windows
-   * are swept per action.
-   */
-  hitRateLimit(userId: string, action: string, limit: number, windowSeconds: number, now: Date): Promise<boolean>;
-  /**
-   * The same count, `want` hits at once, for a process that spends them locally (policy/rate-limiter.ts), for one or
-   * more of the user's actions at once (an operation and the ExpressPlay call it makes): for each ask, takes `want`
-   * if they fit under its `limit`, else one if it fits, else none (and writes nothing); returns how many each took,
-   * in the asks' order. One round trip however many actions, unless an ask near its limit falls back to one hit.
+   * Fixed-window rate limits kept in the database so that they hold across replicas, for a process that spends hits
+   * locally (policy/rate-limiter.ts): counts hits of (userId, action) in the window that contains `now`, for one or
+   * more of the user's actions at once (an operation and the ExpressPlay call it makes). A refused hit is not counted
+   * and writes nothing, so a count never passes its `limit`; each action has one window length, and stale windows
+   * are swept per action. For each ask, takes `want` hits if they fit under its `limit`, else one if it fits, else
+   * none (and writes nothing); returns how many each took, in the asks' order. One round trip however many actions,
+   * unless an ask near its limit falls back to one hit.
    */
   reserveRateLimits(userId: string, asks: readonly RateLimitAsk[], windowSeconds: number, now: Date): Promise<number[]>;
 

@@ -1350,32 +1350,35 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
 
   describe('rate limits', () => {
     const ctx = useStore();
+    /** One hit of one action: whether it was counted. */
+    const hit = async (userId: string, action: string, limit: number, windowSeconds: number, now: Date) =>
+      (await ctx.store.reserveRateLimits(userId, [{ action, limit, want: 1 }], windowSeconds, now))[0] === 1;
 
     it('allows `limit` hits per window and refuses the rest', async () => {
       const userId = id('user');
       const hits = [];
-      for (let i = 0; i < 5; i++) hits.push(await ctx.store.hitRateLimit(userId, 'purchase', 3, 60, at(i)));
+      for (let i = 0; i < 5; i++) hits.push(await hit(userId, 'purchase', 3, 60, at(i)));
       expect(hits).toEqual([true, true, true, false, false]);
     });
 
     it('counts each user and each action apart', async () => {
       const userId = id('user');
-      expect(await ctx.store.hitRateLimit(userId, 'purchase', 1, 60, T0)).toBe(true);
-      expect(await ctx.store.hitRateLimit(userId, 'purchase', 1, 60, T0)).toBe(false);
-      expect(await ctx.store.hitRateLimit(userId, 'rent', 1, 60, T0)).toBe(true);
-      expect(await ctx.store.hitRateLimit(id('user'), 'purchase', 1, 60, T0)).toBe(true);
+      expect(await hit(userId, 'purchase', 1, 60, T0)).toBe(true);
+      expect(await hit(userId, 'purchase', 1, 60, T0)).toBe(false);
+      expect(await hit(userId, 'rent', 1, 60, T0)).toBe(true);
+      expect(await hit(id('user'), 'purchase', 1, 60, T0)).toBe(true);
     });
 
     it('starts a new count when the window rolls over, at the window boundary', async () => {
       const userId = id('user');
       // Windows are aligned to multiples of the window length since the epoch: T0 falls in [00:00:00, 00:01:00).
       const windowEnd = new Date('2030-01-01T00:01:00.000Z');
-      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, T0)).toBe(true);
-      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() - 1))).toBe(true);
-      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() - 1))).toBe(false);
-      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, windowEnd)).toBe(true);
-      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() + 59_999))).toBe(true);
-      expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() + 59_999))).toBe(false);
+      expect(await hit(userId, 'bind', 2, 60, T0)).toBe(true);
+      expect(await hit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() - 1))).toBe(true);
+      expect(await hit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() - 1))).toBe(false);
+      expect(await hit(userId, 'bind', 2, 60, windowEnd)).toBe(true);
+      expect(await hit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() + 59_999))).toBe(true);
+      expect(await hit(userId, 'bind', 2, 60, new Date(windowEnd.getTime() + 59_999))).toBe(false);
     });
 
     it('keeps one counter row per window and drops windows older than the previous one', async () => {
@@ -1387,10 +1390,10 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
             [userId],
           )
         ).map((r) => [r.window_start.toISOString(), r.hits]);
-      for (let i = 0; i < 3; i++) await ctx.store.hitRateLimit(userId, 'bind', 10, 60, at(i));
+      for (let i = 0; i < 3; i++) await hit(userId, 'bind', 10, 60, at(i));
       expect(await windows()).toEqual([['2030-01-01T00:00:00.000Z', 3]]);
-      await ctx.store.hitRateLimit(userId, 'bind', 10, 60, at(60));
-      await ctx.store.hitRateLimit(userId, 'bind', 10, 60, at(120));
+      await hit(userId, 'bind', 10, 60, at(60));
+      await hit(userId, 'bind', 10, 60, at(120));
       expect(await windows()).toEqual([
         ['2030-01-01T00:01:00.000Z', 1],
         ['2030-01-01T00:02:00.000Z', 1],
@@ -1400,14 +1403,14 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     it("sweeps other users' stale windows of the same action, and keeps the previous window as slack", async () => {
       const action = `sweep-${id('action')}`;
       const users = Array.from({ length: 5 }, () => id('user'));
-      for (const user of users) await ctx.store.hitRateLimit(user, action, 10, 60, at(0));
-      await ctx.store.hitRateLimit(users[0], action, 10, 60, at(60));
-      await ctx.store.hitRateLimit(id('other'), 'untouched', 10, 60, at(0));
+      for (const user of users) await hit(user, action, 10, 60, at(0));
+      await hit(users[0], action, 10, 60, at(60));
+      await hit(id('other'), 'untouched', 10, 60, at(0));
       const rows = async (a: string) =>
         (await ctx.db.query<{ n: string }>('select count(*) as n from rate_limits where action = $1', [a]))[0].n;
       // Windows at 0 s are the slack for a hit at 60 s: nothing goes.
       expect(Number(await rows(action))).toBe(6);
-      await ctx.store.hitRateLimit(id('newcomer'), action, 10, 60, at(120));
+      await hit(id('newcomer'), action, 10, 60, at(120));
       // At 120 s the window at 0 s is stale for everyone; another action's rows are left alone.
       expect(Number(await rows(action))).toBe(2);
       expect(Number(await rows('untouched'))).toBe(1);
@@ -1415,9 +1418,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
 
     it('counts concurrent hits exactly', async () => {
       const userId = id('user');
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => ctx.store.hitRateLimit(userId, 'rent', 5, 60, T0)),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, () => hit(userId, 'rent', 5, 60, T0)));
       expect(results.filter(Boolean)).toHaveLength(5);
       // Refused hits are not counted: the counter stops at the limit.
       const [row] = await ctx.db.query<{ hits: number }>('select hits from rate_limits where user_id = $1', [userId]);
@@ -1426,7 +1427,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
 
     it('writes nothing for a refused hit', async () => {
       const userId = id('user');
-      for (let i = 0; i < 2; i++) await ctx.store.hitRateLimit(userId, 'bind', 2, 60, at(i));
+      for (let i = 0; i < 2; i++) await hit(userId, 'bind', 2, 60, at(i));
       const version = async () =>
         (
           await ctx.db.query<{ xmin: string; hits: number }>(
@@ -1435,7 +1436,7 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
           )
         )[0];
       const before = await version();
-      for (let i = 0; i < 5; i++) expect(await ctx.store.hitRateLimit(userId, 'bind', 2, 60, at(2 + i))).toBe(false);
+      for (let i = 0; i < 5; i++) expect(await hit(userId, 'bind', 2, 60, at(2 + i))).toBe(false);
       // The same tuple: no update made a new row version.
       expect(await version()).toEqual(before);
       expect(before.hits).toBe(2);
@@ -1530,8 +1531,8 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     });
 
     it('refuses a window that is not a positive whole number of seconds', async () => {
-      await expect(ctx.store.hitRateLimit(id('user'), 'bind', 1, 0, T0)).rejects.toThrow(RangeError);
-      await expect(ctx.store.hitRateLimit(id('user'), 'bind', 1, 1.5, T0)).rejects.toThrow(RangeError);
+      await expect(hit(id('user'), 'bind', 1, 0, T0)).rejects.toThrow(RangeError);
+      await expect(hit(id('user'), 'bind', 1, 1.5, T0)).rejects.toThrow(RangeError);
     });
   });
 
