@@ -93,6 +93,8 @@ export function createRateLimiter({
     return true;
   };
 
+  /** One user's count of one action: the key of every map here. */
+  const keyOf = (userId: string, action: LimitedAction): string => `${action}\u0000${userId}`;
   const windowEndOf = (at: Date): number => (Math.floor(at.getTime() / WINDOW_MS) + 1) * WINDOW_MS;
   const secondsUntil = (end: number, at: Date): number => Math.max(1, Math.ceil((end - at.getTime()) / 1000));
 
@@ -148,7 +150,7 @@ export function createRateLimiter({
    * statement answers (`undefined`: it failed, and they ask the database themselves). Undefined when not worth it.
    */
   const claimAlongside = (userId: string, action: LimitedAction, at: Date) => {
-    const key = `${action}\u0000${userId}`;
+    const key = keyOf(userId, action);
     if (tails.has(key) || knownRefusal(key, at) !== undefined) return undefined;
     const end = windowEndOf(at);
     const held = slices.get(key);
@@ -165,7 +167,7 @@ export function createRateLimiter({
   };
 
   const hit = async (userId: string, action: LimitedAction, options: HitOptions = {}): Promise<number | null> => {
-    const key = `${action}\u0000${userId}`;
+    const key = keyOf(userId, action);
     const first = now();
     const early = knownRefusal(key, first);
     if (early !== undefined) return early;
