@@ -13,7 +13,7 @@ import { Agent, get } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createExpressPlayClient } from '../src/datasources/expressplay/client.js';
 import type { ExpressPlayConfig } from '../src/datasources/expressplay/config.js';
-import { createExpressPlayHttp } from '../src/datasources/expressplay/http.js';
+import { createExpressPlayHttp, KEEP_ALIVE } from '../src/datasources/expressplay/http.js';
 import { getrecordQuery, getrecordUrl, parseRecords } from '../src/datasources/expressplay/wire.js';
 
 const { values } = parseArgs({
@@ -59,13 +59,7 @@ if (values.serve !== undefined) {
   const url = `${getrecordUrl(base)}?${getrecordQuery(cookie, config.customerAuthenticator).toString()}`;
   const service = createExpressPlayClient(config);
   const gotHttp = createExpressPlayHttp(config).extend({ headers: { accept: 'application/json' } });
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: 256,
-    maxFreeSockets: 32,
-    scheduling: 'lifo',
-    timeout: 60_000,
-  });
+  const agent = new Agent(KEEP_ALIVE);
   const nodeHttp = (): Promise<unknown> =>
     new Promise((resolve, reject) => {
       get(url, { agent, headers: { accept: 'application/json' }, timeout: config.timeoutMs }, (res) => {

@@ -68,7 +68,7 @@ export function backoffDelay(attemptCount: number, baseMs: number, maxMs: number
  * Connections kept open between calls: a purchase's token request then costs one round trip, not a TCP (and TLS)
  * handshake first. LIFO hands out the most recently used socket, so a quiet period lets the others time out.
  */
-const KEEP_ALIVE = {
+export const KEEP_ALIVE = {
   keepAlive: true,
   maxSockets: 256,
   maxFreeSockets: 32,
