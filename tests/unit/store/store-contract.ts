@@ -1498,33 +1498,24 @@ export function defineStoreContract(createDatabase: () => Promise<TestDatabase>)
     it('sweeps the stale windows of every action a reservation opens, in its one statement', async () => {
       const [a, b] = [`sweep-${id('a')}`, `sweep-${id('b')}`];
       const users = Array.from({ length: 3 }, () => id('user'));
-      for (const user of users) {
-        await ctx.store.reserveRateLimits(
+      /** One hit of each action for `user` at `when`. */
+      const reserveBoth = (user: string, when: Date) =>
+        ctx.store.reserveRateLimits(
           user,
           [
             { action: a, limit: 5, want: 1 },
             { action: b, limit: 5, want: 1 },
           ],
           60,
-          at(0),
+          when,
         );
-      }
+      for (const user of users) await reserveBoth(user, at(0));
       const rows = async (action: string) =>
         Number(
           (await ctx.db.query<{ n: string }>('select count(*) as n from rate_limits where action = $1', [action]))[0].n,
         );
       expect([await rows(a), await rows(b)]).toEqual([3, 3]);
-      const sweeping = await statementsOf(() =>
-        ctx.store.reserveRateLimits(
-          users[0],
-          [
-            { action: a, limit: 5, want: 1 },
-            { action: b, limit: 5, want: 1 },
-          ],
-          60,
-          at(120),
-        ),
-      );
+      const sweeping = await statementsOf(() => reserveBoth(users[0], at(120)));
       expect(sweeping).toHaveLength(1);
       // Each action keeps only the window just opened.
       expect([await rows(a), await rows(b)]).toEqual([1, 1]);
