@@ -113,18 +113,19 @@ if (args.help) {
   process.exit(0);
 }
 
-const positive = (name: string, raw: string | undefined, fallback: number): number => {
+/** A numeric flag, or `fallback` when it is not given: above 0, or with `orZero` 0 as well. */
+const numberFlag = (name: string, raw: string | undefined, fallback: number, orZero: boolean): number => {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !orZero)) {
+    throw new Error(`--${name} must be ${orZero ? 'a number >= 0' : 'a positive number'}, got "${raw}"`);
+  }
   return n;
 };
-const nonNegative = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number >= 0, got "${raw}"`);
-  return n;
-};
+const positive = (name: string, raw: string | undefined, fallback: number): number =>
+  numberFlag(name, raw, fallback, false);
+const nonNegative = (name: string, raw: string | undefined, fallback: number): number =>
+  numberFlag(name, raw, fallback, true);
 const quick = args.quick;
 const params = {
   quick,
